@@ -1,0 +1,1 @@
+"""Fonte's question-answering library: the shared data model, settings, index and the Assistant."""

@@ -1,0 +1,347 @@
+"""The index: an embedder plus a Chroma store. The only module that imports chromadb.
+
+Two collections per embedder, so that switching models never mixes vectors:
+- `fonte-chunks-<embedder id>`: one record per chunk (vector, text, offsets, sentence spans);
+- `fonte-docs-<embedder id>`: one record per document (its cleaned text and content hash). A document's
+  record is the commit marker: chunks are written first, the record next, stale chunks deleted last, and
+  `recover()` removes any chunk whose hash does not match its document's record. So a crash leaves each
+  document whole, old or new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from qa.embed import Embedder, make_embedder
+from qa.errors import ConfigError, IndexLockedError, StoreError
+from qa.settings import Settings
+from qa.types import Chunk, Document
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+_GET_PAGE = 2000
+
+
+@dataclass(frozen=True)
+class DocRecord:
+    """What the index knows of one committed document."""
+
+    doc_id: str
+    source: str
+    title: str
+    content_hash: str
+    chunks: int
+    ingested_at: float
+    metadata: dict[str, str]
+
+
+def doc_key(doc_id: str) -> str:
+    """A short, id-safe key for a document id."""
+    return hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:16]
+
+
+def chunk_id(doc_id: str, content_hash: str, i: int) -> str:
+    return f"{doc_key(doc_id)}:{content_hash[:12]}:{i}"
+
+
+def _client(settings: Settings) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.is_remote_index:
+        url = urlparse(settings.index)
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:
+            raise StoreError(f"cannot reach the Chroma server at {settings.index}: {exc}") from exc
+    path = Path(settings.index).expanduser()
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"the index location {path} is a file, not a folder.")
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class Index:
+    """Chunks and documents of one embedder in Chroma, with dense search.
+
+    Open it with `Index.open(settings)`. Reading is always allowed; writing goes through `writer()`,
+    which takes the single-writer lock and repairs what an interrupted run left.
+    """
+
+    def __init__(self, settings: Settings, embedder: Embedder, client: Any) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._client = client
+        space = {"hnsw:space": "cosine"}
+        self._chunks = client.get_or_create_collection(
+            f"fonte-chunks-{embedder.id}", metadata={**space, "dim": embedder.dim}, embedding_function=None
+        )
+        self._docs = client.get_or_create_collection(
+            f"fonte-docs-{embedder.id}", metadata=space, embedding_function=None
+        )
+        self._doc_cache: dict[str, DocRecord] | None = None
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder | None = None) -> Index:
+        """Open (creating if needed) the index that `settings.index` names, for `settings.embedder`.
+
+        Raises:
+            ConfigError, StoreError: the location is unusable or the server unreachable.
+        """
+        emb = embedder or make_embedder(settings.embedder, settings.llm_threads)
+        try:
+            return cls(settings, emb, _client(settings))
+        except (ConfigError, StoreError):
+            raise
+        except Exception as exc:
+            raise StoreError(f"cannot open the index at {settings.index}: {exc}") from exc
+
+    # ---- reading -------------------------------------------------------------------------------
+
+    def documents(self, refresh: bool = False) -> dict[str, DocRecord]:
+        """Committed documents by id (cached; `refresh=True` re-reads the store)."""
+        if self._doc_cache is None or refresh:
+            records: dict[str, DocRecord] = {}
+            for _id, meta, _doc in self._scan(self._docs, include=["metadatas"]):
+                rec = _doc_record(meta)
+                records[rec.doc_id] = rec
+            self._doc_cache = records
+        return self._doc_cache
+
+    def document_text(self, doc_id: str) -> str:
+        """The cleaned text of a document: every chunk and citation offset points into it.
+
+        Raises:
+            StoreError: no such document in the index.
+        """
+        got = self._docs.get(ids=[doc_key(doc_id)], include=["documents"])
+        if not got["ids"]:
+            raise StoreError(f"document {doc_id!r} is not in the index.")
+        return str(got["documents"][0])
+
+    def chunks(self) -> list[Chunk]:
+        """Every committed chunk, in document order (for the lexical index)."""
+        docs = self.documents(refresh=True)
+        out = [
+            _chunk_from(cid, meta, text)
+            for cid, meta, text in self._scan(self._chunks, include=["metadatas", "documents"])
+        ]
+        out = [c for c in out if c.doc_id in docs and docs[c.doc_id].content_hash == c.content_hash]
+        out.sort(key=lambda c: (c.doc_id, c.index))
+        return out
+
+    def search(self, query_vector: np.ndarray, k: int) -> list[tuple[Chunk, float]]:
+        """Dense search: the `k` nearest committed chunks with cosine similarity, best first."""
+        n = self._chunks.count()
+        if n == 0:
+            return []
+        docs = self.documents()
+        res = self._chunks.query(
+            query_embeddings=[np.asarray(query_vector, np.float32).tolist()],
+            n_results=min(k + 8, n),
+            include=["metadatas", "documents", "distances"],
+        )
+        out: list[tuple[Chunk, float]] = []
+        for cid, meta, text, dist in zip(
+            res["ids"][0], res["metadatas"][0], res["documents"][0], res["distances"][0], strict=True
+        ):
+            c = _chunk_from(cid, meta, text)
+            rec = docs.get(c.doc_id)
+            if rec is not None and rec.content_hash == c.content_hash:
+                out.append((c, 1.0 - float(dist)))
+        return out[:k]
+
+    def generation(self) -> str:
+        """A fingerprint that changes whenever any document is added, changed or removed."""
+        docs = self.documents(refresh=True)
+        h = hashlib.sha1()
+        for doc_id in sorted(docs):
+            h.update(f"{doc_id}\0{docs[doc_id].content_hash}\n".encode())
+        return h.hexdigest()
+
+    def stats(self) -> dict[str, Any]:
+        """Counts for status displays: documents, chunks, embedder, location, last ingest time."""
+        docs = self.documents(refresh=True)
+        return {
+            "documents": len(docs),
+            "chunks": sum(d.chunks for d in docs.values()),
+            "embedder": self.embedder.id,
+            "index": self.settings.index,
+            "last_ingest": max((d.ingested_at for d in docs.values()), default=None),
+        }
+
+    # ---- writing -------------------------------------------------------------------------------
+
+    @contextmanager
+    def writer(self, wait_s: float = 0.0) -> Iterator[IndexWriter]:
+        """Take the single-writer lock (waiting up to `wait_s`), repair, and yield a writer.
+
+        Raises:
+            IndexLockedError: another ingest holds the lock.
+        """
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(str(self._lock_path()))
+        try:
+            lock.acquire(timeout=wait_s)
+        except Timeout:
+            raise IndexLockedError(
+                f"another ingest is writing the index at {self.settings.index}; wait for it to finish "
+                "or run again with a longer --wait."
+            ) from None
+        try:
+            self.recover()
+            yield IndexWriter(self)
+        finally:
+            self._doc_cache = None
+            lock.release()
+
+    def recover(self) -> int:
+        """Delete chunks that no committed document owns (left by a crash). Returns how many."""
+        docs = self.documents(refresh=True)
+        stale = [
+            cid
+            for cid, meta, _ in self._scan(self._chunks, include=["metadatas"])
+            if docs.get(str(meta.get("doc_id"))) is None
+            or docs[str(meta.get("doc_id"))].content_hash != meta.get("content_hash")
+        ]
+        self._delete(self._chunks, stale)
+        return len(stale)
+
+    def _lock_path(self) -> Path:
+        if self.settings.is_remote_index:
+            folder = Path(self.settings.data_dir) / "locks"
+            folder.mkdir(parents=True, exist_ok=True)
+            return folder / (hashlib.sha1(self.settings.index.encode()).hexdigest()[:16] + ".lock")
+        return Path(self.settings.index).expanduser() / "fonte-writer.lock"
+
+    def _scan(self, coll: Any, include: list[str]) -> Iterator[tuple[str, dict[str, Any], str]]:
+        offset = 0
+        while True:
+            got = coll.get(include=include, limit=_GET_PAGE, offset=offset)
+            ids = got["ids"]
+            if not ids:
+                return
+            metas = got.get("metadatas") or [{}] * len(ids)
+            texts = got.get("documents") or [""] * len(ids)
+            yield from zip(ids, metas, texts, strict=True)
+            offset += len(ids)
+
+    def _delete(self, coll: Any, ids: Sequence[str]) -> None:
+        step = self._client.get_max_batch_size()
+        for i in range(0, len(ids), step):
+            coll.delete(ids=list(ids[i : i + step]))
+
+
+class IndexWriter:
+    """Writes whole documents under the writer lock; see the module docstring for the commit order."""
+
+    def __init__(self, index: Index) -> None:
+        self._ix = index
+
+    def put(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        """Replace `doc` (if present) by this version, atomically as far as readers and crashes go."""
+        ix = self._ix
+        if len(chunks) != len(vectors):
+            raise StoreError(f"{doc.source}: {len(chunks)} chunks but {len(vectors)} vectors.")
+        old_ids = [
+            cid for cid, _, _ in _where(ix._chunks, {"doc_id": doc.doc_id}) if f":{doc.content_hash[:12]}:" not in cid
+        ]
+        step = ix._client.get_max_batch_size()
+        for i in range(0, len(chunks), step):
+            part = chunks[i : i + step]
+            ix._chunks.upsert(
+                ids=[chunk_id(doc.doc_id, doc.content_hash, c.index) for c in part],
+                embeddings=np.asarray(vectors[i : i + step], np.float32).tolist(),
+                documents=[c.text for c in part],
+                metadatas=[_chunk_meta(c, doc.content_hash) for c in part],
+            )
+        ix._docs.upsert(
+            ids=[doc_key(doc.doc_id)],
+            embeddings=[[1.0]],
+            documents=[doc.text],
+            metadatas=[_doc_meta(doc, len(chunks))],
+        )
+        ix._delete(ix._chunks, old_ids)
+        ix._doc_cache = None
+
+    def delete(self, doc_id: str) -> None:
+        """Remove a document and its chunks."""
+        ix = self._ix
+        ix._docs.delete(ids=[doc_key(doc_id)])
+        ix._delete(ix._chunks, [cid for cid, _, _ in _where(ix._chunks, {"doc_id": doc_id})])
+        ix._doc_cache = None
+
+
+def _where(coll: Any, where: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
+    got = coll.get(where=where, include=["metadatas"])
+    return [(i, m, "") for i, m in zip(got["ids"], got["metadatas"], strict=True)]
+
+
+def _chunk_meta(c: Chunk, content_hash: str) -> dict[str, Any]:
+    return {
+        "doc_id": c.doc_id,
+        "source": c.source,
+        "title": c.title,
+        "index": c.index,
+        "start": c.start,
+        "end": c.end,
+        "sentences": json.dumps([list(s) for s in c.sentences]),
+        "content_hash": content_hash,
+    }
+
+
+def _chunk_from(cid: str, meta: dict[str, Any], text: str) -> Chunk:
+    return Chunk(
+        chunk_id=cid,
+        doc_id=str(meta["doc_id"]),
+        source=str(meta.get("source", "")),
+        title=str(meta.get("title", "")),
+        index=int(meta.get("index", 0)),
+        start=int(meta.get("start", 0)),
+        end=int(meta.get("end", 0)),
+        text=text or "",
+        sentences=tuple((int(a), int(b)) for a, b in json.loads(str(meta.get("sentences", "[]")))),
+        content_hash=str(meta.get("content_hash", "")),
+    )
+
+
+def _doc_meta(doc: Document, n_chunks: int) -> dict[str, Any]:
+    return {
+        "doc_id": doc.doc_id,
+        "source": doc.source,
+        "title": doc.title,
+        "content_hash": doc.content_hash,
+        "chunks": n_chunks,
+        "ingested_at": time.time(),
+        "metadata": json.dumps(doc.metadata, ensure_ascii=False),
+    }
+
+
+def _doc_record(meta: dict[str, Any]) -> DocRecord:
+    return DocRecord(
+        doc_id=str(meta["doc_id"]),
+        source=str(meta.get("source", "")),
+        title=str(meta.get("title", "")),
+        content_hash=str(meta.get("content_hash", "")),
+        chunks=int(meta.get("chunks", 0)),
+        ingested_at=float(meta.get("ingested_at", 0.0)),
+        metadata=json.loads(str(meta.get("metadata", "{}"))),
+    )

@@ -1,0 +1,114 @@
+"""One Settings object: the only code in Fonte that reads environment variables (prefix `FONTE_`).
+
+Build it once with `Settings.from_env()` at a program's edge and pass it down; tests build it explicitly
+with `Settings(...)` or `settings.replace(...)`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qa.errors import ConfigError
+
+
+def _default_data_dir(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "fonte"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of Fonte, with defaults that work offline on a 2-core laptop.
+
+    Attributes:
+        index: a folder for an embedded Chroma index, or `http://host:port` for a Chroma server.
+        embedder: embedder backend name (`e5-small`, `use-m3`, `minilm`, `hashing`, or a local model folder).
+        data_dir: where Fonte keeps its own files (assembled LLM, feedback, locks for server indexes).
+        chunk_chars: target chunk size in characters; chunks are whole sentences up to about this size.
+        max_file_mb: files larger than this are rejected by ingest.
+        docx_max_uncompressed_mb / docx_max_entries: zip-bomb limits for .docx.
+        top_k: passages retrieved per question.
+        mode: answer mode: `auto` (local when installed, else extractive), `extractive`, `local`, `openai`.
+        llm_path: a GGUF file for `local` mode; empty means the packaged model.
+        llm_threads: CPU threads for the local LLM.
+        openai_base_url / openai_model / openai_api_key: the OpenAI-compatible endpoint for `openai` mode.
+        abstain_threshold: evidence score under which Fonte abstains; empty means the calibrated value.
+        ui_host / ui_port / ui_auth / ui_max_file_mb / ui_concurrency / ui_max_queue: the web app.
+    """
+
+    index: str = ""
+    embedder: str = "e5-small"
+    data_dir: str = ""
+    chunk_chars: int = 900
+    max_file_mb: float = 50.0
+    docx_max_uncompressed_mb: float = 200.0
+    docx_max_entries: int = 2000
+    top_k: int = 10
+    mode: str = "auto"
+    llm_path: str = ""
+    llm_threads: int = 2
+    llm_context: int = 4096
+    openai_base_url: str = ""
+    openai_model: str = ""
+    openai_api_key: str = ""
+    abstain_threshold: float | None = None
+    ui_host: str = "127.0.0.1"
+    ui_port: int = 7860
+    ui_auth: str = ""
+    ui_max_file_mb: float = 25.0
+    ui_concurrency: int = 2
+    ui_max_queue: int = 32
+
+    def __post_init__(self) -> None:
+        data_dir = self.data_dir or str(_default_data_dir(os.environ))
+        object.__setattr__(self, "data_dir", data_dir)
+        if not self.index:
+            object.__setattr__(self, "index", str(Path(data_dir) / "index"))
+        if self.chunk_chars < 100:
+            raise ConfigError(f"chunk size {self.chunk_chars} is too small: use at least 100 characters.")
+        if self.top_k < 1:
+            raise ConfigError(f"top_k must be at least 1, not {self.top_k}.")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read `FONTE_*` variables (e.g. `FONTE_INDEX`, `FONTE_EMBEDDER`), then apply `overrides`.
+
+        Overrides whose value is None are ignored, so CLI flags can be passed straight through.
+
+        Raises:
+            ConfigError: a variable holds a value of the wrong type.
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = env.get("FONTE_" + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = _convert(f.name, str(f.type), raw)
+        if "data_dir" not in values:
+            values["data_dir"] = str(_default_data_dir(env))
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def is_remote_index(self) -> bool:
+        return self.index.startswith(("http://", "https://"))
+
+
+def _convert(name: str, type_name: str, raw: str) -> Any:
+    try:
+        if type_name.startswith("int"):
+            return int(raw)
+        if type_name.startswith("float"):
+            return float(raw)
+    except ValueError:
+        raise ConfigError(f"FONTE_{name.upper()}={raw!r} is not a number.") from None
+    return raw

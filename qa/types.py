@@ -1,0 +1,179 @@
+"""The data model shared by every layer of Fonte: ingest writes these, qa returns them, ui and eval read them.
+
+All types are frozen dataclasses. Offsets (`start`, `end`) are character offsets into the *cleaned* text of
+the document, so that `document.text[start:end]` gives back a chunk or a quote exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A cleaned source document, ready to be chunked.
+
+    Attributes:
+        doc_id: stable id (the source path for files, `path#_id` for records of a BEIR .jsonl).
+        source: where it came from (a file path, or a path plus record id).
+        title: the title found in the document, or the file name.
+        text: the cleaned text; every offset in Fonte points into this.
+        content_hash: sha256 of `text` plus the metadata that affects chunks; keys incremental ingest.
+        metadata: extra string fields (byline, language, original file type ...).
+    """
+
+    doc_id: str
+    source: str
+    title: str
+    text: str
+    content_hash: str
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of whole sentences of one document, the unit that is embedded and retrieved.
+
+    `sentences` holds the document-level spans of the chunk's sentences, in order, so that a citation can
+    point at a single sentence.
+    """
+
+    chunk_id: str
+    doc_id: str
+    source: str
+    title: str
+    index: int
+    start: int
+    end: int
+    text: str
+    sentences: tuple[Span, ...]
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A chunk returned by retrieval, with its fused score and 1-based rank."""
+
+    chunk: Chunk
+    score: float
+    rank: int
+    scores: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The passage as the `Answer.passages` JSON shape."""
+        c = self.chunk
+        return {
+            "rank": self.rank,
+            "doc_id": c.doc_id,
+            "source": c.source,
+            "title": c.title,
+            "text": c.text,
+            "start": c.start,
+            "end": c.end,
+            "score": round(self.score, 6),
+        }
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One sentence chosen as evidence: `text == document_text[start:end]`, inside `chunk`."""
+
+    chunk: Chunk
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One numbered citation: `quote == document_text[start:end]` always holds."""
+
+    n: int
+    doc_id: str
+    source: str
+    title: str
+    quote: str
+    start: int
+    end: int
+    translation: str | None = None
+    chunk_id: str = ""
+    score: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        if d["translation"] is None:
+            del d["translation"]
+        return d
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What `Assistant.ask` returns: the answer text with [n] markers, or an abstention."""
+
+    question: str
+    answer: str
+    abstained: bool
+    language: str
+    citations: tuple[Citation, ...] = ()
+    passages: tuple[Hit, ...] = ()
+    mode: str = "extractive"
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    standalone_question: str = ""
+    confidence: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (the shape the CLI, HTTP API and eval write)."""
+        return {
+            "question": self.question,
+            "standalone_question": self.standalone_question or self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "language": self.language,
+            "confidence": round(self.confidence, 6),
+            "citations": [c.to_dict() for c in self.citations],
+            "passages": [h.to_dict() for h in self.passages],
+            "mode": self.mode,
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+        }
+
+
+@dataclass(frozen=True)
+class FileStatus:
+    """The outcome of ingesting one file (or one record source)."""
+
+    path: str
+    status: str  # "added" | "updated" | "unchanged" | "deleted" | "rejected"
+    reason: str = ""
+    documents: int = 0
+    chunks: int = 0
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """Totals of one ingest run; `to_dict` is the `fonte-ingest --json` report."""
+
+    added: int
+    updated: int
+    unchanged: int
+    deleted: int
+    rejected: tuple[FileStatus, ...]
+    documents: int
+    chunks: int
+    seconds: float
+    files: tuple[FileStatus, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "rejected": [{"path": f.path, "reason": f.reason} for f in self.rejected],
+            "documents": self.documents,
+            "chunks": self.chunks,
+            "seconds": round(self.seconds, 3),
+        }
