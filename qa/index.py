@@ -147,6 +147,23 @@ class Index:
         out.sort(key=lambda c: (c.doc_id, c.index))
         return out
 
+    def chunk_vectors(self, content_hashes: Sequence[str]) -> dict[str, list[tuple[Chunk, np.ndarray]]]:
+        """Stored chunks and their vectors by document content hash, so that identical content (a renamed
+        file) can be stored again without embedding it again."""
+        out: dict[str, list[tuple[Chunk, np.ndarray]]] = {}
+        hashes = sorted(set(content_hashes))
+        for i in range(0, len(hashes), 100):
+            got = self._chunks.get(
+                where={"content_hash": {"$in": hashes[i : i + 100]}},
+                include=["metadatas", "documents", "embeddings"],
+            )
+            for cid, meta, text, vec in zip(
+                got["ids"], got["metadatas"], got["documents"], got["embeddings"], strict=True
+            ):
+                c = _chunk_from(cid, meta, text)
+                out.setdefault(c.content_hash, []).append((c, np.asarray(vec, np.float32)))
+        return out
+
     def search(self, query_vector: np.ndarray, k: int) -> list[tuple[Chunk, float]]:
         """Dense search: the `k` nearest committed chunks with cosine similarity, best first."""
         n = self._chunks.count()
@@ -279,6 +296,39 @@ class IndexWriter:
             documents=[doc.text],
             metadatas=[_doc_meta(doc, len(chunks))],
         )
+        ix._delete(ix._chunks, old_ids)
+        ix._doc_cache = None
+
+    def put_many(self, items: Sequence[tuple[Document, Sequence[Chunk], np.ndarray]]) -> None:
+        """Replace several documents at once, in the same commit order as `put`: every chunk of every
+        document first, then all their records, then the deletion of their stale chunks."""
+        ix = self._ix
+        for doc, chunks, vectors in items:
+            if len(chunks) != len(vectors):
+                raise StoreError(f"{doc.source}: {len(chunks)} chunks but {len(vectors)} vectors.")
+        if not items:
+            return
+        keep = {chunk_id(d.doc_id, d.content_hash, c.index) for d, cs, _ in items for c in cs}
+        doc_ids = [d.doc_id for d, _, _ in items]
+        old_ids = [cid for cid, _, _ in _where(ix._chunks, {"doc_id": {"$in": doc_ids}}) if cid not in keep]
+        rows = [(d, c, v) for d, cs, vs in items for c, v in zip(cs, vs, strict=True)]
+        step = ix._client.get_max_batch_size()
+        for i in range(0, len(rows), step):
+            part = rows[i : i + step]
+            ix._chunks.upsert(
+                ids=[chunk_id(d.doc_id, d.content_hash, c.index) for d, c, _ in part],
+                embeddings=np.asarray([v for _, _, v in part], np.float32).tolist(),
+                documents=[c.text for _, c, _ in part],
+                metadatas=[_chunk_meta(c, d.content_hash) for d, c, _ in part],
+            )
+        for i in range(0, len(items), step):
+            docs = items[i : i + step]
+            ix._docs.upsert(
+                ids=[doc_key(d.doc_id) for d, _, _ in docs],
+                embeddings=[[1.0]] * len(docs),
+                documents=[d.text for d, _, _ in docs],
+                metadatas=[_doc_meta(d, len(cs)) for d, cs, _ in docs],
+            )
         ix._delete(ix._chunks, old_ids)
         ix._doc_cache = None
 

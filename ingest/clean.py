@@ -1,0 +1,195 @@
+"""Cleaning: normalise whitespace, remove web-page debris by general rules, lift title and byline to metadata.
+
+The rules (none written for one file):
+- the title: a short first line that does not end like a sentence, or the title the format declared, goes to
+  the title and out of the text, together with any repeats of it at the top;
+- a byline at the top ("By ...", "Di ...", "Author: ...") goes to metadata and out of the text;
+- label lines with no content or only an id ("Nodo di origine: 2988751", an empty "Timestamp:") go;
+- trailing navigation ("More from ...", "Di più da ...", "Read more", "Leggi anche ...") goes;
+- an author note at the end ("Name Surname is a correspondent ...") stays in the text, and the name becomes
+  the byline when none was found at the top.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
+_MANY_BLANKS = re.compile(r"\n{3,}")
+_SENTENCE_END = re.compile(r"[.!?;:,…]$")
+_LABEL = re.compile(r"^(?P<label>[^\W\d_][\w'’ ./-]{0,40}?)\s*:\s*(?P<value>\S*)$")
+_ID_VALUE = re.compile(r"^#?(?:\d{5,}|(?=[\w-]*\d)[0-9a-fA-F-]{8,}|(?=[A-Za-z_-]*\d)(?=\d*[A-Za-z])[\w-]{6,})$")
+_NAV = re.compile(
+    r"^(?:more (?:from|on|in|stories|news)\b|read (?:more|next|also)\b|see also\b|"
+    r"related(?: articles| stories)?\b|also read\b|continue reading\b|recommended\b|"
+    r"di più (?:da|su)\b|altro da\b|altri articoli\b|leggi (?:anche|altro)\b|potrebbe interessarti\b|"
+    r"ti potrebbe interessare\b|articoli correlati\b|vedi anche\b|condividi\b|share (?:this|on)\b)",
+    re.IGNORECASE,
+)
+_NAME = r"[A-ZÀ-Ö][\w'’-]+(?:\s+(?:de|di|da|van|von|del|della|la|le|[A-ZÀ-Ö][\w'’-]+)){1,3}"
+_BYLINE = re.compile(
+    r"^(?:by|di|a cura di|written by|testo di|author:|autore:|autrice:)\s+"
+    rf"(?P<name>{_NAME}(?:\s*(?:,|and|e)\s*{_NAME})*)\s*$",
+    re.IGNORECASE,
+)
+_AUTHOR_NOTE = re.compile(
+    rf"^(?P<name>{_NAME})\s+(?:è|is|was|era|writes|scrive|covers|copre)\s+(?:an?\s+|un[' ]?\s*|una\s+|il\s+|la\s+)?"
+    r"(?:\w+\s+){0,3}(?:corrispondente|giornalista|reporter|correspondent|writer|editor|redattore|redattrice|"
+    r"columnist|editorialista|inviato|inviata|journalist|contributor|collaboratore|collaboratrice)\b"
+)
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """The cleaned text of a document with what was lifted out of it."""
+
+    text: str
+    title: str
+    metadata: dict[str, str] = field(default_factory=dict)
+    removed: tuple[str, ...] = ()
+
+
+def normalise(text: str) -> str:
+    """NFC, Unix newlines, no control or zero-width characters, no trailing spaces, at most one blank line."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _CONTROL.sub("", text.replace("\t", " "))
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return _MANY_BLANKS.sub("\n\n", text).strip()
+
+
+def clean(text: str, declared_title: str = "", fallback_title: str = "") -> Cleaned:
+    """Clean a page or file's text.
+
+    Args:
+        text: the raw extracted text.
+        declared_title: a title the format declared (HTML `<title>`, docx title), if any.
+        fallback_title: used when no title is found (the file name stem).
+
+    Returns:
+        `Cleaned` with the text, the title, `metadata` (`byline` when found) and the removed lines.
+    """
+    lines = normalise(text).split("\n")
+    removed: list[str] = []
+    title, lines = _take_title(lines, _squash(declared_title), removed)
+    byline, lines = _take_byline(lines, removed)
+    lines = _drop_labels(lines, removed)
+    lines = _drop_trailing_nav(lines, removed)
+    body = _MANY_BLANKS.sub("\n\n", "\n".join(lines)).strip()
+    byline = byline or _author_note(body)
+    meta = {"byline": byline} if byline else {}
+    return Cleaned(body, title or fallback_title, meta, tuple(removed))
+
+
+def clean_record(text: str, title: str) -> Cleaned:
+    """Clean a corpus record (BEIR): whitespace only, its title is given."""
+    return Cleaned(normalise(text), _squash(title))
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _key(s: str) -> str:
+    return re.sub(r"^#+\s*", "", _squash(s)).casefold()
+
+
+def _take_title(lines: list[str], declared: str, removed: list[str]) -> tuple[str, list[str]]:
+    i = _first_nonblank(lines, 0)
+    if i is None:
+        return declared, lines
+    first = lines[i].strip()
+    repeated = _next_nonblank_equals(lines, i, first)
+    title_like = len(first) <= 200 and not _SENTENCE_END.search(first) and _alone(lines, i)
+    is_declared = bool(declared) and (_key(first) == _key(declared) or _key(declared).startswith(_key(first)))
+    if not (title_like or repeated or is_declared):
+        return declared, lines
+    title = declared or re.sub(r"^#+\s*", "", first)
+    out = lines[:i]
+    j = i
+    while j is not None and j < len(lines) and _key(lines[j]) in (_key(first), _key(title)):
+        removed.append(lines[j])
+        j = _first_nonblank(lines, j + 1)
+    return title, out + (lines[j:] if j is not None else [])
+
+
+def _first_nonblank(lines: list[str], start: int) -> int | None:
+    return next((k for k in range(start, len(lines)) if lines[k].strip()), None)
+
+
+def _next_nonblank_equals(lines: list[str], i: int, value: str) -> bool:
+    j = _first_nonblank(lines, i + 1)
+    return j is not None and _key(lines[j]) == _key(value)
+
+
+def _alone(lines: list[str], i: int) -> bool:
+    """The line is a paragraph of its own (blank line or end after it), and some text follows."""
+    after_blank = i + 1 >= len(lines) or not lines[i + 1].strip()
+    return after_blank and _first_nonblank(lines, i + 1) is not None
+
+
+def _take_byline(lines: list[str], removed: list[str]) -> tuple[str, list[str]]:
+    i = _first_nonblank(lines, 0)
+    if i is None:
+        return "", lines
+    m = _BYLINE.match(lines[i].strip())
+    if not m or len(lines[i]) > 120:
+        return "", lines
+    removed.append(lines[i])
+    return _squash(m.group("name")), lines[:i] + lines[i + 1 :]
+
+
+def _is_debris_label(line: str) -> bool:
+    m = _LABEL.match(line.strip())
+    if not m or len(m.group("label").split()) > 4:
+        return False
+    value = m.group("value")
+    return value == "" or bool(_ID_VALUE.match(value))
+
+
+def _drop_labels(lines: list[str], removed: list[str]) -> list[str]:
+    """Drop paragraphs made only of debris label lines; an empty label that introduces a list stays."""
+    out: list[str] = []
+    for para in _paragraphs(lines):
+        nonblank = [ln for ln in para if ln.strip()]
+        if nonblank and all(_is_debris_label(ln) for ln in nonblank):
+            removed.extend(nonblank)
+            continue
+        out.extend(para)
+    return out
+
+
+def _paragraphs(lines: list[str]) -> list[list[str]]:
+    """Lines grouped into paragraphs; each group keeps its trailing blank line(s)."""
+    groups: list[list[str]] = [[]]
+    for ln in lines:
+        if not ln.strip() and groups[-1] and groups[-1][-1].strip():
+            groups[-1].append(ln)
+            groups.append([])
+        else:
+            groups[-1].append(ln)
+    return [g for g in groups if g]
+
+
+def _drop_trailing_nav(lines: list[str], removed: list[str]) -> list[str]:
+    paras = _paragraphs(lines)
+    while paras:
+        nonblank = [ln.strip() for ln in paras[-1] if ln.strip()]
+        if nonblank and len(nonblank) <= 2 and all(len(ln) <= 100 and _NAV.match(ln) for ln in nonblank):
+            removed.extend(nonblank)
+            paras.pop()
+        elif not nonblank:
+            paras.pop()
+        else:
+            break
+    return [ln for p in paras for ln in p]
+
+
+def _author_note(body: str) -> str:
+    paras = [p.strip() for p in body.split("\n\n") if p.strip()]
+    for para in paras[-2:]:
+        m = _AUTHOR_NOTE.match(para)
+        if m:
+            return _squash(m.group("name"))
+    return ""

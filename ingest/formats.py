@@ -1,0 +1,135 @@
+"""Text extraction for the structured formats: HTML, PDF and .docx.
+
+Each function returns plain text with paragraphs separated by blank lines (so the chunker sees them), or
+raises `RejectedInput` with the reason.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+
+from qa.errors import RejectedInput
+
+_DROP_TAGS = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "iframe", "svg", "form")
+_BLOCK_TAGS = frozenset(
+    "address article blockquote body caption dd div dl dt fieldset figcaption figure h1 h2 h3 h4 h5 h6 hr li main "
+    "ol p pre section table tbody td th thead tr ul".split()
+)
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]*\n[ \t\r\f\v\u00a0]*|[ \t\r\f\v]+")
+
+
+def html_to_text(markup: str) -> tuple[str, str]:
+    """The visible text of an HTML page, without scripts, styles, navigation, headers, footers and asides.
+
+    Returns:
+        (title, text): the `<title>` (else the first `<h1>`), and the text with blank lines between blocks.
+    """
+    from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+    soup = BeautifulSoup(markup, "lxml")
+    title = _title_of(soup)
+    for tag in soup.find_all(_DROP_TAGS):
+        tag.decompose()
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    parts: list[str] = []
+
+    def walk(node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                parts.append(str(child) if node.name == "pre" else re.sub(r"\s+", " ", str(child)))
+            elif isinstance(child, Tag) and child.name not in ("head", "title"):
+                if child.name == "br":
+                    parts.append("\n")
+                    continue
+                block = child.name in _BLOCK_TAGS
+                parts.append("\n\n" if block else "")
+                walk(child)
+                parts.append("\n\n" if block else "")
+
+    walk(soup)
+    return title, _tidy("".join(parts))
+
+
+def _title_of(soup: object) -> str:
+    for name in ("title", "h1"):
+        tag = soup.find(name)  # type: ignore[attr-defined]
+        if tag is not None and tag.get_text(strip=True):
+            return re.sub(r"\s+", " ", tag.get_text(" ", strip=True))
+    return ""
+
+
+def _tidy(text: str) -> str:
+    paragraphs = [re.sub(r" *\n *", "\n", p).strip(" \n") for p in re.split(r"\n\s*\n", text)]
+    return "\n\n".join(p for p in paragraphs if p.strip())
+
+
+def pdf_to_text(data: bytes) -> str:
+    """The text of every page of a PDF, pages separated by blank lines.
+
+    Raises:
+        RejectedInput: not a PDF, corrupt, encrypted with a password, or without extractable text.
+    """
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+
+    if not data.lstrip()[:5].startswith(b"%PDF-"):
+        raise RejectedInput(f"corrupt PDF: it does not start with %PDF- (its first bytes are {data[:16]!r}).")
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not _open_without_password(reader):
+            raise RejectedInput("encrypted PDF: it needs a password to open; save an unencrypted copy and retry.")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except RejectedInput:
+        raise
+    except (FileNotDecryptedError, DependencyError):
+        raise RejectedInput("encrypted PDF: it cannot be opened without its password.") from None
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+        raise RejectedInput(f"corrupt PDF: pypdf cannot read it ({type(exc).__name__}: {exc}).") from None
+    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    if not text.strip():
+        raise RejectedInput(
+            f"PDF with no extractable text ({len(pages)} page(s)): it is probably scanned images; run OCR first."
+        )
+    return text
+
+
+def _open_without_password(reader: object) -> bool:
+    try:
+        return bool(reader.decrypt(""))  # type: ignore[attr-defined]
+    except Exception:
+        return False
+
+
+def docx_to_text(data: bytes) -> tuple[str, str]:
+    """Paragraphs and table rows of a .docx, in document order. Check the zip first with `check_docx_zip`.
+
+    Returns:
+        (title, text): the core-properties title (else the first Title/Heading 1 paragraph) and the text.
+
+    Raises:
+        RejectedInput: python-docx cannot read it.
+    """
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        blocks: list[str] = []
+        heading = ""
+        for item in document.iter_inner_content():
+            if isinstance(item, Paragraph):
+                blocks.append(item.text)
+                style = (item.style.name if item.style is not None else "") or ""
+                if not heading and style in ("Title", "Heading 1") and item.text.strip():
+                    heading = item.text.strip()
+            elif isinstance(item, Table):
+                blocks.extend(" | ".join(c.text for c in row.cells) for row in item.rows)
+        title = (document.core_properties.title or "").strip() or heading
+    except Exception as exc:  # python-docx raises many kinds on malformed XML
+        raise RejectedInput(f"corrupt .docx: it cannot be read ({type(exc).__name__}: {exc}).") from None
+    return title, "\n\n".join(b.strip() for b in blocks if b.strip())

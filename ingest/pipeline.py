@@ -1,0 +1,302 @@
+"""The ingest pipeline: files -> documents -> clean -> chunk -> embed (batched) -> index, incrementally.
+
+Incremental rules:
+- a file whose size and modification time (or, failing that, whose bytes) match what the index recorded is
+  skipped without being parsed; a document whose content hash is unchanged is not embedded again;
+- a changed document is replaced whole; a record gone from a BEIR file, a file gone from an ingested folder
+  and a file that is now rejected lose their documents;
+- content already in the index under another id (a renamed file) reuses its stored vectors.
+Crash safety comes from the index's commit order (see `qa.index`): chunks, then document records, then the
+deletion of stale chunks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ingest.chunk import chunk_document
+from ingest.clean import Cleaned, clean, clean_record
+from ingest.sources import RawDocument, Target, check_size, discover, load
+from qa.errors import RejectedInput
+from qa.index import DocRecord, Index, IndexWriter
+from qa.types import Chunk, Document, FileStatus, IngestReport
+
+Progress = Callable[[int, int, str], None]
+
+# Bump when loading or cleaning changes, so that files the index recorded are read again.
+PIPELINE_VERSION = "1"
+EMBED_BATCH = 64
+COMMIT_CHUNKS = 512
+
+
+def ingest(
+    paths: Sequence[str | Path],
+    index: Index,
+    *,
+    progress: Progress | None = None,
+    prune: bool = True,
+    wait_s: float = 0.0,
+) -> IngestReport:
+    """Bring the index up to date with the given files and folders.
+
+    Args:
+        paths: files and folders (walked recursively; hidden entries skipped).
+        index: the open index; its settings give chunk size and file limits.
+        progress: called as documents finish, with (done, total, label); `total` counts the documents known
+            so far plus one per file not yet read, so it can grow while a BEIR corpus is read.
+        prune: remove documents of files that disappeared from a given folder (never outside those folders).
+        wait_s: how long to wait for another writer to finish.
+
+    Returns:
+        An `IngestReport`: documents added / updated / unchanged / deleted in this run, every rejected file or
+        record with its reason, the index's document and chunk totals afterwards, and a status per file.
+
+    Raises:
+        IndexLockedError: another ingest holds the index. StoreError: the index cannot be written.
+    """
+    started = time.perf_counter()
+    skip = [] if index.settings.is_remote_index else [Path(index.settings.index).expanduser()]
+    targets, missing, folders = discover(paths, skip)
+    with index.writer(wait_s) as writer:
+        run = _Run(index, writer, progress, len(targets) + len(missing))
+        for path in missing:
+            run.reject(str(path), "no such file or folder.")
+        for target in targets:
+            run.file(target)
+        run.flush(force=True)
+        if prune:
+            run.prune(folders, {str(t.path) for t in targets})
+    return run.report(time.perf_counter() - started)
+
+
+@dataclass
+class _Pending:
+    doc: Document
+    chunks: list[Chunk]
+    vectors: np.ndarray | None = None
+
+
+@dataclass
+class _Counts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    files: list[FileStatus] = field(default_factory=list)
+
+
+class _Run:
+    """The state of one ingest run under the writer lock."""
+
+    def __init__(self, index: Index, writer: IndexWriter, progress: Progress | None, total: int) -> None:
+        self.ix = index
+        self.w = writer
+        self.settings = index.settings
+        self.progress = progress
+        self.total = total
+        self.done = 0
+        self.counts = _Counts()
+        self.known: dict[str, DocRecord] = dict(index.documents(refresh=True))
+        self.chunk_counts = {d: r.chunks for d, r in self.known.items()}
+        self.by_file: dict[str, list[DocRecord]] = {}
+        for rec in self.known.values():
+            self.by_file.setdefault(_file_of(rec), []).append(rec)
+        self.hashes = {r.content_hash for r in self.known.values()}
+        self.to_embed: list[_Pending] = []
+        self.ready: list[_Pending] = []
+
+    # ---- one file ------------------------------------------------------------------------------
+
+    def file(self, target: Target) -> None:
+        path = target.path
+        records = self.by_file.get(str(path), [])
+        try:
+            st = path.stat()
+            check_size(path, st.st_size, self.settings)
+            signature = {"file_size": str(st.st_size), "file_mtime_ns": str(st.st_mtime_ns)}
+            if records and self._same(records, signature):
+                return self._unchanged_file(path, records)
+            data = path.read_bytes()
+            signature["file_sha256"] = hashlib.sha256(data).hexdigest()
+            if records and self._same(records, {"file_sha256": signature["file_sha256"]}):
+                return self._unchanged_file(path, records)
+            loaded = load(path, data, self.settings)
+            docs = [self._document(raw, path, signature, len(loaded.problems)) for raw in loaded.documents]
+        except RejectedInput as exc:
+            return self._reject_file(path, str(exc), records)
+        except OSError as exc:
+            return self._reject_file(path, f"cannot be read: {exc.strerror or exc}.", records)
+        for line, problem in loaded.problems:
+            self.reject(f"{path}:{line}", problem + "; the file's other records were ingested.", advance=False)
+        self._queue_file(path, docs, records)
+
+    def _same(self, records: list[DocRecord], expect: dict[str, str]) -> bool:
+        expect = {**expect, "pipeline": PIPELINE_VERSION, "chunk_chars": str(self.settings.chunk_chars)}
+        return all(
+            r.metadata.get("file_problems", "0") == "0" and all(r.metadata.get(k) == v for k, v in expect.items())
+            for r in records
+        )
+
+    def _document(self, raw: RawDocument, path: Path, signature: dict[str, str], problems: int) -> Document:
+        cleaned = clean_record(raw.text, raw.title) if raw.kind == "beir" else clean(raw.text, raw.title, path.stem)
+        if not cleaned.text.strip():
+            raise RejectedInput("empty: no text is left after cleaning." if raw.kind != "beir" else "empty record.")
+        meta = {
+            **raw.metadata,
+            **cleaned.metadata,
+            **signature,
+            "file": str(path),
+            "type": raw.kind,
+            "pipeline": PIPELINE_VERSION,
+            "chunk_chars": str(self.settings.chunk_chars),
+            "file_problems": str(problems),
+        }
+        return Document(raw.doc_id, raw.doc_id, cleaned.title, cleaned.text, self._hash(cleaned), meta)
+
+    def _hash(self, cleaned: Cleaned) -> str:
+        h = hashlib.sha256(f"{self.settings.chunk_chars}\0{cleaned.title}\0".encode())
+        h.update(cleaned.text.encode("utf-8"))
+        return h.hexdigest()
+
+    def _queue_file(self, path: Path, docs: list[Document], records: list[DocRecord]) -> None:
+        self.total += len(docs) - 1
+        new_ids = {d.doc_id for d in docs}
+        for rec in records:
+            if rec.doc_id not in new_ids:
+                self._delete(rec.doc_id)
+        statuses: list[str] = []
+        n_chunks = 0
+        for doc in docs:
+            old = self.known.get(doc.doc_id)
+            if old is not None and old.content_hash == doc.content_hash:
+                statuses.append("unchanged")
+                self.counts.unchanged += 1
+                self._advance(doc.doc_id)
+                continue
+            statuses.append("updated" if old is not None else "added")
+            n_chunks += self._queue_doc(doc, "updated" if old is not None else "added")
+        status = "unchanged" if all(s == "unchanged" for s in statuses) else "added"
+        if any(s == "updated" for s in statuses) or (records and status == "added"):
+            status = "updated"
+        self.counts.files.append(FileStatus(str(path), status, "", len(docs), n_chunks))
+
+    def _queue_doc(self, doc: Document, status: str) -> int:
+        chunks = chunk_document(doc, self.settings.chunk_chars)
+        setattr(self.counts, status, getattr(self.counts, status) + 1)
+        pending = _Pending(doc, chunks, self._reusable_vectors(doc, chunks))
+        (self.ready if pending.vectors is not None else self.to_embed).append(pending)
+        self.flush()
+        return len(chunks)
+
+    def _reusable_vectors(self, doc: Document, chunks: list[Chunk]) -> np.ndarray | None:
+        if doc.content_hash not in self.hashes or not chunks:
+            return None
+        stored = self.ix.chunk_vectors([doc.content_hash]).get(doc.content_hash, [])
+        by_doc: dict[str, list[tuple[Chunk, np.ndarray]]] = {}
+        for c, v in stored:
+            by_doc.setdefault(c.doc_id, []).append((c, v))
+        want = [(c.start, c.end) for c in chunks]
+        for group in by_doc.values():
+            group.sort(key=lambda cv: cv[0].index)
+            if [(c.start, c.end) for c, _ in group] == want:
+                return np.stack([v for _, v in group])
+        return None
+
+    def _unchanged_file(self, path: Path, records: list[DocRecord]) -> None:
+        self.total += len(records) - 1
+        self.counts.unchanged += len(records)
+        self.counts.files.append(FileStatus(str(path), "unchanged", "", len(records), 0))
+        for rec in records:
+            self._advance(rec.doc_id)
+
+    def _reject_file(self, path: Path, reason: str, records: list[DocRecord]) -> None:
+        for rec in records:
+            self._delete(rec.doc_id)
+        self.reject(str(path), reason)
+
+    def reject(self, label: str, reason: str, advance: bool = True) -> None:
+        self.counts.files.append(FileStatus(label, "rejected", reason))
+        if advance:
+            self._advance(label)
+
+    def _delete(self, doc_id: str) -> None:
+        self.w.delete(doc_id)
+        self.counts.deleted += 1
+        self.chunk_counts.pop(doc_id, None)
+
+    def _advance(self, label: str, n: int = 1) -> None:
+        self.done += n
+        if self.progress is not None:
+            self.progress(self.done, max(self.total, self.done), label)
+
+    # ---- embedding and committing ----------------------------------------------------------------
+
+    def flush(self, force: bool = False) -> None:
+        """Embed queued chunks in batches across documents, and commit ready documents in batches."""
+        waiting = sum(len(p.chunks) for p in self.to_embed)
+        if self.to_embed and (force or waiting >= EMBED_BATCH):
+            self._embed(self.to_embed)
+            self.ready.extend(self.to_embed)
+            self.to_embed = []
+        ready_chunks = sum(len(p.chunks) for p in self.ready)
+        if self.ready and (force or ready_chunks >= COMMIT_CHUNKS):
+            self.w.put_many([(p.doc, p.chunks, p.vectors) for p in self.ready if p.vectors is not None])
+            for p in self.ready:
+                self.chunk_counts[p.doc.doc_id] = len(p.chunks)
+                self.hashes.add(p.doc.content_hash)
+                self._advance(p.doc.doc_id)
+            self.ready = []
+
+    def _embed(self, pending: list[_Pending]) -> None:
+        texts = [embed_text(c) for p in pending for c in p.chunks]
+        vectors = self.ix.embedder.embed_passages(texts) if texts else np.zeros((0, self.ix.embedder.dim))
+        pos = 0
+        for p in pending:
+            p.vectors = vectors[pos : pos + len(p.chunks)]
+            pos += len(p.chunks)
+
+    # ---- pruning and the report ------------------------------------------------------------------
+
+    def prune(self, folders: list[Path], seen: set[str]) -> None:
+        """Delete documents whose file lay under one of `folders` and was not found this time."""
+        roots = [str(f) + os.sep for f in folders]
+        for file, records in self.by_file.items():
+            if file not in seen and any(file.startswith(r) for r in roots):
+                for rec in records:
+                    if rec.doc_id in self.chunk_counts:
+                        self._delete(rec.doc_id)
+                self.counts.files.append(FileStatus(file, "deleted", "the file is gone", len(records)))
+
+    def report(self, seconds: float) -> IngestReport:
+        c = self.counts
+        rejected = tuple(f for f in c.files if f.status == "rejected")
+        return IngestReport(
+            added=c.added,
+            updated=c.updated,
+            unchanged=c.unchanged,
+            deleted=c.deleted,
+            rejected=rejected,
+            documents=len(self.chunk_counts),
+            chunks=sum(self.chunk_counts.values()),
+            seconds=seconds,
+            files=tuple(c.files),
+        )
+
+
+def embed_text(chunk: Chunk) -> str:
+    """The text embedded for a chunk: its title first (passages often never name their subject), unless the
+    chunk already starts with it. The stored chunk text stays exactly the document's slice."""
+    if not chunk.title or chunk.text.startswith(chunk.title):
+        return chunk.text
+    return f"{chunk.title}\n{chunk.text}"
+
+
+def _file_of(rec: DocRecord) -> str:
+    return rec.metadata.get("file") or rec.source.split("#", 1)[0]
