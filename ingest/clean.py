@@ -130,14 +130,14 @@ def _alone(lines: list[str], i: int) -> bool:
 
 
 def _take_byline(lines: list[str], removed: list[str]) -> tuple[str, list[str]]:
-    i = _first_nonblank(lines, 0)
-    if i is None:
-        return "", lines
-    m = _BYLINE.match(lines[i].strip())
-    if not m or len(lines[i]) > 120:
-        return "", lines
-    removed.append(lines[i])
-    return _squash(m.group("name")), lines[:i] + lines[i + 1 :]
+    """A byline line among the first few lines of the text."""
+    heads = [k for k, ln in enumerate(lines) if ln.strip()][:4]
+    for i in heads:
+        m = _BYLINE.match(lines[i].strip())
+        if m and len(lines[i]) <= 120:
+            removed.append(lines[i])
+            return _squash(m.group("name")), lines[:i] + lines[i + 1 :]
+    return "", lines
 
 
 def _is_debris_label(line: str) -> bool:
