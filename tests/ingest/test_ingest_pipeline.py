@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
-from conftest import CountingEmbedder, check_index
-from ingest_fixtures import encrypt_pdf, make_docx, make_pdf
+from ingest_fixtures import CountingEmbedder, check_index, encrypt_pdf, make_docx, make_pdf
 
 from ingest.pipeline import embed_text, ingest
 from qa.index import Index
