@@ -103,7 +103,7 @@ class _Run:
         self.total = total
         self.done = 0
         self.counts = _Counts()
-        self.known: dict[str, DocRecord] = dict(index.documents(refresh=True))
+        self.known: dict[str, DocRecord] = dict(index.documents())  # fresh: the writer just recovered
         self.chunk_counts = {d: r.chunks for d, r in self.known.items()}
         self.by_file: dict[str, list[DocRecord]] = {}
         for rec in self.known.values():
