@@ -23,3 +23,7 @@ class RejectedInput(FonteError):
 
 class ModelError(FonteError):
     """A model could not be loaded or run (missing package, bad hash, server down)."""
+
+
+class InvalidQuestion(FonteError):
+    """A question cannot be asked as given (empty, or too long)."""

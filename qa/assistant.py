@@ -1,0 +1,314 @@
+"""The `Assistant`: question in, cited `Answer` out (or a plain "the documents don't say").
+
+Pipeline: follow-up rewrite -> hybrid retrieval -> sentence evidence -> calibrated abstention -> answer
+(extractive, or an LLM whose citations are verified) -> citations checked against the document text.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from qa import answer as answers
+from qa import followup
+from qa.calibrate import Abstainer, load_abstainer
+from qa.embed import Embedder, make_embedder
+from qa.errors import ConfigError, FonteError, InvalidQuestion, StoreError
+from qa.evidence import EvidenceConfig, SentenceVectors, features, score_sentences
+from qa.index import Index
+from qa.language import detect
+from qa.retrieve import Retrieved, Retriever
+from qa.settings import Settings
+from qa.types import Answer, Chunk, Citation, Evidence
+
+MAX_QUESTION_CHARS = 2000
+History = Sequence[tuple[str, str]]
+# Sentence scoring at question time uses the fast use-m3 encoder when the index's embedder is slower; see
+# docs/calibration.md for the measurement behind this choice.
+EVIDENCE_EMBEDDER = "use-m3"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything decided before the answer is written: the standalone question, hits, evidence, confidence."""
+
+    question: str
+    standalone: str
+    language: str
+    retrieved: Retrieved
+    evidence: list[Evidence]
+    features: dict[str, float]
+    confidence: float
+    abstain: bool
+    timings_ms: dict[str, float]
+
+
+class Assistant:
+    """Answers questions from one index, citing the exact sentences it used.
+
+    Open it with `Assistant.open(...)`; it is safe to share between threads (LLM calls are serialised by
+    the LLM backend).
+    """
+
+    def __init__(self, index: Index, settings: Settings, mode: str, evidence_embedder: Embedder | None = None) -> None:
+        self.index = index
+        self.settings = settings
+        self.mode = mode
+        self.retriever = Retriever(index)
+        self.sentences = SentenceVectors(evidence_embedder or index.embedder)
+        self.evidence_config = EvidenceConfig()
+        self.abstainer: Abstainer = load_abstainer(index.embedder.id)
+        self._llms: dict[str, Any] = {}
+        self._llm_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, index: str | None = None, settings: Settings | None = None, mode: str | None = None) -> Assistant:
+        """Open the index and load the models once.
+
+        Args:
+            index: a folder or `http://host:port` (overrides `settings.index`).
+            settings: defaults to `Settings.from_env()`.
+            mode: `auto` (local when installed, else extractive), `extractive`, `local` or `openai`;
+                defaults to `settings.mode`.
+
+        Raises:
+            ConfigError, StoreError, ModelError: the index or a model cannot be opened.
+        """
+        s = settings or Settings.from_env()
+        if index:
+            s = s.replace(index=index)
+        ix = Index.open(s)
+        chosen = _resolve_mode(mode or s.mode, s)
+        return cls(ix, s, chosen, _evidence_embedder(ix.embedder, s))
+
+    # ---- public API ------------------------------------------------------------------------------
+
+    def ask(
+        self, question: str, history: History | None = None, *, top_k: int | None = None, mode: str | None = None
+    ) -> Answer:
+        """Answer `question` (with `history`, a sequence of (question, answer) pairs, oldest first).
+
+        Raises:
+            InvalidQuestion: the question is empty or too long.
+            StoreError: the index is empty.
+            ModelError: the LLM of an LLM mode cannot run.
+        """
+        final: Answer | None = None
+        for piece in self.stream(question, history, top_k=top_k, mode=mode):
+            if isinstance(piece, Answer):
+                final = piece
+        assert final is not None
+        return final
+
+    def stream(
+        self, question: str, history: History | None = None, *, top_k: int | None = None, mode: str | None = None
+    ) -> Iterator[str | Answer]:
+        """Like `ask`, but yields the answer text in pieces first and the final `Answer` last."""
+        started = time.perf_counter()
+        use_mode = _resolve_mode(mode, self.settings) if mode else self.mode
+        llm = self._llm(use_mode) if use_mode != "extractive" else None
+        a = self.analyse(question, history, top_k=top_k, llm=llm)
+        if a.abstain:
+            text = answers.abstention_text(a.question, a.language)
+            yield text
+            yield self._answer(a, text, (), use_mode, started, abstained=True)
+            return
+        if llm is None:
+            t = time.perf_counter()
+            text, cites = answers.extractive_answer(a.standalone, a.evidence, self.document_text)
+            a.timings_ms["generate"] = _ms(t)
+            yield text
+            yield self._answer(a, text, cites, use_mode, started, abstained=not cites)
+            return
+        yield from self._stream_llm(a, llm, use_mode, started)
+
+    def analyse(
+        self,
+        question: str,
+        history: History | None = None,
+        *,
+        top_k: int | None = None,
+        llm: Any = None,
+        keep: Callable[[Chunk], bool] | None = None,
+        extra_depth: int = 0,
+    ) -> Analysis:
+        """Rewrite, retrieve, score evidence and decide abstention, without writing the answer.
+
+        `keep` and `extra_depth` let calibration leave documents out (see qa/calibrate.py).
+        """
+        q = _check_question(question)
+        self.retriever.maybe_refresh()
+        if self.retriever.chunk_count == 0:
+            raise StoreError(
+                f"the index at {self.settings.index} holds no documents yet: add some with "
+                "`fonte-ingest PATH --index ...` and ask again."
+            )
+        timings: dict[str, float] = {}
+        t = time.perf_counter()
+        standalone = self._standalone(q, history or (), llm)
+        timings["rewrite"] = _ms(t)
+        t = time.perf_counter()
+        got = self.retriever.retrieve(standalone, top_k or self.settings.top_k, keep=keep, extra_depth=extra_depth)
+        timings["retrieve"] = _ms(t)
+        t = time.perf_counter()
+        ev = self._evidence(standalone, got)
+        feats = features(standalone, got, ev)
+        conf = self.abstainer.confidence(feats)
+        timings["evidence"] = _ms(t)
+        abstain = not ev or self.abstainer.abstains(conf, self.settings.abstain_threshold)
+        return Analysis(q, standalone, detect(q), got, ev, feats, conf, abstain, timings)
+
+    def refresh(self) -> bool:
+        """Re-read the index after an ingest and rebuild the lexical side. Returns whether anything changed."""
+        return self.retriever.refresh()
+
+    def status(self) -> dict[str, Any]:
+        """Documents, chunks, embedder, index location, last ingest time, current mode and available modes."""
+        return {**self.index.stats(), "mode": self.mode, "modes": available_modes(self.settings)}
+
+    def document_text(self, doc_id: str) -> str:
+        """The cleaned text of a document (what citation offsets point into)."""
+        return self.index.document_text(doc_id)
+
+    # ---- internals -------------------------------------------------------------------------------
+
+    def _standalone(self, question: str, history: History, llm: Any) -> str:
+        if not history:
+            return question
+        if llm is not None:
+            from qa.generate import rewrite_followup
+
+            return rewrite_followup(llm, question, history).strip() or question
+        return followup.rewrite(question, history)
+
+    def _evidence(self, question: str, got: Retrieved) -> list[Evidence]:
+        qvec = got.query_vector
+        if self.sentences.embedder is not self.index.embedder:
+            qvec = np.asarray(self.sentences.embedder.embed_queries([question])[0], np.float32)
+        return score_sentences(
+            question, qvec, got.hits, self.sentences, self.retriever.previous_sentence, self.evidence_config
+        )
+
+    def _llm(self, mode: str) -> Any:
+        with self._llm_lock:
+            if mode not in self._llms:
+                from qa.llm import make_llm
+
+                self._llms[mode] = make_llm(mode, self.settings)
+            return self._llms[mode]
+
+    def _stream_llm(self, a: Analysis, llm: Any, mode: str, started: float) -> Iterator[str | Answer]:
+        from qa.generate import Generated, generate, translate
+
+        t = time.perf_counter()
+        evidence = a.evidence[:6]
+        result: Generated | None = None
+        for piece in generate(llm, a.standalone, a.language, evidence):
+            if isinstance(piece, Generated):
+                result = piece
+            else:
+                a.timings_ms.setdefault("first_token", _ms(started))
+                yield piece
+        a.timings_ms["generate"] = _ms(t)
+        if result is None or not result.text.strip() or not result.cited:
+            text, cites = answers.extractive_answer(a.standalone, a.evidence, self.document_text)
+            yield self._answer(a, text, cites, mode, started, abstained=not cites)
+            return
+        cites = self._llm_citations(result.cited, evidence, a.language, lambda q, lang: translate(llm, q, lang))
+        yield self._answer(a, result.text, cites, mode, started, abstained=not cites)
+
+    def _llm_citations(
+        self, cited: Sequence[int], evidence: Sequence[Evidence], language: str, tr: Callable[[str, str], str]
+    ) -> tuple[Citation, ...]:
+        out: list[Citation] = []
+        for n, i in enumerate(cited, 1):
+            if not 1 <= i <= len(evidence):
+                continue
+            e = evidence[i - 1]
+            quote_lang = detect(e.text, default=language)
+            translation = tr(e.text, language) if quote_lang != language else None
+            c = answers.make_citation(n, e, self.document_text(e.chunk.doc_id), translation)
+            if c is not None:
+                out.append(c)
+        return tuple(out)
+
+    def _answer(
+        self, a: Analysis, text: str, cites: Sequence[Citation], mode: str, started: float, *, abstained: bool
+    ) -> Answer:
+        if abstained:
+            text, cites = answers.abstention_text(a.question, a.language), ()
+        timings = {"rewrite": 0.0, "retrieve": 0.0, "evidence": 0.0, "generate": 0.0, **a.timings_ms}
+        timings["total"] = _ms(started)
+        return Answer(
+            question=a.question,
+            answer=text,
+            abstained=abstained,
+            language=a.language,
+            citations=tuple(self._verified(cites)),
+            passages=tuple(a.retrieved.hits),
+            mode=mode,
+            timings_ms=timings,
+            standalone_question=a.standalone,
+            confidence=a.confidence,
+        )
+
+    def _verified(self, cites: Sequence[Citation]) -> list[Citation]:
+        """The last gate: drop any citation whose quote is not exactly the document's text at its offsets."""
+        texts: dict[str, str] = {}
+        out = []
+        for c in cites:
+            if c.doc_id not in texts:
+                texts[c.doc_id] = self.document_text(c.doc_id)
+            if texts[c.doc_id][c.start : c.end] == c.quote and c.quote:
+                out.append(c)
+        return out
+
+
+def available_modes(settings: Settings) -> list[str]:
+    """The answer modes that can run now (`extractive` always)."""
+    try:
+        from qa.llm import available_modes as llm_modes
+    except ImportError:
+        return ["extractive"]
+    return list(llm_modes(settings))
+
+
+def _resolve_mode(mode: str | None, settings: Settings) -> str:
+    mode = (mode or "auto").lower()
+    if mode == "auto":
+        return "local" if "local" in available_modes(settings) else "extractive"
+    if mode not in ("extractive", "local", "openai"):
+        raise ConfigError(f"unknown answer mode {mode!r}: use auto, extractive, local or openai.")
+    return mode
+
+
+def _evidence_embedder(index_embedder: Embedder, settings: Settings) -> Embedder:
+    if index_embedder.id != "e5-small":
+        return index_embedder
+    try:
+        return make_embedder(EVIDENCE_EMBEDDER, settings.llm_threads)
+    except FonteError:
+        return index_embedder
+
+
+def _check_question(question: str) -> str:
+    q = (question or "").strip()
+    if not q:
+        raise InvalidQuestion("the question is empty: type a question about your documents.")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise InvalidQuestion(
+            f"the question is {len(q):,} characters long; keep it under {MAX_QUESTION_CHARS:,} characters."
+        )
+    return q
+
+
+def _ms(since: float) -> float:
+    return (time.perf_counter() - since) * 1000.0
+
+
+__all__ = ["Analysis", "Assistant", "available_modes"]

@@ -1,0 +1,228 @@
+"""Calibrated abstention: a logistic model over evidence features, fitted per embedder, stored in calibration.json.
+
+At question time `load_abstainer(embedder_id).confidence(features)` gives the probability that the documents
+answer the question; below the calibrated threshold (or `Settings.abstain_threshold`) Fonte abstains.
+
+Run `python -m qa.calibrate --help` to refit (the procedure is written down in docs/calibration.md): it asks
+the seed questions over an index of `../shared/corpus`, and the dev questions of
+`../shared/datasets/squadit-xquad` over an index of its corpus, both as they are (answerable) and with their
+own article left out of the index (unanswerable), and picks the threshold that abstains on the most
+unanswerable questions while refusing at most 4% of the answerable ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import math
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+CALIBRATION_FILE = "calibration.json"
+MAX_REFUSED = 0.04
+
+
+@dataclass(frozen=True)
+class Abstainer:
+    """A fitted logistic model: `confidence = sigmoid(w . (x - mean) / std + bias)`."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+    calibrated: bool = True
+
+    def confidence(self, feats: Mapping[str, float]) -> float:
+        """The probability (0-1) that the evidence answers the question."""
+        z = sum(
+            w * (feats.get(f, 0.0) - m) / s
+            for f, m, s, w in zip(self.features, self.mean, self.std, self.weights, strict=True)
+        )
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z + self.bias))))
+
+    def abstains(self, confidence: float, override: float | None = None) -> bool:
+        """Whether to abstain at this confidence (`override` replaces the calibrated threshold)."""
+        return confidence < (self.threshold if override is None else override)
+
+
+# Used for an embedder with no calibration yet: abstain only when the question's names are missing from the
+# retrieved text (a weak rule; run `python -m qa.calibrate` for the embedder to get a real one).
+UNCALIBRATED = Abstainer(("entity_coverage",), (0.5,), (0.5,), (3.0,), 0.0, 0.5, calibrated=False)
+
+
+def calibration_path() -> Path:
+    return Path(str(resources.files("qa").joinpath(CALIBRATION_FILE)))
+
+
+def load_abstainer(embedder_id: str, path: Path | None = None) -> Abstainer:
+    """The calibrated abstainer for `embedder_id`, or `UNCALIBRATED` when the file has none for it."""
+    p = path or calibration_path()
+    try:
+        entry = json.loads(p.read_text(encoding="utf-8")).get(embedder_id)
+    except (OSError, ValueError):
+        entry = None
+    if not entry:
+        return UNCALIBRATED
+    m = entry["model"]
+    return Abstainer(
+        tuple(m["features"]), tuple(m["mean"]), tuple(m["std"]), tuple(m["weights"]), m["bias"], m["threshold"]
+    )
+
+
+# ---- fitting -------------------------------------------------------------------------------------
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.1, steps: int = 3000) -> tuple[np.ndarray, float]:
+    """Weights and bias of an L2-regularised logistic regression (x standardised), by gradient descent."""
+    w = np.zeros(x.shape[1])
+    b = 0.0
+    pos = max(1.0, float(y.sum()))
+    neg = max(1.0, float(len(y) - y.sum()))
+    sample_w = np.where(y > 0, len(y) / (2 * pos), len(y) / (2 * neg))  # balance the two classes
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
+        g = (p - y) * sample_w
+        w -= 0.1 * (x.T @ g / len(y) + l2 * w / len(y))
+        b -= 0.1 * float(g.mean())
+    return w, b
+
+
+def pick_threshold(conf: np.ndarray, y: np.ndarray, max_refused: float = MAX_REFUSED) -> float:
+    """The highest threshold that refuses at most `max_refused` of the answerable questions."""
+    answerable = np.sort(conf[y > 0])
+    if not len(answerable):
+        return 0.5
+    allowed = int(math.floor(max_refused * len(answerable)))
+    return float(answerable[allowed]) - 1e-6
+
+
+def fit(rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> Abstainer:
+    """Fit the abstainer on rows of `{"features": {...}, "answerable": bool}`."""
+    x = np.array([[r["features"][f] for f in names] for r in rows], float)
+    y = np.array([1.0 if r["answerable"] else 0.0 for r in rows])
+    mean, std = x.mean(axis=0), np.maximum(x.std(axis=0), 1e-6)
+    w, b = fit_logistic((x - mean) / std, y)
+    model = Abstainer(tuple(names), tuple(mean), tuple(std), tuple(w), b, 0.5)
+    conf = np.array([model.confidence(r["features"]) for r in rows])
+    return Abstainer(tuple(names), tuple(mean), tuple(std), tuple(w), b, pick_threshold(conf, y))
+
+
+def rates(model: Abstainer, rows: Sequence[Mapping[str, Any]]) -> dict[str, float]:
+    """Share of unanswerable questions abstained and of answerable ones refused."""
+    ans = [model.abstains(model.confidence(r["features"])) for r in rows if r["answerable"]]
+    una = [model.abstains(model.confidence(r["features"])) for r in rows if not r["answerable"]]
+    return {
+        "answerable": len(ans),
+        "unanswerable": len(una),
+        "refused": float(np.mean(ans)) if ans else 0.0,
+        "abstained": float(np.mean(una)) if una else 0.0,
+    }
+
+
+def cross_validate(rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> dict[str, float]:
+    """Leave-one-group-out rates (a group is an article, or the seed set): each group is judged by a model
+    fitted without it, so the figures are not measured on the data that chose the threshold."""
+    groups = sorted({str(r["group"]) for r in rows})
+    refused: list[bool] = []
+    abstained: list[bool] = []
+    for g in groups:
+        model = fit([r for r in rows if r["group"] != g], names)
+        for r in rows:
+            if r["group"] == g:
+                (refused if r["answerable"] else abstained).append(model.abstains(model.confidence(r["features"])))
+    return {"refused": float(np.mean(refused or [0])), "abstained": float(np.mean(abstained or [0]))}
+
+
+def save(embedder_id: str, model: Abstainer, report: Mapping[str, Any], path: Path | None = None) -> Path:
+    """Write (or replace) the entry of `embedder_id` in calibration.json, keeping the other embedders'."""
+    p = path or calibration_path()
+    data = json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
+    entry = asdict(model)
+    entry.pop("calibrated")
+    data[embedder_id] = {"model": entry, **report}
+    p.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return p
+
+
+def default_shared() -> Path:
+    """The `shared` folder beside the repository (`../shared`)."""
+    return Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def seed_questions() -> list[dict[str, Any]]:
+    """Fonte's own seed questions plus eval's seed set when present (both about ../shared/corpus)."""
+    root = Path(__file__).resolve().parents[1]
+    out: list[dict[str, Any]] = []
+    for p in (root / "tests" / "qa" / "seed_questions.jsonl", root / "eval" / "sets" / "seed.jsonl"):
+        if p.exists():
+            out += _jsonl(p)
+    return out
+
+
+def _row(assistant: Any, question: str, answerable: bool, group: str, **kw: Any) -> dict[str, Any]:
+    a = assistant.analyse(question, **kw)
+    top = a.retrieved.hits[0].chunk.title if a.retrieved.hits else ""
+    return {"question": question, "answerable": answerable, "group": group, "top": top, "features": a.features}
+
+
+def collect(embedder: str, dev_index: str, seed_index: str, shared: str | None = None) -> list[dict[str, Any]]:
+    """Feature rows for every calibration question (see the module docstring), with their labels and groups."""
+    from qa.assistant import Assistant
+    from qa.settings import Settings
+
+    base = Settings.from_env(embedder=embedder, mode="extractive")
+    seed = Assistant.open(index=seed_index, settings=base)
+    rows = [_row(seed, q["user_input"], bool(q["answerable"]), "seed") for q in seed_questions()]
+    dev = Assistant.open(index=dev_index, settings=base)
+    sizes: dict[str, int] = {}
+    for c in dev.retriever.lexical.chunks:
+        sizes[c.title] = sizes.get(c.title, 0) + 1
+    questions = _jsonl(Path(shared or default_shared()) / "datasets" / "squadit-xquad" / "questions_dev.jsonl")
+    for q in questions:
+        art = str(q["article"])
+        rows.append(_row(dev, q["user_input"], True, art))
+        keep = functools.partial(_other_article, art)
+        rows.append(_row(dev, q["user_input"], False, art, keep=keep, extra_depth=sizes.get(art, 0)))
+    return rows
+
+
+def _other_article(article: str, chunk: Any) -> bool:
+    return bool(chunk.title != article)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m qa.calibrate`: collect the features, fit, cross-validate, write calibration.json."""
+    parser = argparse.ArgumentParser(prog="python -m qa.calibrate", description=__doc__.splitlines()[0])
+    parser.add_argument("--embedder", default="e5-small")
+    parser.add_argument("--dev-index", required=True, help="index of the squadit-xquad corpus_it.jsonl")
+    parser.add_argument("--seed-index", required=True, help="index of the seed article of ../shared/corpus")
+    parser.add_argument("--shared", default=None, help="the shared folder (default: ../shared beside the repo)")
+    parser.add_argument("--dump", help="also write the feature rows to this .jsonl (for inspection)")
+    args = parser.parse_args(argv)
+    rows = collect(args.embedder, args.dev_index, args.seed_index, args.shared)
+    if args.dump:
+        Path(args.dump).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    names = list(rows[0]["features"])
+    model = fit(rows, names)
+    report = {"fitted_on": rates(model, rows), "cross_validated": cross_validate(rows, names)}
+    path = save(args.embedder, model, report)
+    print(json.dumps({"embedder": args.embedder, **report}, indent=2))
+    print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,104 @@
+"""`fonte-ask`: ask the documents a question from the shell, or a batch of questions from a .jsonl file.
+
+Errors print one line to stderr and exit with code 2; there is never a traceback for a user mistake.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from qa.errors import FonteError, InvalidQuestion
+from qa.settings import Settings
+from qa.types import Answer
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="fonte-ask", description="Ask your documents; every claim comes with its source.")
+    p.add_argument("question", nargs="?", help="the question (omit with --batch)")
+    p.add_argument("--index", help="index folder or http://host:port of a Chroma server (default: FONTE_INDEX)")
+    p.add_argument("--mode", choices=["auto", "extractive", "local", "openai"], help="answer mode (default: auto)")
+    p.add_argument("--top-k", type=int, help="passages to retrieve")
+    p.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    p.add_argument("--batch", metavar="FILE.jsonl", help="questions, one JSON object a line (user_input or question)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `fonte-ask`; returns the exit code (0 fine, 2 error)."""
+    args = _parser().parse_args(argv)
+    try:
+        if bool(args.batch) == bool(args.question):
+            raise InvalidQuestion("give either a question or --batch FILE.jsonl (not both, not neither).")
+        from qa.assistant import Assistant
+
+        settings = Settings.from_env(top_k=args.top_k)
+        assistant = Assistant.open(index=args.index, settings=settings, mode=args.mode)
+        if args.batch:
+            return _batch(assistant, Path(args.batch), args.top_k, sys.stdout)
+        answer = assistant.ask(args.question, top_k=args.top_k)
+        print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else render(answer))
+        return 0
+    except FonteError as exc:
+        print(f"fonte-ask: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("fonte-ask: interrupted.", file=sys.stderr)
+        return 2
+
+
+def render(answer: Answer) -> str:
+    """The human form: the answer, then numbered citations with source, offsets and quote."""
+    lines = [answer.answer, ""]
+    if answer.abstained:
+        lines.append("Closest passages:")
+        for h in answer.passages[:3]:
+            lines.append(f"  {h.rank}. {h.chunk.source} [{h.chunk.start}:{h.chunk.end}] {h.chunk.text[:160]}")
+    for c in answer.citations:
+        lines.append(f"[{c.n}] {c.source} [{c.start}:{c.end}]")
+        lines.append(f"    “{c.quote}”")
+        if c.translation:
+            lines.append(f"    ({c.translation})")
+    return "\n".join(lines).rstrip()
+
+
+def _questions(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidQuestion(f"cannot read the batch file {path}: {exc}.") from None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            raise InvalidQuestion(f"{path} line {n} is not JSON: each line must be an object.") from None
+        if not isinstance(rec, dict) or not isinstance(rec.get("user_input", rec.get("question")), str):
+            raise InvalidQuestion(f"{path} line {n} has no 'user_input' or 'question' text.")
+        yield n, rec
+
+
+def _batch(assistant: Any, path: Path, top_k: int | None, out: TextIO) -> int:
+    """Answer every question of `path` in order, one `Answer.to_dict()` JSON line each (with `id` echoed)."""
+    records = list(_questions(path))
+    failed = 0
+    for _n, rec in records:
+        question = rec.get("user_input", rec.get("question"))
+        try:
+            row = assistant.ask(question, rec.get("history") or None, top_k=top_k).to_dict()
+        except InvalidQuestion as exc:
+            row, failed = {"question": question, "error": str(exc)}, failed + 1
+        if "id" in rec:
+            row = {"id": rec["id"], **row}
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        out.flush()
+    return 0 if not failed else 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

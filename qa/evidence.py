@@ -1,0 +1,172 @@
+"""Sentence-level evidence: score the sentences of the top chunks against the question.
+
+Each sentence is scored on its own and inside a window with the sentence before it (which may sit in the
+previous chunk), so that a sentence whose subject is named in the sentence before still wins. The scores
+mix embedding similarity (sentence, window) with lexical overlap of the question's content words and the
+chunk's own retrieval similarity. Sentence vectors are cached by chunk id (ids change with content).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.embed import Embedder, fold
+from qa.lexical import tokenize, words
+from qa.retrieve import Retrieved
+from qa.types import Chunk, Evidence, Hit
+
+
+@dataclass(frozen=True)
+class EvidenceConfig:
+    """Weights of the sentence score and how much of the ranking is read (measured in bench/bench_qa.py)."""
+
+    chunks: int = 4
+    sentence_weight: float = 0.4
+    window_weight: float = 0.4
+    lexical_weight: float = 0.15
+    chunk_weight: float = 0.3
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    chunk: Chunk
+    start: int
+    end: int
+    text: str
+    window: str
+
+
+def sentence_text(chunk: Chunk, start: int, end: int) -> str:
+    """The text of a sentence span (document offsets) inside `chunk`."""
+    return chunk.text[start - chunk.start : end - chunk.start]
+
+
+def _sentences(chunk: Chunk, previous: Callable[[Chunk], str]) -> list[_Sentence]:
+    out: list[_Sentence] = []
+    prev = previous(chunk)
+    for a, b in chunk.sentences:
+        text = sentence_text(chunk, a, b)
+        if text.strip():
+            out.append(_Sentence(chunk, a, b, text, f"{prev} {text}".strip()))
+            prev = text
+    return out
+
+
+class SentenceVectors:
+    """Sentence and window vectors of chunks, from one embedder, cached by chunk id (LRU)."""
+
+    def __init__(self, embedder: Embedder, capacity: int = 4096) -> None:
+        self.embedder = embedder
+        self.capacity = capacity
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def vectors(self, groups: Sequence[tuple[str, list[_Sentence]]]) -> list[np.ndarray]:
+        """For each (chunk id, sentences): a (2n, dim) array, sentence vectors then window vectors."""
+        missing = [(cid, sents) for cid, sents in groups if cid not in self._cache]
+        texts = [t for _, sents in missing for t in [s.text for s in sents] + [s.window for s in sents]]
+        if texts:
+            vecs = self.embedder.embed_passages(texts)
+            pos = 0
+            for cid, sents in missing:
+                self._put(cid, vecs[pos : pos + 2 * len(sents)])
+                pos += 2 * len(sents)
+        out = []
+        for cid, _ in groups:
+            self._cache.move_to_end(cid)
+            out.append(self._cache[cid])
+        return out
+
+    def _put(self, cid: str, vecs: np.ndarray) -> None:
+        self._cache[cid] = vecs
+        while len(self._cache) > self.capacity:
+            self._cache.popitem(last=False)
+
+
+def _overlap(q_tokens: set[str], text: str) -> float:
+    if not q_tokens:
+        return 0.0
+    return len(q_tokens & set(tokenize(text))) / len(q_tokens)
+
+
+def score_sentences(
+    question: str,
+    question_vector: np.ndarray,
+    hits: Sequence[Hit],
+    vectors: SentenceVectors,
+    previous: Callable[[Chunk], str],
+    config: EvidenceConfig | None = None,
+) -> list[Evidence]:
+    """Every sentence of the top `config.chunks` hits as `Evidence`, best first.
+
+    Args:
+        question: the (standalone) question.
+        question_vector: the question encoded by `vectors.embedder` (`embed_queries`).
+        hits: ranked retrieval hits.
+        vectors: the sentence-vector cache.
+        previous: gives the sentence before a chunk's first one (or its title), for the first window.
+    """
+    cfg = config or EvidenceConfig()
+    top = list(hits[: cfg.chunks])
+    groups = [(h.chunk.chunk_id, _sentences(h.chunk, previous)) for h in top]
+    groups = [(cid, sents) for cid, sents in groups if sents]
+    if not groups:
+        return []
+    mats = vectors.vectors(groups)
+    q_tokens = set(tokenize(question))
+    chunk_sim = {h.chunk.chunk_id: h.scores.get("dense", 0.0) for h in top}
+    out: list[Evidence] = []
+    for (cid, sents), mat in zip(groups, mats, strict=True):
+        sims = mat @ np.asarray(question_vector, np.float32)
+        n = len(sents)
+        for i, s in enumerate(sents):
+            score = (
+                cfg.sentence_weight * float(sims[i])
+                + cfg.window_weight * float(sims[n + i])
+                + cfg.lexical_weight * _overlap(q_tokens, s.window)
+                + cfg.chunk_weight * chunk_sim[cid]
+            )
+            out.append(Evidence(chunk=s.chunk, start=s.start, end=s.end, text=s.text, score=score))
+    out.sort(key=lambda e: -e.score)
+    return out
+
+
+FEATURES = ("dense_top", "dense_gap", "evidence_top", "entity_coverage", "lexical_coverage")
+
+_ENTITY = re.compile(r"(?<!^)\b[A-ZÀ-ÖØ-Þ][\w'’-]+|\b\d[\d.,]*\b")
+
+
+def _covered(term: str, haystack: set[str]) -> bool:
+    t = fold(term)
+    return t in haystack or (len(t) >= 5 and any(w.startswith(t[:5]) for w in haystack))
+
+
+def features(question: str, retrieved: Retrieved, evidence: Sequence[Evidence]) -> dict[str, float]:
+    """The evidence features that abstention is calibrated on (see qa/calibrate.py and docs/calibration.md).
+
+    - dense_top: cosine similarity of the best dense match;
+    - dense_gap: how far it stands above the question's own baseline (mean of dense ranks 5-10);
+    - evidence_top: the best sentence score;
+    - entity_coverage: share of the question's names and numbers found in the top 3 chunks (1 when none);
+    - lexical_coverage: share of the question's content words found in the best sentence's window.
+    """
+    dense = list(retrieved.dense_scores)
+    top = dense[0] if dense else 0.0
+    base = float(np.mean(dense[4:10])) if len(dense) > 4 else top
+    seen = {w for h in retrieved.hits[:3] for w in words(f"{h.chunk.title} {h.chunk.text}")}
+    names = [m.group(0) for m in _ENTITY.finditer(question.strip())]
+    coverage = sum(_covered(n, seen) for n in names) / len(names) if names else 1.0
+    q_tokens = set(tokenize(question))
+    best = evidence[0] if evidence else None
+    lexical = _overlap(q_tokens, f"{best.chunk.title} {best.chunk.text}") if best else 0.0
+    return {
+        "dense_top": top,
+        "dense_gap": top - base,
+        "evidence_top": best.score if best else 0.0,
+        "entity_coverage": coverage,
+        "lexical_coverage": lexical,
+    }

@@ -1,0 +1,73 @@
+"""Rule-based follow-up rewriting (used when no LLM is present).
+
+A question is a follow-up when there is history and it either opens with a connector ("and ...",
+"what about ...", "e ...", "invece ..."), leans on a pronoun ("they", "it", "loro", "questo"), or is too short
+to stand alone, and names no entity of its own. It is then made standalone by carrying the key terms (names,
+numbers, then content words) of the previous standalone question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from qa.lexical import all_stopwords, words
+
+_CONNECTOR = re.compile(
+    r"^\s*(and|but|also|so|then|what about|how about|and what about|e|ed|ma|anche|invece|e invece|allora|poi|"
+    r"e per quanto riguarda|e riguardo a|quanto a)\b[\s,]*",
+    re.IGNORECASE,
+)
+_PRONOUNS = frozenset(
+    "it its they them their theirs this that these those he she him her his there "
+    "esso essa essi esse lui lei loro questo questa questi queste quello quella quelli quelle ci vi ne".split()
+)
+_ENTITY = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-Þ0-9][\w'’-]*)*|\d{2,})")
+_MAX_KEY_TERMS = 6
+
+
+def key_terms(question: str) -> list[str]:
+    """Names and numbers of `question` (in order); when it has none, its content words."""
+    terms: list[str] = [m.group(1) for m in _ENTITY.finditer(question.strip())]
+    if terms:
+        return terms[:_MAX_KEY_TERMS]
+    seen: set[str] = set()
+    stop = all_stopwords()
+    for w in words(question):
+        if w not in stop and w not in seen and len(w) > 2:
+            terms.append(w)
+            seen.add(w)
+    return terms[:_MAX_KEY_TERMS]
+
+
+def is_followup(question: str) -> bool:
+    """Whether `question` leans on what was asked before (see the module docstring)."""
+    q = question.strip()
+    if _CONNECTOR.match(q):
+        return True
+    toks = words(q)
+    content = [w for w in toks if w not in all_stopwords()]
+    if _ENTITY.search(q):
+        return False
+    return any(t in _PRONOUNS for t in toks) or len(content) <= 2
+
+
+def rewrite(question: str, history: Sequence[tuple[str, str]]) -> str:
+    """`question` made standalone with the key terms of the conversation's previous question.
+
+    Each earlier question is itself made standalone first, so a chain of follow-ups keeps its subject.
+    """
+    previous = ""
+    for past, _answer in history:
+        previous = _rewrite_one(past, previous)
+    return _rewrite_one(question, previous)
+
+
+def _rewrite_one(question: str, previous: str) -> str:
+    if not previous or not is_followup(question):
+        return question.strip()
+    mine = set(words(question))
+    carried = [t for t in key_terms(previous) if not set(words(t)) <= mine]
+    if not carried:
+        return question.strip()
+    return f"{question.strip()} ({' '.join(carried)})"

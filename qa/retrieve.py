@@ -1,0 +1,146 @@
+"""Hybrid retrieval: dense search in the index plus BM25 over the same chunks, fused by reciprocal rank fusion.
+
+The BM25 side is rebuilt whenever the index's `generation()` changes: on `refresh()`, and at most every
+`check_every_s` seconds before a search, so an index that another process (or a Chroma server) changed is
+picked up without a restart.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.index import Index
+from qa.lexical import LexicalIndex
+from qa.types import Chunk, Hit
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """Reciprocal rank fusion: `score = sum(weight / (k + rank))` over the dense and lexical rankings.
+
+    Measured on the cross-lingual dev set (`bench/bench_qa.py`); see docs/calibration.md.
+    """
+
+    k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 0.5
+    depth: int = 50
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """The ranked hits of one question, and the question vector (reused by evidence scoring)."""
+
+    hits: list[Hit]
+    query_vector: np.ndarray
+    dense_scores: tuple[float, ...] = ()
+
+
+class Retriever:
+    """Dense + BM25 retrieval over one `Index`, with the lexical side kept in step with the index."""
+
+    def __init__(self, index: Index, fusion: Fusion | None = None, check_every_s: float = 5.0) -> None:
+        self.index = index
+        self.fusion = fusion or Fusion()
+        self.check_every_s = check_every_s
+        self._lock = threading.Lock()
+        self._generation = ""
+        self._checked_at = 0.0
+        self.lexical = LexicalIndex([])
+        self._by_place: dict[tuple[str, int], Chunk] = {}
+        self.refresh()
+
+    def refresh(self) -> bool:
+        """Re-read the index's chunks and rebuild BM25 if the index changed. Returns whether it rebuilt."""
+        with self._lock:
+            gen = self.index.generation()
+            self._checked_at = time.monotonic()
+            if gen == self._generation:
+                return False
+            chunks = self.index.chunks()
+            self.lexical = LexicalIndex(chunks)
+            self._by_place = {(c.doc_id, c.index): c for c in chunks}
+            self._generation = gen
+            return True
+
+    def maybe_refresh(self) -> None:
+        """Cheap staleness check: look at the index generation at most every `check_every_s` seconds."""
+        if time.monotonic() - self._checked_at >= self.check_every_s:
+            self.refresh()
+
+    @property
+    def chunk_count(self) -> int:
+        return len(self.lexical)
+
+    def previous_sentence(self, chunk: Chunk) -> str:
+        """The last sentence of the chunk before `chunk` in its document, or the document title."""
+        prev = self._by_place.get((chunk.doc_id, chunk.index - 1))
+        if prev is None or not prev.sentences:
+            return chunk.title
+        a, b = prev.sentences[-1]
+        return prev.text[a - prev.start : b - prev.start]
+
+    def embed_query(self, question: str) -> np.ndarray:
+        return np.asarray(self.index.embedder.embed_queries([question])[0], np.float32)
+
+    def retrieve(
+        self,
+        question: str,
+        k: int,
+        *,
+        lexical_query: str | None = None,
+        query_vector: np.ndarray | None = None,
+        keep: Callable[[Chunk], bool] | None = None,
+        extra_depth: int = 0,
+    ) -> Retrieved:
+        """The `k` best chunks for `question`, fused from dense and BM25 rankings.
+
+        Args:
+            question: what is embedded for the dense side.
+            k: hits returned.
+            lexical_query: text for BM25 (default: the question).
+            query_vector: a precomputed question vector.
+            keep: a filter on chunks (calibration uses it to leave documents out); `extra_depth` widens the
+                dense search so that filtering still leaves enough candidates.
+        """
+        self.maybe_refresh()
+        qvec = self.embed_query(question) if query_vector is None else query_vector
+        depth = max(self.fusion.depth, k)
+        dense = self._dense(qvec, depth, extra_depth, keep)
+        lexical = self._lexical(lexical_query or question, depth, keep)
+        hits = self._fuse(dense, lexical, k)
+        return Retrieved(hits=hits, query_vector=qvec, dense_scores=tuple(s for _, s in dense))
+
+    def _dense(
+        self, qvec: np.ndarray, depth: int, extra: int, keep: Callable[[Chunk], bool] | None
+    ) -> list[tuple[Chunk, float]]:
+        got = self.index.search(qvec, depth + extra)
+        if keep is not None:
+            got = [(c, s) for c, s in got if keep(c)]
+        return got[:depth]
+
+    def _lexical(self, query: str, depth: int, keep: Callable[[Chunk], bool] | None) -> list[tuple[Chunk, float]]:
+        chunks = self.lexical.chunks
+        mask = None if keep is None else np.fromiter((keep(c) for c in chunks), bool, len(chunks))
+        return [(chunks[i], s) for i, s in self.lexical.search(query, depth, mask)]
+
+    def _fuse(self, dense: list[tuple[Chunk, float]], lexical: list[tuple[Chunk, float]], k: int) -> list[Hit]:
+        f = self.fusion
+        table: dict[str, dict[str, float]] = {}
+        chunks: dict[str, Chunk] = {}
+        for name, weight, ranked in (("dense", f.dense_weight, dense), ("bm25", f.lexical_weight, lexical)):
+            for rank, (chunk, score) in enumerate(ranked, 1):
+                row = table.setdefault(chunk.chunk_id, {"rrf": 0.0})
+                row["rrf"] += weight / (f.k + rank)
+                row[name] = score
+                row[name + "_rank"] = float(rank)
+                chunks.setdefault(chunk.chunk_id, chunk)
+        order = sorted(table, key=lambda cid: -table[cid]["rrf"])[:k]
+        return [
+            Hit(chunk=chunks[cid], score=table[cid]["rrf"], rank=i, scores=table[cid]) for i, cid in enumerate(order, 1)
+        ]
