@@ -72,7 +72,7 @@ class Handlers:
     def respond(
         self, question: str, turns: list[Turn], mode: str | None, top_k: float | None
     ) -> Iterator[tuple[Any, ...]]:
-        """Stream one answer into the chat; then show its sources, [1] first."""
+        """Stream one answer into the chat; then show its sources (a click on [n] marks one)."""
         question = (question or "").strip()[:_MAX_QUESTION]
         if not question:
             yield gr.skip(), chat_messages(turns), turns, gr.skip()
@@ -100,8 +100,7 @@ class Handlers:
             yield gr.skip(), chat_messages(new), new, gr.skip()
             return
         new = [*turns, Turn(question, answer)]
-        first = answer.citations[0].n if answer.citations else None
-        panel = sources_html(answer, len(new) - 1, first, self._document_text)
+        panel = sources_html(answer, len(new) - 1, None, self._document_text)
         yield gr.skip(), chat_messages(new), new, panel
 
     def _document_text(self, doc_id: str) -> str:
@@ -146,7 +145,7 @@ class Handlers:
 
     def status(self) -> tuple[str, str]:
         st = self.assistant.status()
-        return documents.status_line(st), documents.status_html(st)
+        return documents.header_html(st), documents.status_html(st)
 
     def upload(self, files: list[str] | None, progress: gr.Progress | None = None) -> tuple[Any, ...]:
         """Store the dropped files, ingest them with progress, and refresh counts."""
@@ -161,8 +160,8 @@ class Handlers:
                 self.assistant.refresh()
             except Exception as exc:
                 raise gr.Error(user_message(exc)) from None
-        line, grid = self.status()
-        return documents.file_rows(report, refused), line, grid, None
+        head, grid = self.status()
+        return documents.file_rows(report, refused), head, grid, None
 
     # ---- HTTP API ------------------------------------------------------------------------------
 
@@ -190,12 +189,7 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
     modes = list(st.get("modes") or [st.get("mode", "extractive")])
     with gr.Blocks(title="Fonte", fill_width=True, analytics_enabled=False) as demo:
         turns = gr.State([])
-        with gr.Row(elem_id="fonte-header"):
-            gr.HTML(
-                "<div class='fonte-brand'><span class='fonte-logo'>F</span><span>Fonte</span>"
-                "<span class='fonte-tag'>answers from your documents, every claim cited</span></div>"
-            )
-            header_status = gr.HTML(documents.status_line(st), elem_id="fonte-statusline")
+        header = gr.HTML(documents.header_html(st), elem_id="fonte-header", padding=False)
         with gr.Tabs(elem_id="fonte-tabs"):
             with gr.Tab("Ask", id="ask"):
                 with gr.Row(equal_height=False):
@@ -261,6 +255,12 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                             elem_id="fonte-upload",
                             height=180,
                         )
+                        gr.Markdown(
+                            f"Dropped files are ingested at once and kept in `{documents.upload_dir(settings)}`; "
+                            "dropping a file with the same name again replaces its document. At most "
+                            f"{settings.ui_max_file_mb:g} MB per file.",
+                            elem_id="fonte-upload-note",
+                        )
                         table = gr.Dataframe(
                             headers=["File", "Status", "Chunks", "Reason"],
                             value=[],
@@ -284,27 +284,32 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                     1, 30, value=settings.top_k, step=1, label="Passages retrieved per question", elem_id="fonte-topk"
                 )
 
-        private: dict[str, Any] = {"api_visibility": "private"}
+        def private(name: str) -> dict[str, Any]:
+            # page-only events: hidden from the API page and from clients, with names that leave
+            # "ask" and "status" to the public endpoints
+            return {"api_visibility": "private", "api_name": f"ui_{name}"}
+
         chat_out = [question, chatbot, turns, sources]
-        for trigger in (question.submit, ask.click):
-            trigger(h.respond, [question, turns, mode, top_k], chat_out, **private)
+        question.submit(h.respond, [question, turns, mode, top_k], chat_out, **private("submit"))
+        ask.click(h.respond, [question, turns, mode, top_k], chat_out, **private("respond"))
+        js = "(t, s) => [window.fonteCite || t, s]"
         open_btn.click(
-            h.open_source, [target, turns], sources, js="(t, s) => [window.fonteCite || t, s]", queue=False, **private
+            h.open_source,
+            [target, turns],
+            sources,
+            js=js,
+            queue=False,
+            show_progress="hidden",
+            **private("open_source"),
         )
-        new.click(h.new_chat, None, [chatbot, turns, sources, exports, note], queue=False, **private)
-        export_btn.click(h.export, turns, exports, **private)
-        up.click(lambda t, c: h.vote(t, -1, True, c), [turns, comment], note, **private)
-        down.click(lambda t, c: h.vote(t, -1, False, c), [turns, comment], note, **private)
-        chatbot.like(h.on_like, [turns, comment], note, **private)
-        upload.upload(
-            h.upload,
-            upload,
-            [table, header_status, grid, upload],
-            concurrency_limit=1,
-            concurrency_id="ingest",
-            **private,
-        )
-        demo.load(h.status, None, [header_status, grid], **private)
+        new.click(h.new_chat, None, [chatbot, turns, sources, exports, note], queue=False, **private("new_chat"))
+        export_btn.click(h.export, turns, exports, **private("export"))
+        up.click(lambda t, c: h.vote(t, -1, True, c), [turns, comment], note, **private("vote_up"))
+        down.click(lambda t, c: h.vote(t, -1, False, c), [turns, comment], note, **private("vote_down"))
+        chatbot.like(h.on_like, [turns, comment], note, **private("like"))
+        outs = [table, header, grid, upload]
+        upload.upload(h.upload, upload, outs, concurrency_limit=1, concurrency_id="ingest", **private("upload"))
+        demo.load(h.status, None, [header, grid], show_progress="hidden", **private("status"))
         gr.api(h.api_ask, api_name="ask")
         gr.api(h.api_status, api_name="status")
     return demo

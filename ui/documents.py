@@ -87,10 +87,15 @@ def status_html(status: dict[str, Any]) -> str:
     return f"<div class='fonte-status'>{cells}</div>"
 
 
-def status_line(status: dict[str, Any]) -> str:
-    """One line for the page header: how many documents, and the answer mode."""
+def header_html(status: dict[str, Any]) -> str:
+    """The page header: the name, what it does, and one status line (documents, passages, answer mode)."""
+    docs, chunks = int(status.get("documents", 0)), int(status.get("chunks", 0))
+    line = (
+        f"{docs} document{'' if docs == 1 else 's'} · {chunks} passage{'' if chunks == 1 else 's'} · "
+        f"{html.escape(str(status.get('mode', '')))} mode · runs on this machine only"
+    )
     return (
-        f"<div class='fonte-statusline'>{int(status.get('documents', 0))} documents · "
-        f"{int(status.get('chunks', 0))} passages · {html.escape(str(status.get('mode', '')))} mode · "
-        "runs on this machine only</div>"
+        "<div class='fonte-header'><div class='fonte-brand'><span class='fonte-logo'>F</span><span>Fonte</span>"
+        "<span class='fonte-tag'>answers from your documents, every claim cited</span></div>"
+        f"<div class='fonte-statusline'>{line}</div></div>"
     )

