@@ -16,7 +16,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -128,7 +128,7 @@ class _Run:
             if records and self._same(records, {"file_sha256": signature["file_sha256"]}):
                 return self._unchanged_file(path, records)
             loaded = load(path, data, self.settings)
-            docs = [self._document(raw, path, signature, len(loaded.problems)) for raw in loaded.documents]
+            docs = self._documents(loaded.documents, path, signature, len(loaded.problems))
         except RejectedInput as exc:
             return self._reject_file(path, str(exc), records)
         except OSError as exc:
@@ -136,6 +136,26 @@ class _Run:
         for line, problem in loaded.problems:
             self.reject(f"{path}:{line}", problem + "; the file's other records were ingested.", advance=False)
         self._queue_file(path, docs, records)
+
+    def _documents(
+        self, raws: Sequence[RawDocument], path: Path, signature: dict[str, str], problems: int
+    ) -> list[Document]:
+        """Clean the raw documents of a file; a record left empty is a problem of its own, a lone file rejected."""
+        docs: list[Document] = []
+        empty = 0
+        for raw in raws:
+            try:
+                docs.append(self._document(raw, path, signature, problems))
+            except RejectedInput as exc:
+                if len(raws) == 1:
+                    raise
+                self.reject(raw.doc_id, str(exc), advance=False)
+                empty += 1
+        if not docs:
+            raise RejectedInput("empty: no record has text left after cleaning.")
+        if empty:  # so that the next run reads the file again and reports these records again
+            docs = [replace(d, metadata={**d.metadata, "file_problems": str(problems + empty)}) for d in docs]
+        return docs
 
     def _same(self, records: list[DocRecord], expect: dict[str, str]) -> bool:
         expect = {**expect, "pipeline": PIPELINE_VERSION, "chunk_chars": str(self.settings.chunk_chars)}
@@ -178,6 +198,7 @@ class _Run:
             if old is not None and old.content_hash == doc.content_hash:
                 statuses.append("unchanged")
                 self.counts.unchanged += 1
+                n_chunks += old.chunks
                 self._advance(doc.doc_id)
                 continue
             statuses.append("updated" if old is not None else "added")
@@ -212,7 +233,7 @@ class _Run:
     def _unchanged_file(self, path: Path, records: list[DocRecord]) -> None:
         self.total += len(records) - 1
         self.counts.unchanged += len(records)
-        self.counts.files.append(FileStatus(str(path), "unchanged", "", len(records), 0))
+        self.counts.files.append(FileStatus(str(path), "unchanged", "", len(records), sum(r.chunks for r in records)))
         for rec in records:
             self._advance(rec.doc_id)
 

@@ -146,16 +146,19 @@ def test_beir_corpus_incremental_by_record(tmp_path: Path, open_index: Callable[
     def write(records: list[dict], extra: str = "") -> None:
         path.write_text("\n".join(json.dumps(r) for r in records) + extra, encoding="utf-8")
 
-    write(recs, "\n{broken")
+    write(recs, "\n{broken\n" + json.dumps({"_id": "zw", "text": "\u200b\u200b"}))
     counting = CountingEmbedder()
     ix = open_index(counting)
     r = ingest([path], ix)
-    assert r.added == 5 and [f.path for f in r.rejected] == [f"{path.resolve()}:6"]
-    assert "not valid JSON" in r.rejected[0].reason
+    assert r.added == 5 and [f.path for f in r.rejected] == [f"{path.resolve()}#zw", f"{path.resolve()}:6"]
+    assert "empty record" in r.rejected[0].reason and "not valid JSON" in r.rejected[1].reason
     doc_id = f"{path.resolve()}#r0"
     assert ix.documents()[doc_id].title == "Topic 0"
     # The bad line is reported again on the next run even though nothing else changed.
-    assert len(ingest([path], ix).rejected) == 1
+    assert len(ingest([path], ix).rejected) == 2
+    write(recs, "\n" + json.dumps({"_id": "zw", "text": "\u200b"}))
+    assert [f.path for f in ingest([path], ix).rejected] == [f"{path.resolve()}#zw"]
+    assert [f.path for f in ingest([path], ix).rejected] == [f"{path.resolve()}#zw"]
     recs[1]["text"] = "Record 1 now talks about something else."
     embedded = counting.passages
     write(recs[:4])
