@@ -1,0 +1,202 @@
+"""Grounded generation with an LLM: answers from numbered evidence with verified [n] citations, translations
+of quotes, and follow-up questions rewritten into standalone ones.
+
+Prompts are package data (`qa/prompts/*.txt`). The answer is streamed as the model writes it, then checked by
+`qa.verify`: what does not hold is dropped, and an empty `Generated.text` tells the caller to fall back to
+the extractive answer.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from qa.embed import Embedder, fold, make_embedder
+from qa.llm import LLM
+from qa.types import Evidence
+from qa.verify import localise_names, package_text, strip_markers, verify_answer
+
+LANGUAGE_NAMES = {"en": "English", "it": "Italian"}
+NO_ANSWER = {"en": "The documents do not say.", "it": "I documenti non lo dicono."}
+MAX_EVIDENCE = 4  # the prompt holds only the top few sentences: first token in about 2 s on 2 cores
+MAX_EVIDENCE_CHARS = 400
+ANSWER_TOKENS = 200
+DEFAULT_EMBEDDER = "e5-small"
+
+
+@dataclass(frozen=True)
+class Generated:
+    """The checked answer: `text` with [n] renumbered to the kept citations, or "" when nothing held.
+
+    `cited` holds, in [n] order, the 1-based indices into the `evidence` given to `generate`.
+    """
+
+    text: str
+    cited: tuple[int, ...]
+    raw: str = ""  # what the model wrote, before checking
+    dropped: tuple[str, ...] = ()  # answer sentences removed by the check
+
+
+@functools.lru_cache(maxsize=16)
+def template(name: str) -> str:
+    """A prompt template of `qa/prompts/` by name (without `.txt`)."""
+    return package_text(f"prompts/{name}.txt")
+
+
+def _language(code: str) -> str:
+    return code if code in LANGUAGE_NAMES else "en"
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def answer_prompt(question: str, language: str, evidence: Sequence[Evidence]) -> str:
+    """The answer prompt: instructions first (a prefix llama.cpp can reuse), then numbered evidence, then the
+    question. Only the first `MAX_EVIDENCE` evidence sentences are shown."""
+    lang = _language(language)
+    numbered = "\n".join(f"[{i}] {_clip(e.text, MAX_EVIDENCE_CHARS)}" for i, e in enumerate(evidence[:MAX_EVIDENCE], 1))
+    return template(f"answer_{lang}").format(
+        language_name=LANGUAGE_NAMES[lang], no_answer=NO_ANSWER[lang], evidence=numbered, question=question.strip()
+    )
+
+
+def generate(
+    llm: LLM, question: str, language: str, evidence: Sequence[Evidence], *, embedder: Embedder | None = None
+) -> Iterator[str | Generated]:
+    """Answer `question` from `evidence`: yield the model's text pieces as they come, then one `Generated`.
+
+    Args:
+        llm: the model.
+        question: the standalone question.
+        language: "en" or "it", the language the answer must be in.
+        evidence: ranked evidence sentences; the prompt numbers the first few from 1.
+        embedder: the cross-lingual embedder used to check support (default: e5-small).
+
+    Raises:
+        ModelError: the model failed.
+    """
+    shown = list(evidence[:MAX_EVIDENCE])
+    if not shown:
+        yield Generated("", ())
+        return
+    pieces: list[str] = []
+    for piece in llm.stream(answer_prompt(question, language, shown), max_tokens=ANSWER_TOKENS):
+        pieces.append(piece)
+        yield piece
+    raw = "".join(pieces).strip()
+    checked = verify_answer(
+        localise_names(raw, _language(language)), question, shown, embedder or make_embedder(DEFAULT_EMBEDDER)
+    )
+    yield Generated(checked.text, checked.cited, raw, checked.dropped)
+
+
+_PREFIX = re.compile(
+    r"^\s*(?:translation|traduzione|standalone question|domanda autonoma|question|domanda|rewritten question)"
+    r"\s*(?:\([^)]*\))?\s*:\s*",
+    re.IGNORECASE,
+)
+
+
+def _clean_reply(text: str) -> str:
+    """The reply without a "Translation:"-style label and without wrapping quotes."""
+    text = _PREFIX.sub("", text.strip())
+    if len(text) >= 2 and text[0] in "\"'“«" and text[-1] in "\"'”»":
+        text = text[1:-1].strip()
+    return text
+
+
+def translate(llm: LLM, text: str, target_language: str) -> str:
+    """`text` translated into `target_language` ("en" or "it") by the model; "" when it gave nothing.
+
+    Raises:
+        ModelError: the model failed.
+    """
+    lang = _language(target_language)
+    prompt = template("translate").format(language_name=LANGUAGE_NAMES[lang], text=" ".join(text.split()))
+    reply = llm.complete(prompt, max_tokens=min(512, len(text) // 2 + 64))
+    paragraphs = [p for p in re.split(r"\n\s*\n", reply.strip()) if p.strip()]
+    return localise_names(_clean_reply(paragraphs[0]), lang) if paragraphs else ""
+
+
+def _history_text(history: Sequence[tuple[str, str]]) -> str:
+    lines = []
+    for q, a in history[-2:]:
+        lines.append(f"User: {q.strip()}")
+        lines.append(f"Assistant: {_clip(strip_markers(a), 200)}")
+    return "\n".join(lines)
+
+
+def _is_rewrite(candidate: str, question: str, history: Sequence[tuple[str, str]]) -> bool:
+    """A usable rewrite is one question, not much longer than the question plus the previous one."""
+    limit = max(160, 2 * (len(question) + len(history[-1][0])))
+    return (
+        bool(candidate)
+        and candidate.endswith("?")
+        and "\n" not in candidate
+        and len(candidate) <= limit
+        and "[" not in candidate
+        and candidate.count("?") == 1
+    )
+
+
+def rewrite_followup(llm: LLM, question: str, history: Sequence[tuple[str, str]]) -> str:
+    """`question` rewritten with the conversation so far into a standalone question, for retrieval.
+
+    The model's output is used only when it looks like one question of sensible length (a small model
+    sometimes answers instead); otherwise `rule_rewrite` is used. Without history the question is returned.
+
+    Raises:
+        ModelError: the model failed.
+    """
+    if not history:
+        return question
+    prompt = template("rewrite").format(history=_history_text(history), question=question.strip())
+    reply = llm.complete(prompt, max_tokens=64)
+    lines = [line for line in reply.strip().splitlines() if line.strip()]
+    candidate = _clean_reply(lines[0]) if lines else ""
+    return candidate if _is_rewrite(candidate, question, history) else rule_rewrite(question, history)
+
+
+_LEAD = re.compile(
+    r"^\s*(?:and|also|but|so|what about|how about|e|ed|anche|invece|ma|quindi|e invece|e per quanto riguarda)\b[\s,]*",
+    re.IGNORECASE,
+)
+_STOP = frozenset(
+    "who what which when where why how was were is are did does do the a an of in on at for from to by with and "
+    "or it its that this there their chi cosa che quale quali quando dove perché come era erano è sono ha hanno "
+    "il lo la le gli un una di da del della dei nel nella con per su tra e ed o".split()
+)
+
+
+def _key_terms(previous: str) -> list[str]:
+    """Names (runs of capitalised words and numbers) of a question, else its content words."""
+    words = re.findall(r"[\w’'-]+", previous)
+    runs: list[list[str]] = []
+    last = -2
+    for i, w in enumerate(words):
+        if (w[0].isupper() or w.isdigit()) and fold(w) not in _STOP:
+            if last == i - 1:
+                runs[-1].append(w)
+            else:
+                runs.append([w])
+            last = i
+    if runs:
+        return [" ".join(r) for r in runs]
+    return [w for w in words if fold(w) not in _STOP and len(w) > 3]
+
+
+def rule_rewrite(question: str, history: Sequence[tuple[str, str]]) -> str:
+    """Without a model: drop a leading "and"/"e", and carry the previous question's key terms that the
+    follow-up lacks ("and who joined for the first time?" -> "Who joined for the first time (Cyber
+    Coalition 2023)?")."""
+    if not history:
+        return question
+    body = _LEAD.sub("", question.strip()).rstrip(" ?")
+    body = body[:1].upper() + body[1:] if body else question.strip()
+    folded = fold(body)
+    missing = [t for t in _key_terms(history[-1][0]) if fold(t) not in folded]
+    return f"{body} ({', '.join(missing)})?" if missing else f"{body}?"
