@@ -19,7 +19,7 @@ BASE_METRICS = frozenset(
     [f"{m}@{k}" for m in ("hit", "recall") for k in (1, 3, 5, 10)]
     + ["mrr@10", "ndcg@10", "em", "f1", "fact_recall", "quote_validity", "citation_precision"]
     + ["evidence_recall", "abstain_rate", "false_refusal", "id_agreement", "errors", "n", "n_answerable"]
-    + ["n_unanswerable", "n_retrieval_scored"]
+    + ["n_unanswerable", "n_retrieval_scored", "answer_words", "quoted_chars"]
 )
 _FLAG = re.compile(r"^--(min|max)-(.+)$")
 _LATENCY = re.compile(r"^latency_ms\.\w+\.(p50|p95|n)$")

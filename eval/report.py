@@ -29,8 +29,10 @@ TABLE = (
     ("evidence_recall", "evidence recall"),
     ("abstain_rate", "abstained (unanswerable)"),
     ("false_refusal", "false refusals (answerable)"),
+    ("answer_words", "answer length (words)"),
+    ("quoted_chars", "quoted characters per answer"),
 )
-LOWER_IS_BETTER = {"false_refusal"}
+COUNTS = {"answer_words", "quoted_chars"}
 FONTE, BASE = "#1f5fa8", "#d9822b"
 
 
@@ -47,7 +49,8 @@ def metric_rows(fonte: dict[str, Any], base: dict[str, Any] | None) -> list[list
     rows = []
     for key, label in TABLE:
         b = base.get(key) if base else None
-        rows.append([label, _fmt(fonte.get(key)), _fmt(b), _delta(fonte.get(key), b)])
+        digits = 1 if key in COUNTS else 3
+        rows.append([label, _fmt(fonte.get(key), digits), _fmt(b, digits), _delta(fonte.get(key), b, digits)])
     return rows
 
 

@@ -34,6 +34,8 @@ def score_answer(case: Case, answer: dict[str, Any], text_of: Callable[[str], st
         "abstained": bool(answer.get("abstained")),
         "quote_valid": valid,
         "quote_total": total,
+        "answer_words": len(m.tokens(m.strip_markers(text))),
+        "quoted_chars": sum(len(str(c.get("quote", ""))) for c in m.unique_citations(cites)),
         "coverage": [sorted(c) for c in coverage],
         "curve": m.recall_curve(coverage, len(refs), k_max),
         **m.retrieval_scores(coverage, len(refs), KS),
@@ -85,6 +87,9 @@ def _group(cases: Sequence[Case], scores: Sequence[dict], answers: Sequence[dict
     out["abstain_rate"] = m.rate(s["abstained"] for s in una)
     out["false_refusal"] = m.rate(s["abstained"] for s in ans)
     out["id_agreement"] = m.mean(s.get("id_agreement") for s in ans)
+    answered = [s for s in scores if not s["abstained"]]
+    out["answer_words"] = m.mean(s["answer_words"] for s in answered)
+    out["quoted_chars"] = m.mean(s["quoted_chars"] for s in answered)
     curves = [s["curve"] for s in ret if s["curve"]]
     out["recall_curve"] = [sum(c[i] for c in curves) / len(curves) for i in range(len(curves[0]))] if curves else []
     out["latency_ms"] = _latency(answers)
