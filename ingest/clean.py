@@ -102,12 +102,13 @@ def _take_title(lines: list[str], declared: str, removed: list[str]) -> tuple[st
     first = lines[i].strip()
     repeated = _next_nonblank_equals(lines, i, first)
     title_like = len(first) <= 200 and not _SENTENCE_END.search(first) and _alone(lines, i)
-    is_declared = bool(declared) and (_key(first) == _key(declared) or _key(declared).startswith(_key(first)))
+    part_of_declared = len(first) >= 8 and _key(first) in _key(declared)
+    is_declared = bool(declared) and (_key(first) == _key(declared) or part_of_declared)
     if not (title_like or repeated or is_declared):
         return declared, lines
     title = declared or re.sub(r"^#+\s*", "", first)
     out = lines[:i]
-    j = i
+    j: int | None = i
     while j is not None and j < len(lines) and _key(lines[j]) in (_key(first), _key(title)):
         removed.append(lines[j])
         j = _first_nonblank(lines, j + 1)
