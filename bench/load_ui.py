@@ -121,9 +121,12 @@ def main(argv: list[str] | None = None) -> int:
     if not is_loopback(host):
         print(f"refusing to load-test {url}: loopback addresses only", file=sys.stderr)
         return 2
+    from gradio_client import Client
+
+    Client(url, verbose=False, analytics_enabled=False, download_files=False).predict(QUESTIONS[0], api_name="/ask")
     levels = [min(int(x), 50) for x in args.levels.split(",")]
     n_q = max(1, min(args.questions, 10))
-    print(f"app {url} · {n_q} questions per chat · bound {args.max_seconds:.0f} s per level")
+    print(f"app {url} · {n_q} questions per chat · bound {args.max_seconds:.0f} s per level · warmed up")
     print(
         f"{'chats':>5} {'requests':>8} {'ok':>5} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6} {'refused':>7} "
         f"{'skipped':>7} {'wall s':>7} {'req/s':>6}"
