@@ -67,14 +67,24 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     return [s for s in spans if s[1] > s[0]]
 
 
-def _split_long(spans: list[Span], limit: int) -> list[Span]:
+def _split_long(spans: list[Span], limit: int, text: str = "") -> list[Span]:
     """Cut sentences longer than `limit` at spaces, so that no chunk grows unbounded."""
-    return [piece for span in spans for piece in ([span] if span[1] - span[0] <= limit else _cut(span, limit))]
+    return [piece for span in spans for piece in ([span] if span[1] - span[0] <= limit else _cut(span, limit, text))]
 
 
-def _cut(span: Span, limit: int) -> list[Span]:
+def _cut(span: Span, limit: int, text: str = "") -> list[Span]:
+    """Pieces of at most `limit` characters, cut at the last space before the limit where there is one."""
     a, b = span
-    return [(i, min(i + limit, b)) for i in range(a, b, limit)]
+    pieces: list[Span] = []
+    while b - a > limit:
+        cut = text.rfind(" ", a + limit // 2, a + limit) if text else -1
+        end = cut if cut > a else a + limit
+        pieces.append(_strip(text, a, end) if text else (a, end))
+        a = end
+        while text and a < b and text[a].isspace():
+            a += 1
+    pieces.append((a, b))
+    return [p for p in pieces if p[1] > p[0]]
 
 
 def chunk_document(doc: Document, chunk_chars: int) -> list[Chunk]:
@@ -87,7 +97,7 @@ def chunk_document(doc: Document, chunk_chars: int) -> list[Chunk]:
     groups: list[list[Span]] = []
     cur: list[Span] = []
     for pa, pb in split_paragraphs(text):
-        sents = _split_long(split_sentences(text, pa, pb), chunk_chars * 2)
+        sents = _split_long(split_sentences(text, pa, pb), chunk_chars * 2, text)
         for s in sents:
             if cur and s[1] - cur[0][0] > chunk_chars:
                 groups.append(cur)
