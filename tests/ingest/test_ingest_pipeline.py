@@ -116,6 +116,9 @@ def test_bad_files_never_stop_the_batch(tmp_path: Path, open_index: Callable[...
     (d / "big.txt").write_bytes(b"word " * 300_000)
     (d / "ok.pdf").write_bytes(make_pdf([["Badgers dig long tunnels."]]))
     make_docx(d / "ok.docx", "Bees", ["Bees make honey from nectar."])
+    (d / "ok.html").write_text("<title>Moles</title><nav>Menu</nav><p>Moles dig in the dark.</p>", encoding="utf-8")
+    (d / "cp1252.txt").write_bytes("Perché il caffè è “forte”.".encode("cp1252"))
+    (d / "utf16.md").write_bytes("Già così: l’acqua è più fredda.".encode("utf-16"))
     ix = open_index(max_file_mb=1.0)
     r = ingest([d], ix)
     reasons = {Path(f.path).name: f.reason for f in r.rejected}
@@ -125,7 +128,16 @@ def test_bad_files_never_stop_the_batch(tmp_path: Path, open_index: Callable[...
     assert "undecodable" in reasons["binary.txt"] and "encrypted" in reasons["locked.pdf"]
     assert "no extractable text" in reasons["scan.pdf"] and "corrupt PDF" in reasons["broken.pdf"]
     assert "corrupt .docx" in reasons["fake.docx"] and "over the 1 MB limit" in reasons["big.txt"]
-    assert r.added == 3 and {Path(p).name for p in ix.documents()} == {"good.txt", "ok.pdf", "ok.docx"}
+    kept = {"good.txt", "ok.pdf", "ok.docx", "ok.html", "cp1252.txt", "utf16.md"}
+    assert r.added == len(kept) and {Path(p).name for p in ix.documents()} == kept
+    texts = {Path(c.doc_id).name: c.text for c in ix.chunks()}
+    assert (
+        texts["cp1252.txt"] == "Perché il caffè è “forte”." and texts["utf16.md"] == "Già così: l’acqua è più fredda."
+    )
+    assert (
+        texts["ok.html"] == "Moles dig in the dark." and ix.documents()[str((d / "ok.html").resolve())].title == "Moles"
+    )
+    assert texts["ok.pdf"] == "Badgers dig long tunnels." and texts["ok.docx"] == "Bees make honey from nectar."
     assert all(f.reason for f in r.rejected)
     check_index(ix)
 
