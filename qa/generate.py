@@ -13,10 +13,11 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from qa.embed import Embedder, fold, make_embedder
+from qa import followup
+from qa.embed import Embedder, make_embedder
 from qa.llm import LLM
 from qa.types import Evidence
-from qa.verify import localise_names, package_text, strip_markers, verify_answer
+from qa.verify import facts_agree, localise_names, package_text, strip_markers, verify_answer
 
 LANGUAGE_NAMES = {"en": "English", "it": "Italian"}
 NO_ANSWER = {"en": "The documents do not say.", "it": "I documenti non lo dicono."}
@@ -131,8 +132,10 @@ def _history_text(history: Sequence[tuple[str, str]]) -> str:
 
 
 def _is_rewrite(candidate: str, question: str, history: Sequence[tuple[str, str]]) -> bool:
-    """A usable rewrite is one question, not much longer than the question plus the previous one."""
+    """A usable rewrite is one question, not much longer than the question plus the previous one, naming
+    nothing the conversation did not."""
     limit = max(160, 2 * (len(question) + len(history[-1][0])))
+    said = " ".join([question, *(f"{q} {a}" for q, a in history)])
     return (
         bool(candidate)
         and candidate.endswith("?")
@@ -140,14 +143,16 @@ def _is_rewrite(candidate: str, question: str, history: Sequence[tuple[str, str]
         and len(candidate) <= limit
         and "[" not in candidate
         and candidate.count("?") == 1
+        and facts_agree(candidate, said)
     )
 
 
 def rewrite_followup(llm: LLM, question: str, history: Sequence[tuple[str, str]]) -> str:
     """`question` rewritten with the conversation so far into a standalone question, for retrieval.
 
-    The model's output is used only when it looks like one question of sensible length (a small model
-    sometimes answers instead); otherwise `rule_rewrite` is used. Without history the question is returned.
+    The model's output is used only when it looks like one question of sensible length whose names all come
+    from the conversation (a small model sometimes answers instead); otherwise the rule-based
+    `qa.followup.rewrite` is used. Without history the question is returned as it is.
 
     Raises:
         ModelError: the model failed.
@@ -158,45 +163,4 @@ def rewrite_followup(llm: LLM, question: str, history: Sequence[tuple[str, str]]
     reply = llm.complete(prompt, max_tokens=64)
     lines = [line for line in reply.strip().splitlines() if line.strip()]
     candidate = _clean_reply(lines[0]) if lines else ""
-    return candidate if _is_rewrite(candidate, question, history) else rule_rewrite(question, history)
-
-
-_LEAD = re.compile(
-    r"^\s*(?:and|also|but|so|what about|how about|e|ed|anche|invece|ma|quindi|e invece|e per quanto riguarda)\b[\s,]*",
-    re.IGNORECASE,
-)
-_STOP = frozenset(
-    "who what which when where why how was were is are did does do the a an of in on at for from to by with and "
-    "or it its that this there their chi cosa che quale quali quando dove perché come era erano è sono ha hanno "
-    "il lo la le gli un una di da del della dei nel nella con per su tra e ed o".split()
-)
-
-
-def _key_terms(previous: str) -> list[str]:
-    """Names (runs of capitalised words and numbers) of a question, else its content words."""
-    words = re.findall(r"[\w’'-]+", previous)
-    runs: list[list[str]] = []
-    last = -2
-    for i, w in enumerate(words):
-        if (w[0].isupper() or w.isdigit()) and fold(w) not in _STOP:
-            if last == i - 1:
-                runs[-1].append(w)
-            else:
-                runs.append([w])
-            last = i
-    if runs:
-        return [" ".join(r) for r in runs]
-    return [w for w in words if fold(w) not in _STOP and len(w) > 3]
-
-
-def rule_rewrite(question: str, history: Sequence[tuple[str, str]]) -> str:
-    """Without a model: drop a leading "and"/"e", and carry the previous question's key terms that the
-    follow-up lacks ("and who joined for the first time?" -> "Who joined for the first time (Cyber
-    Coalition 2023)?")."""
-    if not history:
-        return question
-    body = _LEAD.sub("", question.strip()).rstrip(" ?")
-    body = body[:1].upper() + body[1:] if body else question.strip()
-    folded = fold(body)
-    missing = [t for t in _key_terms(history[-1][0]) if fold(t) not in folded]
-    return f"{body} ({', '.join(missing)})?" if missing else f"{body}?"
+    return candidate if _is_rewrite(candidate, question, history) else followup.rewrite(question, history)
