@@ -11,6 +11,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from eval.score import STAGES  # noqa: E402
 
@@ -119,6 +120,7 @@ def plot_latency(path: Path, fonte_answers: Sequence[dict], base_answers: Sequen
         patch.set_facecolor(color)
         patch.set_alpha(0.55)
     ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.set(ylabel="milliseconds (log scale)", title="Latency per stage, per question")
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
@@ -142,12 +144,14 @@ def plot_languages(path: Path, fonte: dict[str, Any], base: dict[str, Any] | Non
         for j, (name, summ, color) in enumerate((("Fonte", fonte, FONTE), ("baseline", base, BASE))):
             if summ is None:
                 continue
-            vals = [summ["by_language"].get(lang, {}).get(k) or 0.0 for k, _ in keys]
+            raw = [summ["by_language"].get(lang, {}).get(k) for k, _ in keys]
             xs = [i + (j - 0.5) * width for i in range(len(keys))]
-            ax.bar(xs, vals, width, color=color, label=name)
+            bars = ax.bar(xs, [v or 0.0 for v in raw], width, color=color, label=name)
+            labels = ["n/a" if v is None else f"{v:.2f}" for v in raw]
+            ax.bar_label(bars, labels=labels, fontsize=6, padding=1)
         n = fonte["by_language"][lang]["n"]
         ax.set_xticks(range(len(keys)), [label for _, label in keys], rotation=30, ha="right", fontsize=8)
-        ax.set(ylim=(0, 1.05), title=f"{lang} ({n} questions)")
+        ax.set(ylim=(0, 1.12), title=f"{lang} ({n} questions)")
         ax.grid(axis="y", alpha=0.3)
     axes[0][0].legend(loc="upper right", fontsize=8)
     fig.suptitle("Per question language")
