@@ -273,6 +273,11 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                         gr.HTML("<div class='fonte-panel-title'>Collection</div>")
                         grid = gr.HTML(documents.status_html(st), elem_id="fonte-collection")
             with gr.Tab("Settings", id="settings"):
+                gr.Markdown(
+                    "These apply to your next question. Votes and comments go to "
+                    f"`{feedback.feedback_path(settings)}`.",
+                    elem_id="fonte-settings-note",
+                )
                 mode = gr.Dropdown(
                     modes,
                     value=st.get("mode") if st.get("mode") in modes else modes[0],

@@ -111,7 +111,11 @@ def launch(demo: Any, settings: Settings, *, block: bool = True) -> str:
     With `block=False` the server runs in a background thread (tests, benchmarks); close it with `demo.close()`.
     """
     demo.queue(default_concurrency_limit=settings.ui_concurrency, max_size=settings.ui_max_queue)
-    _, url, _ = demo.launch(prevent_thread_lock=not block, quiet=not block, **launch_options(settings))
+    # quiet: Gradio's banner suggests share=True, which Fonte never uses; print the address ourselves
+    _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, **launch_options(settings))
+    if block:
+        print(f"Fonte is serving on {url} (Ctrl+C to stop)", file=sys.stderr, flush=True)
+        demo.block_thread()
     return str(url)
 
 
@@ -128,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of `fonte-ui`."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "bm25s", "chromadb"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = Settings.from_env(index=args.index, ui_host=args.host, ui_port=args.port, mode=args.mode)
         from qa import Assistant
@@ -135,7 +141,6 @@ def main(argv: list[str] | None = None) -> int:
 
         assistant = Assistant.open(settings=settings, mode=args.mode)
         demo = build_app(assistant, settings)
-        print(f"Fonte is starting on http://{settings.ui_host}:{settings.ui_port}", file=sys.stderr, flush=True)
         launch(demo, settings, block=True)
     except FonteError as exc:
         print(f"fonte-ui: {exc}", file=sys.stderr)

@@ -130,3 +130,19 @@ def test_api_hides_internal_errors(ui_assistant: Any, ui_settings: Settings) -> 
         assert "server log" in str(info.value)
     finally:
         app.demo.close()
+
+
+def test_login_is_required_when_auth_is_set(ui_assistant: Any, ui_settings: Settings) -> None:
+    from gradio_client import Client
+
+    app = serve(ui_assistant, ui_settings.replace(ui_port=free_port(), ui_auth="staff:pw-4711"))
+    try:
+        assert httpx.get(app.url + "/config", timeout=10).status_code == 401
+        r = httpx.post(app.url + "/gradio_api/call/status", json={"data": []}, timeout=10)
+        assert r.status_code == 401
+        with pytest.raises(Exception):  # noqa: B017  (any refusal: the client cannot even read the config)
+            Client(app.url, verbose=False, analytics_enabled=False, download_files=False)
+        c = Client(app.url, auth=("staff", "pw-4711"), verbose=False, analytics_enabled=False, download_files=False)
+        assert c.predict(api_name="/status")["documents"] >= 1
+    finally:
+        app.demo.close()
