@@ -19,7 +19,7 @@ def _open(tmp: Path, embedder: str) -> Index:
     return Index.open(Settings(index=str(tmp / "index"), embedder=embedder, data_dir=str(tmp)))
 
 
-@pytest.mark.parametrize("embedder", ["e5-small", "use-m3", "minilm"])
+@pytest.mark.parametrize("embedder", ["e5-small", "use-m3", pytest.param("minilm", marks=pytest.mark.slow)])
 def test_seed_corpus_with_each_embedder(tmp_path: Path, corpus_dir: Path, seed_doc: Path, embedder: str) -> None:
     ix = _open(tmp_path, embedder)
     first = ingest([corpus_dir], ix)
