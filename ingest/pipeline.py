@@ -62,6 +62,8 @@ def ingest(
         IndexLockedError: another ingest holds the index. StoreError: the index cannot be written.
     """
     started = time.perf_counter()
+    if isinstance(paths, str | Path):  # one path given bare: not a sequence of characters
+        paths = [paths]
     skip = [] if index.settings.is_remote_index else [Path(index.settings.index).expanduser()]
     targets, missing, folders = discover(paths, skip)
     with index.writer(wait_s) as writer:
