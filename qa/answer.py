@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from qa.lexical import words
 from qa.types import Citation, Evidence
 
-_NAME = r"[A-ZÀ-ÖØ-Þ][\w'’.-]*(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|de|di|da|del|van|von|der|la|le))*"
+_CAP = r"[A-ZÀ-ÖØ-Þ][\w'’-]*\w"
+_NAME = rf"{_CAP}(?:\s+(?:(?:de|di|da|del|della|van|von|der|of|the)\s+)?{_CAP})*"
 _LIST = re.compile(rf"{_NAME}(?:\s*,\s*{_NAME})*\s*,?\s+(?:e|ed|and|o|or)\s+{_NAME}")
 _NAMES = re.compile(_NAME)
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*(?:\s*%|\s+(?:[a-zà-ù]+))?")
@@ -76,9 +77,11 @@ def _new(span: str, question_words: set[str]) -> bool:
 
 def _names(sentence: str, qwords: set[str]) -> str | None:
     for m in _LIST.finditer(sentence):
-        if _new(m.group(0), qwords):
+        if _new(m.group(0), qwords) and len(m.group(0)) > 3:
             return m.group(0)
-    found = [m for m in _NAMES.finditer(sentence) if m.start() > 0 and _new(m.group(0), qwords)]
+    first = re.match(r"[\W_]*", sentence)
+    start = first.end() if first else 0
+    found = [m for m in _NAMES.finditer(sentence) if m.start() > start and _new(m.group(0), qwords)]
     return found[0].group(0) if found else None
 
 
@@ -96,10 +99,10 @@ def lead_span(question: str, sentence: str) -> str | None:
         span = m.group(m.lastindex or 0) if kind == "place" else m.group(0)
         if _new(span, qwords):
             return span.strip()
-    return None
+    return _names(sentence, qwords) if kind == "place" else None
 
 
-def pick_evidence(evidence: Sequence[Evidence], max_sentences: int = 2, margin: float = 0.04) -> list[Evidence]:
+def pick_evidence(evidence: Sequence[Evidence], max_sentences: int = 2, margin: float = 0.05) -> list[Evidence]:
     """The best sentence, plus the next ones whose score is within `margin` of it (distinct sentences)."""
     if not evidence:
         return []

@@ -19,7 +19,6 @@ import math
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +59,7 @@ UNCALIBRATED = Abstainer(("entity_coverage",), (0.5,), (0.5,), (3.0,), 0.0, 0.5,
 
 
 def calibration_path() -> Path:
-    return Path(str(resources.files("qa").joinpath(CALIBRATION_FILE)))
+    return Path(__file__).resolve().parent / CALIBRATION_FILE
 
 
 def load_abstainer(embedder_id: str, path: Path | None = None) -> Abstainer:

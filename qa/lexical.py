@@ -9,20 +9,21 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Sequence
-from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
 from qa.embed import fold
 from qa.types import Chunk
 
+LEXICON = Path(__file__).resolve().parent / "lexicon"
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @functools.lru_cache(maxsize=4)
 def stopwords(language: str) -> frozenset[str]:
     """The folded stopwords of `language` (`it` or `en`), read from `qa/lexicon/<language>.txt`."""
-    text = resources.files("qa").joinpath("lexicon", f"{language}.txt").read_text(encoding="utf-8")
+    text = (LEXICON / f"{language}.txt").read_text(encoding="utf-8")
     words = (fold(line.strip()) for line in text.splitlines())
     return frozenset(w for w in words if w and not w.startswith("#"))
 

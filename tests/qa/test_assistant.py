@@ -1,0 +1,114 @@
+"""The Assistant on a real e5-small index of the seed article: answers, citations, abstention, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qa.answer import make_citation
+from qa.assistant import Assistant
+from qa.errors import FonteError, InvalidQuestion, StoreError
+from qa.evidence import sentence_text
+from qa.settings import Settings
+from qa.types import Answer, Evidence
+
+COUNTRIES = ("Montenegro", "Lussemburgo", "Belgio")
+
+
+def assert_citations_exact(assistant: Assistant, answer: Answer) -> None:
+    for c in answer.citations:
+        assert assistant.document_text(c.doc_id)[c.start : c.end] == c.quote
+
+
+def test_who_was_absent_names_the_three_countries_with_exact_citation(seed_assistant: Assistant) -> None:
+    a = seed_assistant.ask("Who was absent from Cyber Coalition 2023?")
+    assert not a.abstained and a.language == "en" and a.mode == "extractive"
+    lead = a.answer.splitlines()[0]
+    assert all(name in lead for name in COUNTRIES)
+    cited = [c for c in a.citations if all(name in c.quote for name in COUNTRIES)]
+    assert cited and f"[{cited[0].n}]" in lead
+    assert_citations_exact(seed_assistant, a)
+    assert set(a.timings_ms) >= {"rewrite", "retrieve", "evidence", "generate", "total"}
+
+
+def test_the_same_question_in_italian(seed_assistant: Assistant) -> None:
+    a = seed_assistant.ask("Quali paesi non hanno partecipato a Cyber Coalition 2023?")
+    assert not a.abstained and a.language == "it"
+    assert any(all(name in c.quote for name in COUNTRIES) for c in a.citations)
+    assert all(name in a.answer for name in COUNTRIES)
+    assert_citations_exact(seed_assistant, a)
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [("What was the budget of the exercise?", "en"), ("Quanto è costata l'esercitazione?", "it")],
+)
+def test_unanswerable_question_abstains_in_its_language(
+    seed_assistant: Assistant, question: str, language: str
+) -> None:
+    a = seed_assistant.ask(question)
+    assert a.abstained and not a.citations and a.language == language
+    assert a.answer.startswith("The documents don't say" if language == "en" else "I documenti non dicono")
+    assert a.passages and a.passages[0].rank == 1  # the closest passages are still shown
+
+
+def test_followup_without_llm_retrieves_with_the_previous_subject(seed_assistant: Assistant) -> None:
+    history = [("Who was absent from Cyber Coalition 2023?", "Montenegro, Lussemburgo e Belgio [1]")]
+    a = seed_assistant.ask("and who joined for the first time?", history)
+    assert "Cyber Coalition 2023" in a.standalone_question
+    assert not a.abstained and any("Giappone" in c.quote and "Corea del Sud" in c.quote for c in a.citations)
+    assert_citations_exact(seed_assistant, a)
+
+
+def test_every_citation_quote_is_the_document_text_at_its_offsets(seed_assistant: Assistant) -> None:
+    questions = [
+        "Where did the exercise take place?",
+        "How many participants were there?",
+        "Who is David van Weel?",
+        "Dove ha sede la corrispondente?",
+        "Since when were Ukrainian officials absent?",
+    ]
+    for q in questions:
+        a = seed_assistant.ask(q)
+        assert_citations_exact(seed_assistant, a)
+        assert all(f"[{c.n}]" in a.answer for c in a.citations)
+
+
+def test_a_citation_that_does_not_match_the_text_is_never_made(seed_assistant: Assistant) -> None:
+    hit = seed_assistant.ask("Where did the exercise take place?").passages[0]
+    a, b = hit.chunk.sentences[0]
+    text = seed_assistant.document_text(hit.chunk.doc_id)
+    good = Evidence(hit.chunk, a, b, sentence_text(hit.chunk, a, b), 1.0)
+    assert make_citation(1, good, text) is not None
+    shifted = Evidence(hit.chunk, a + 1, b + 1, good.text, 1.0)
+    assert make_citation(1, shifted, text) is None
+
+
+def test_stream_yields_text_then_the_answer(seed_assistant: Assistant) -> None:
+    pieces = list(seed_assistant.stream("Where did Cyber Coalition 2023 take place?"))
+    assert isinstance(pieces[-1], Answer) and all(isinstance(p, str) for p in pieces[:-1])
+    assert "".join(p for p in pieces[:-1] if isinstance(p, str)) == pieces[-1].answer
+    d = json.loads(json.dumps(pieces[-1].to_dict()))
+    assert {"question", "answer", "abstained", "language", "citations", "passages", "mode", "timings_ms"} <= set(d)
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 2001])
+def test_bad_questions_raise_a_clear_error(seed_assistant: Assistant, question: str) -> None:
+    with pytest.raises(InvalidQuestion) as err:
+        seed_assistant.ask(question)
+    assert "question" in str(err.value)
+
+
+def test_empty_index_and_unknown_mode_are_clear_errors(make_settings) -> None:  # type: ignore[no-untyped-def]
+    s: Settings = make_settings()
+    with pytest.raises(StoreError, match="holds no documents"):
+        Assistant.open(settings=s).ask("Who was absent?")
+    with pytest.raises(FonteError, match="unknown answer mode"):
+        Assistant.open(settings=s, mode="telepathy")
+
+
+def test_status_reports_the_index(seed_assistant: Assistant) -> None:
+    st = seed_assistant.status()
+    assert st["documents"] == 1 and st["chunks"] > 1 and st["embedder"] == "e5-small"
+    assert st["mode"] == "extractive" and "extractive" in st["modes"]

@@ -1,0 +1,49 @@
+"""Hybrid retrieval on real indexes: fusion, and the BM25 side following the index after an ingest."""
+
+from __future__ import annotations
+
+import hashlib
+
+from ingest.chunk import chunk_document
+from qa.assistant import Assistant
+from qa.index import Index
+from qa.retrieve import Fusion, Retriever
+from qa.settings import Settings
+from qa.types import Document
+
+
+def _put(index: Index, doc_id: str, title: str, text: str) -> None:
+    doc = Document(doc_id, doc_id, title, text, hashlib.sha256((title + text).encode()).hexdigest())
+    chunks = chunk_document(doc, 900)
+    vectors = index.embedder.embed_passages([f"{title}\n{c.text}" for c in chunks])
+    with index.writer() as w:
+        w.put(doc, chunks, vectors)
+
+
+def test_fused_ranking_holds_dense_and_lexical_scores(seed_assistant: Assistant) -> None:
+    got = seed_assistant.retriever.retrieve("Montenegro Lussemburgo Belgio", 3)
+    top = got.hits[0]
+    assert "Montenegro" in top.chunk.text and top.rank == 1
+    assert {"rrf", "dense", "bm25"} <= set(top.scores)
+    assert [h.rank for h in got.hits] == [1, 2, 3]
+
+
+def test_dense_only_and_lexical_only_fusion(seed_assistant: Assistant) -> None:
+    r = Retriever(seed_assistant.index, Fusion(lexical_weight=0.0))
+    assert all("bm25" not in h.scores or h.scores["rrf"] > 0 for h in r.retrieve("Tallinn", 3).hits)
+    keep_none = r.retrieve("Tallinn", 3, keep=lambda c: False)
+    assert keep_none.hits == []
+
+
+def test_lexical_side_follows_ingest(make_settings) -> None:  # type: ignore[no-untyped-def]
+    s: Settings = make_settings(embedder="use-m3")
+    index = Index.open(s)
+    _put(index, "a", "Fiumi", "Il Reno attraversa la Svizzera, la Germania e i Paesi Bassi.")
+    retriever = Retriever(index, check_every_s=0.0)
+    assert retriever.chunk_count == 1
+    other = Index.open(s)  # another process's view of the same index
+    _put(other, "b", "Ponti", "Il ponte di Rialto si trova a Venezia sul Canal Grande.")
+    hits = retriever.retrieve("Rialto Venezia", 2).hits  # picked up by the staleness check
+    assert retriever.chunk_count == 2
+    assert hits[0].chunk.doc_id == "b" and "bm25" in hits[0].scores
+    assert retriever.refresh() is False  # nothing changed since

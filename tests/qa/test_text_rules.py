@@ -1,0 +1,93 @@
+"""The rule-based pieces: tokenizer and stopwords, language detection, follow-up rewriting, lead spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa import followup
+from qa.answer import abstention_text, lead_span, question_kind
+from qa.language import detect
+from qa.lexical import LexicalIndex, stopwords, tokenize
+from qa.types import Chunk
+
+
+def test_stopwords_ship_as_package_data() -> None:
+    assert {"the", "which", "who"} <= stopwords("en")
+    assert {"della", "perche", "piu", "che"} <= stopwords("it")  # folded accents
+
+
+def test_tokenizer_folds_accents_drops_stopwords_and_stems() -> None:
+    toks = tokenize("L’evento si è concentrato sulla città di Tallinn nel 2023")
+    assert "2023" in toks and "tallinn" in toks
+    assert not {"l", "si", "sulla", "di", "nel"} & set(toks)
+    assert tokenize("città") == tokenize("citta")
+    assert tokenize("partecipanti") == tokenize("partecipante")
+
+
+def _chunk(i: int, title: str, text: str) -> Chunk:
+    return Chunk(f"c{i}", f"d{i}", f"s{i}", title, 0, 0, len(text), text, ((0, len(text)),))
+
+
+def test_bm25_ranks_the_matching_chunk_first_and_indexes_titles() -> None:
+    chunks = [
+        _chunk(0, "Reno", "Il fiume attraversa la Svizzera e la Germania."),
+        _chunk(1, "Super Bowl 50", "I Broncos hanno battuto i Panthers."),
+        _chunk(2, "Geologia", "Le rocce sedimentarie si formano in strati."),
+    ]
+    lex = LexicalIndex(chunks)
+    assert lex.search("Who did the Broncos beat?", 3)[0][0] == 1
+    assert lex.search("Reno", 3)[0][0] == 0  # only the title says it
+    assert lex.search("zzzz qqqq", 3) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Who was absent from Cyber Coalition 2023?", "en"),
+        ("Chi era assente da Cyber Coalition 2023?", "it"),
+        ("Quanti partecipanti ha coinvolto l'esercitazione?", "it"),
+        ("How many people took part?", "en"),
+        ("e chi si è unito per la prima volta?", "it"),
+        ("Ha coinvolto 1,000 partecipanti provenienti da quasi tutti NATO nazione.", "it"),
+    ],
+)
+def test_language_detection(text: str, lang: str) -> None:
+    assert detect(text) == lang
+
+
+def test_followup_carries_the_previous_subject() -> None:
+    history = [("Who was absent from Cyber Coalition 2023?", "Montenegro, Lussemburgo e Belgio [1]")]
+    out = followup.rewrite("and who joined for the first time?", history)
+    assert out.startswith("and who joined for the first time?") and "Cyber Coalition 2023" in out
+    assert followup.rewrite("Who is David van Weel?", history) == "Who is David van Weel?"
+    assert followup.rewrite("and who joined?", []) == "and who joined?"
+
+
+def test_followup_chain_keeps_the_first_subject() -> None:
+    history = [("Who was absent from Cyber Coalition 2023?", "x"), ("and who joined for the first time?", "y")]
+    assert "Cyber Coalition 2023" in followup.rewrite("e dove?", history)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "span"),
+    [
+        ("Who was absent?", "Ha coinvolto tutti, ad eccezione di Montenegro, Lussemburgo e Belgio, che no.", None),
+        ("How many people took part?", "Ha coinvolto 1,000 partecipanti da quasi tutti i paesi.", "1,000 partecipanti"),
+        ("When did he speak?", "Lo ha detto durante una tavola rotonda il 28 novembre.", "28 novembre"),
+        ("Where was the event?", "L'evento si è svolto nella capitale, a Tallinn, in inverno.", "Tallinn"),
+    ],
+)
+def test_lead_span(question: str, sentence: str, span: str | None) -> None:
+    got = lead_span(question, sentence)
+    if span is None:
+        assert got == "Montenegro, Lussemburgo e Belgio"
+    else:
+        assert got == span
+    assert got is not None and got in sentence
+
+
+def test_question_kind_and_abstention_language() -> None:
+    assert question_kind("Quanti partecipanti?") == "number"
+    assert question_kind("Why did it happen?") is None
+    assert abstention_text("Qual è il budget?", "it").startswith("I documenti non dicono")
+    assert abstention_text("What was the budget?", "en").startswith("The documents don't say")
