@@ -8,7 +8,9 @@ high-level API. Nothing here may reach a network: the tokenizer, embedder and LL
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -101,7 +103,8 @@ class Baseline:
         LISettings.embed_model = FonteEmbedding(index.embedder)
         LISettings.tokenizer = local_tokenizer
         self._llm = FonteLLM(llm, settings.llm_context) if llm is not None else None
-        LISettings.llm = self._llm  # type: ignore[assignment]  # None selects llama-index's MockLLM, never OpenAI
+        with contextlib.redirect_stdout(sys.stderr):  # llama-index prints a notice when it picks MockLLM
+            LISettings.llm = self._llm  # type: ignore[assignment]  # None selects MockLLM, never OpenAI
         docs = self._documents(index)
         started = time.perf_counter()
         splitter = SentenceSplitter(tokenizer=local_tokenizer)
