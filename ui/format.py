@@ -138,10 +138,21 @@ def passage_for(
         except Exception:  # a document deleted since the answer: show the quote alone
             text = ""
         if text[citation.start : citation.end] == citation.quote:
-            a = max(0, citation.start - _PASSAGE_CHARS // 2)
-            b = min(len(text), citation.end + _PASSAGE_CHARS // 2)
+            a, b = _window(text, citation.start, citation.end, _PASSAGE_CHARS // 2)
             return text[a:b], a
     return citation.quote, citation.start
+
+
+def _window(text: str, start: int, end: int, margin: int) -> tuple[int, int]:
+    """About `margin` characters either side of `[start, end)`, cut at spaces rather than inside words."""
+    a, b = max(0, start - margin), min(len(text), end + margin)
+    if a > 0:
+        space = text.find(" ", a, start)
+        a = space + 1 if space != -1 else a
+    if b < len(text):
+        space = text.rfind(" ", end, b)
+        b = space if space != -1 else b
+    return a, b
 
 
 def source_card(citation: Citation, passage: str, passage_start: int, turn: int, active: bool) -> str:

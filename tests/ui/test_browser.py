@@ -151,6 +151,33 @@ def test_upload_a_file_and_see_it_counted(browser: Any, served: Served, shots: P
     assert "2.4" in bot.text or "2,4" in bot.text
 
 
+def test_export_and_feedback(browser: Any, served: Served) -> None:
+    import httpx
+
+    from ui.feedback import feedback_path
+
+    _open(browser, served)
+    _ask(browser, QUESTION)
+    _css(browser, "#fonte-export")[0].click()
+    links = _wait(browser, lambda d: [a.get_attribute("href") for a in _css(d, "#fonte-export-files a[href]")])
+    js = next(u for u in links if u.split("?")[0].endswith(".json"))
+    data = httpx.get(js, timeout=10).json()
+    cite = data["turns"][0]["citations"][0]
+    assert data["turns"][0]["question"] == QUESTION
+    assert served.assistant.document_text(cite["doc_id"])[cite["start"] : cite["end"]] == cite["quote"]
+    path = feedback_path(served.settings)
+    before = path.read_text(encoding="utf-8").count("\n") if path.exists() else 0
+    _css(browser, "#fonte-feedback")[0].click()  # open the accordion
+    box = _wait(browser, lambda d: [t for t in _css(d, "#fonte-feedback textarea") if t.is_displayed()])[0]
+    box.send_keys("right sentence, thanks")
+    _css(browser, "#fonte-up")[0].click()
+    _wait(browser, lambda d: "saved" in _css(d, "#fonte-feedback-note")[0].text)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == before + 1
+    last = json.loads(lines[-1])
+    assert last["rating"] == "up" and last["comment"] == "right sentence, thanks" and last["question"] == QUESTION
+
+
 def test_a_document_with_markdown_image_and_html_renders_inert(browser: Any, served: Served, tmp_path: Path) -> None:
     from ingest.pipeline import ingest
 

@@ -92,6 +92,16 @@ def test_passage_for_prefers_the_chunk_holding_the_quote() -> None:
     assert passage_for(c, (), None) == (c.quote, c.start)
 
 
+def test_passage_window_cuts_at_spaces() -> None:
+    long_doc = ("word " * 400) + DOC + (" word" * 400)
+    s = long_doc.index("The cited")
+    e = s + (Q_END - Q_START)
+    c = Citation(1, "d1", "/docs/a.txt", "Doc A", long_doc[s:e], s, e)
+    passage, start = passage_for(c, (), lambda _d: long_doc)
+    assert passage[c.start - start : c.end - start] == c.quote
+    assert passage.startswith("word ") and passage.endswith(" word") and 500 < len(passage) < 1300
+
+
 def test_sources_html_highlights_and_shows_translation() -> None:
     a = _answer(translation="La frase citata <i>")
     out = sources_html(a, 2, active=1)

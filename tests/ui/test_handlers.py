@@ -11,7 +11,7 @@ import pytest
 from qa.errors import ConfigError
 from qa.settings import Settings
 from qa.types import Answer
-from ui.app import GENERIC_ERROR, Handlers, Turn, chat_messages, history_pairs
+from ui.handlers import GENERIC_ERROR, Handlers, Turn, chat_messages, history_pairs
 
 
 class Broken:

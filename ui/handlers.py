@@ -1,0 +1,183 @@
+"""The page's event handlers: thin functions over the assistant, testable without a browser.
+
+Answers are formatted by `ui.format`, exports by `ui.export`, votes by `ui.feedback`, uploads by
+`ui.documents`. `api_ask` and `api_status` are the named HTTP endpoints (`/ask`, `/status`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from qa.errors import FonteError
+from qa.settings import Settings
+from qa.types import Answer
+from ui import documents, export, feedback
+from ui.format import answer_markdown, error_markdown, escape_markdown, sources_html, streaming_markdown
+
+log = logging.getLogger("fonte.ui")
+
+GENERIC_ERROR = "Something went wrong while answering. The details are in the server log; please try again."
+_TARGET = re.compile(r"^(\d{1,4})-(\d{1,3})$")
+MAX_QUESTION = 2000
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One exchange of the conversation: the question and its answer, or the short error shown instead."""
+
+    question: str
+    answer: Answer | None = None
+    error: str = ""
+
+
+def user_message(exc: BaseException) -> str:
+    """What a user sees for an exception: a `FonteError`'s own text, otherwise a generic line (trace logged)."""
+    if isinstance(exc, FonteError):
+        return str(exc)
+    log.error("internal error while answering", exc_info=exc)
+    return GENERIC_ERROR
+
+
+def chat_messages(turns: list[Turn]) -> list[dict[str, str]]:
+    """The Chatbot value (Gradio 6 messages format) for a conversation."""
+    out: list[dict[str, str]] = []
+    for i, t in enumerate(turns):
+        out.append({"role": "user", "content": escape_markdown(t.question)})
+        body = answer_markdown(t.answer, i) if t.answer else error_markdown(t.error)
+        out.append({"role": "assistant", "content": body})
+    return out
+
+
+def history_pairs(turns: list[Turn]) -> list[tuple[str, str]]:
+    """The `(question, answer_text)` history that `Assistant.stream` takes, oldest first."""
+    return [(t.question, t.answer.answer) for t in turns if t.answer is not None]
+
+
+class Handlers:
+    """The event handlers, bound to one assistant and its settings."""
+
+    def __init__(self, assistant: Any, settings: Settings) -> None:
+        self.assistant = assistant
+        self.settings = settings
+
+    def respond(
+        self, question: str, turns: list[Turn], mode: str | None, top_k: float | None
+    ) -> Iterator[tuple[Any, ...]]:
+        """Stream one answer into the chat; then show its sources (a click on [n] marks one)."""
+        question = (question or "").strip()[:MAX_QUESTION]
+        if not question:
+            yield gr.skip(), chat_messages(turns), turns, gr.skip()
+            return
+        shown = chat_messages(turns) + [{"role": "user", "content": escape_markdown(question)}]
+        yield "", shown + [{"role": "assistant", "content": "*Searching your documents…*"}], turns, gr.skip()
+        text, answer = "", None
+        try:
+            k = int(top_k) if top_k else None
+            for piece in self.assistant.stream(question, history_pairs(turns), top_k=k, mode=mode or None):
+                if isinstance(piece, Answer):
+                    answer = piece
+                elif piece:
+                    text += str(piece)
+                    yield (
+                        gr.skip(),
+                        shown + [{"role": "assistant", "content": streaming_markdown(text)}],
+                        turns,
+                        gr.skip(),
+                    )
+            if answer is None:
+                raise RuntimeError("the assistant's stream ended without an Answer")
+        except Exception as exc:
+            new = [*turns, Turn(question, error=user_message(exc))]
+            yield gr.skip(), chat_messages(new), new, gr.skip()
+            return
+        new = [*turns, Turn(question, answer)]
+        panel = sources_html(answer, len(new) - 1, None, self._document_text)
+        yield gr.skip(), chat_messages(new), new, panel
+
+    def _document_text(self, doc_id: str) -> str:
+        return str(self.assistant.document_text(doc_id))
+
+    def open_source(self, target: str, turns: list[Turn]) -> str:
+        """Show citation `n` of answer `turn` (`target` is "turn-n", set by a click on [n])."""
+        m = _TARGET.match((target or "").strip())
+        if not m:
+            return gr.skip()
+        turn, n = int(m.group(1)), int(m.group(2))
+        if turn >= len(turns) or turns[turn].answer is None:
+            return gr.skip()
+        return sources_html(turns[turn].answer, turn, n, self._document_text)
+
+    def new_chat(self) -> tuple[Any, ...]:
+        return [], [], sources_html(None, 0), None, ""
+
+    def export(self, turns: list[Turn]) -> list[str] | None:
+        answers = [t.answer for t in turns if t.answer is not None]
+        if not answers:
+            gr.Info("Nothing to export yet: ask a question first.")
+            return None
+        md, js = export.write_exports(answers, Path(tempfile.mkdtemp(prefix="fonte-export-")))
+        return [str(md), str(js)]
+
+    def vote(self, turns: list[Turn], index: int, liked: bool | None, comment: str) -> str:
+        """Record a vote on answer number `index` (default: the latest answer)."""
+        answered = [t for t in turns if t.answer is not None]
+        if not answered:
+            return "Ask a question first, then rate its answer."
+        turn = turns[index] if 0 <= index < len(turns) else answered[-1]
+        if turn.answer is None:
+            return "That message was an error, not an answer."
+        feedback.record_feedback(self.settings, turn.answer, liked, comment or "")
+        return "Thanks: your feedback was saved." + (" (with your comment)" if (comment or "").strip() else "")
+
+    def on_like(self, turns: list[Turn], comment: str, data: gr.LikeData) -> str:
+        index = data.index[0] if isinstance(data.index, tuple | list) else data.index
+        liked = data.liked if isinstance(data.liked, bool) else None
+        return self.vote(turns, int(index) // 2, liked, comment)
+
+    def status(self) -> tuple[str, str]:
+        st = self.assistant.status()
+        return documents.header_html(st), documents.status_html(st)
+
+    def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        """Store the dropped files, ingest them with progress, and refresh counts.
+
+        (A `gr.Progress()` default is how Gradio knows to track this handler's progress.)
+        """
+        if not files:
+            return gr.skip(), gr.skip(), gr.skip(), None
+        kept, refused = documents.store_uploads(files, documents.upload_dir(self.settings))
+        report = None
+        if kept:
+            try:
+                report = documents.ingest_files(kept, self.assistant.index, lambda d, t, p: progress((d, t), desc=p))
+                self.assistant.refresh()
+            except Exception as exc:
+                raise gr.Error(user_message(exc)) from None
+        head, grid = self.status()
+        return documents.file_rows(report, refused), head, grid, None
+
+    # ---- HTTP API ------------------------------------------------------------------------------
+
+    def api_ask(
+        self, question: str, history: list[list[str]] | None = None, top_k: int = 0, mode: str = ""
+    ) -> dict[str, Any]:
+        """Answer `question` from the documents: the `Answer` as JSON (answer text with [n] markers, citations
+        with quotes and character offsets, ranked passages). `history`: earlier [question, answer] pairs."""
+        pairs = [(str(q), str(a)) for q, a in (history or [])]
+        try:
+            answer = self.assistant.ask(question, pairs, top_k=int(top_k) or None, mode=mode or None)
+        except Exception as exc:
+            raise gr.Error(user_message(exc)) from None
+        return dict(answer.to_dict())
+
+    def api_status(self) -> dict[str, Any]:
+        """The collection status: documents, chunks, embedder, index, last ingest, answer mode and modes."""
+        return dict(self.assistant.status())
