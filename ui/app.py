@@ -85,7 +85,7 @@ def _chat_column() -> Parts:
 
 
 def _sources_column() -> Parts:
-    gr.HTML("<div class='fonte-panel-title'>Sources</div>")
+    gr.HTML("<div class='fonte-panel-title'>Sources</div>", padding=False)
     return {
         "sources": gr.HTML(sources_html(None, 0), elem_id="fonte-sources", padding=False),
         # a click on [n] (see fonte.js) puts "turn-n" here and presses the hidden button
@@ -112,16 +112,10 @@ def _documents_tab(settings: Settings, st: dict[str, Any]) -> Parts:
                 "per file.",
                 elem_id="fonte-upload-note",
             )
-            p["table"] = gr.Dataframe(
-                headers=["File", "Status", "Chunks", "Reason"],
-                value=[],
-                interactive=False,
-                label="Last upload",
-                elem_id="fonte-files",
-                wrap=True,
-            )
+            gr.HTML("<div class='fonte-panel-title'>Last upload</div>", padding=False)
+            p["table"] = gr.HTML(documents.file_table_html([]), elem_id="fonte-files")
         with gr.Column(scale=2):
-            gr.HTML("<div class='fonte-panel-title'>Collection</div>")
+            gr.HTML("<div class='fonte-panel-title'>Collection</div>", padding=False)
             p["grid"] = gr.HTML(documents.status_html(st), elem_id="fonte-collection")
     return p
 

@@ -67,6 +67,20 @@ def file_rows(report: IngestReport | None, refused: Sequence[FileStatus] = ()) -
     return [[Path(f.path).name, f.status, str(f.chunks), f.reason] for f in files]
 
 
+def file_table_html(rows: Sequence[Sequence[str]]) -> str:
+    """The per-file status list as an HTML table (escaped); rejected files show their reason."""
+    if not rows:
+        return "<div class='fonte-empty'>Dropped files and their status appear here.</div>"
+    body = "".join(
+        f"<tr class='fonte-row-{html.escape(status)}'><td class='fonte-fname'>{html.escape(name)}</td>"
+        f"<td><span class='fonte-badge fonte-badge-{html.escape(status)}'>{html.escape(status)}</span></td>"
+        f"<td class='fonte-num'>{html.escape(chunks)}</td><td>{html.escape(reason)}</td></tr>"
+        for name, status, chunks, reason in rows
+    )
+    head = "<tr><th>File</th><th>Status</th><th>Chunks</th><th>Reason</th></tr>"
+    return f"<table class='fonte-files'><thead>{head}</thead><tbody>{body}</tbody></table>"
+
+
 def status_html(status: dict[str, Any]) -> str:
     """The collection status as a small HTML grid (documents, chunks, embedder, mode, last ingest, index)."""
     last = status.get("last_ingest")

@@ -18,7 +18,7 @@ _MARKER = re.compile(r"\[(\d{1,3})\]")
 # alive (links, images, emphasis, lists, tables, autolinks via "http:" / "www.").
 _MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:=\"'$^%/@,?])")
 _PASSAGE_CHARS = 1200
-_SNIPPET_CHARS = 220
+_SNIPPET_CHARS = 160
 
 ABSTAIN_LABEL = {"it": "Non trovato nei documenti", "en": "Not found in your documents"}
 CLOSEST_LABEL = {"it": "Passaggi più vicini", "en": "Closest passages found"}
@@ -76,10 +76,13 @@ def answer_markdown(answer: Answer, turn: int) -> str:
     body = link_markers(answer.answer, turn, {c.n for c in answer.citations})
     if not answer.citations:
         return body
-    lines = [body, "", "---"]
+    by_doc: dict[tuple[str, str], list[int]] = {}
     for c in answer.citations:
-        name = escape_markdown(f"{c.title or c.source} · {_file_name(c.source)}")
-        lines.append(f"[\\[{c.n}\\]]({cite_anchor(turn, c.n)}) {name}  ")
+        by_doc.setdefault((c.title or _file_name(c.source), c.source), []).append(c.n)
+    lines = [body, "", "---"]
+    for (title, source), ns in by_doc.items():
+        links = " ".join(f"[\\[{n}\\]]({cite_anchor(turn, n)})" for n in ns)
+        lines.append(f"{links} {escape_markdown(title)} · *{escape_markdown(_file_name(source))}*  ")
     return "\n".join(lines)
 
 

@@ -162,7 +162,7 @@ class Handlers:
             except Exception as exc:
                 raise gr.Error(user_message(exc)) from None
         head, grid = self.status()
-        return documents.file_rows(report, refused), head, grid, None
+        return documents.file_table_html(documents.file_rows(report, refused)), head, grid, None
 
     # ---- HTTP API ------------------------------------------------------------------------------
 

@@ -131,6 +131,17 @@ def test_ask_click_citation_and_see_the_highlighted_sentence(browser: Any, serve
     assert browser.current_url.rstrip("/") == served.url  # the clicks did not navigate
 
 
+def test_an_abstention_looks_different_and_lists_closest_passages(browser: Any, served: Served, shots: Path) -> None:
+    _open(browser, served)
+    bot = _ask(browser, "Who won the 2022 football World Cup?")
+    assert "Not found in your documents" in bot.text
+    assert bot.find_elements("css selector", "blockquote")  # styled apart from answers
+    assert not bot.find_elements("css selector", 'a[href*="#fonte-cite-"]')
+    assert "Closest passages" in bot.text and "NATO" in bot.text
+    assert "Not found in your documents" in _css(browser, "#fonte-sources")[0].text
+    browser.save_screenshot(str(shots / "05-abstention.png"))
+
+
 def test_upload_a_file_and_see_it_counted(browser: Any, served: Served, shots: Path, tmp_path: Path) -> None:
     _open(browser, served)
     _tab(browser, "Documents")
@@ -141,10 +152,12 @@ def test_upload_a_file_and_see_it_counted(browser: Any, served: Served, shots: P
         "The repair of the north pier cost 2.4 million euros and took eleven weeks.\n",
         encoding="utf-8",
     )
-    _css(browser, "#fonte-upload input[type='file']")[0].send_keys(str(doc))
+    broken = tmp_path / "minutes.pdf"
+    broken.write_text("this is not a PDF at all", encoding="utf-8")
+    _css(browser, "#fonte-upload input[type='file']")[0].send_keys(f"{doc}\n{broken}")
     _wait(browser, lambda d: _doc_count(d) == before + 1)
-    table = _wait(browser, lambda d: [t.text for t in _css(d, "#fonte-files") if "harbour-report.md" in t.text])
-    assert "added" in table[0]
+    table = _wait(browser, lambda d: [t.text for t in _css(d, "#fonte-files") if "minutes.pdf" in t.text])[0]
+    assert "harbour-report.md" in table and "added" in table and "rejected" in table
     browser.save_screenshot(str(shots / "04-documents.png"))
     _tab(browser, "Ask")
     bot = _ask(browser, "How much did the repair of the north pier cost?")

@@ -8,7 +8,7 @@ import pytest
 
 from qa.errors import ConfigError
 from qa.settings import Settings
-from ui.documents import file_rows, safe_name, status_html, store_uploads
+from ui.documents import file_rows, file_table_html, safe_name, status_html, store_uploads
 from ui.server import blocked_paths, is_loopback, launch_options, parse_auth
 
 
@@ -66,6 +66,8 @@ def test_store_uploads_refuses_unknown_types(tmp_path: Path) -> None:
     assert kept == [tmp_path / "up" / "notes.md"] and kept[0].read_text(encoding="utf-8") == "hello"
     assert [(r.path, r.status) for r in refused] == [("tool.exe", "rejected")] and ".pdf" in refused[0].reason
     assert file_rows(None, refused) == [["tool.exe", "rejected", "0", refused[0].reason]]
+    table = file_table_html([["<b>.md", "rejected", "0", "not <ok>"]])
+    assert "&lt;b&gt;.md" in table and "not &lt;ok&gt;" in table and "fonte-badge-rejected" in table
 
 
 def test_status_html_escapes_and_counts() -> None:
