@@ -73,3 +73,24 @@ def test_open_source_ignores_bad_targets(ui_settings: Settings) -> None:
     h = Handlers(Broken(RuntimeError()), ui_settings)
     for target in ("", "x", "5-1", "0-1; drop"):
         assert h.open_source(target, [Turn("q", error="e")]) != ""
+
+
+def test_thumbs_in_the_chat_record_feedback_for_that_answer(ui_assistant: Any, ui_settings: Settings) -> None:
+    import json
+
+    import gradio as gr
+
+    from ui.feedback import feedback_path
+
+    h = Handlers(ui_assistant, ui_settings)
+    turns = _run(h, "Who was absent from Cyber Coalition 2023?", [])[-1][2]
+    turns = [Turn("broken?", error="boom"), *turns]
+    path = feedback_path(ui_settings)
+    before = path.read_text(encoding="utf-8").count("\n") if path.exists() else 0
+    note = h.on_like(turns, "wrong country", gr.LikeData(None, {"index": 3, "value": "x", "liked": False}))
+    assert "saved" in note
+    rows = path.read_text(encoding="utf-8").splitlines()
+    assert len(rows) == before + 1
+    row = json.loads(rows[-1])
+    assert row["rating"] == "down" and row["comment"] == "wrong country" and row["question"] == turns[1].question
+    assert "error" in h.on_like(turns, "", gr.LikeData(None, {"index": 1, "value": "x", "liked": True}))
