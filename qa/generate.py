@@ -20,7 +20,6 @@ from qa.types import Evidence
 from qa.verify import facts_agree, localise_names, package_text, strip_markers, verify_answer
 
 LANGUAGE_NAMES = {"en": "English", "it": "Italian"}
-NO_ANSWER = {"en": "The documents do not say.", "it": "I documenti non lo dicono."}
 MAX_EVIDENCE = 4  # the prompt holds only the top few sentences: first token in about 2 s on 2 cores
 MAX_EVIDENCE_CHARS = 400
 ANSWER_TOKENS = 200
@@ -57,11 +56,16 @@ def _clip(text: str, limit: int) -> str:
 
 def answer_prompt(question: str, language: str, evidence: Sequence[Evidence]) -> str:
     """The answer prompt: instructions first (a prefix llama.cpp can reuse), then numbered evidence, then the
-    question. Only the first `MAX_EVIDENCE` evidence sentences are shown."""
+    question. Only the first `MAX_EVIDENCE` evidence sentences are shown.
+
+    The prompt asks for nothing beyond the evidence but offers no canned refusal: with one (five wordings
+    tried), the packaged 1.5B model refused the answerable example question in 6 of 7 trials; without, it
+    answered it in 3 of 3. Abstention is decided before generation from calibrated evidence scores, and
+    an answer that cites nothing ("the evidence does not say") is dropped by the check anyway."""
     lang = _language(language)
     numbered = "\n".join(f"[{i}] {_clip(e.text, MAX_EVIDENCE_CHARS)}" for i, e in enumerate(evidence[:MAX_EVIDENCE], 1))
     return template(f"answer_{lang}").format(
-        language_name=LANGUAGE_NAMES[lang], no_answer=NO_ANSWER[lang], evidence=numbered, question=question.strip()
+        language_name=LANGUAGE_NAMES[lang], evidence=numbered, question=question.strip()
     )
 
 

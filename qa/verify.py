@@ -152,14 +152,23 @@ def _name_found(name: str, allowed_words: set[str], allowed_folded: str) -> bool
     return False
 
 
-def facts_agree(sentence: str, allowed: str) -> bool:
-    """True when every number and proper name of `sentence` is found in `allowed` (across it/en names)."""
+def facts(sentence: str) -> list[str]:
+    """The numbers (without separators) and proper names of a sentence."""
     claim = strip_markers(sentence)
-    if not _numbers(claim) <= _numbers(allowed):
-        return False
+    return sorted(_numbers(claim)) + _names(claim)
+
+
+def missing_facts(sentence: str, allowed: str) -> list[str]:
+    """The numbers and names of `sentence` that `allowed` lacks (names matched across it/en)."""
+    numbers = _numbers(allowed)
     folded = fold(allowed)
     words = {fold(w) for w in _WORD.findall(allowed)}
-    return all(_name_found(n, words, folded) for n in _names(claim))
+    return [f for f in facts(sentence) if not (f in numbers if f[0].isdigit() else _name_found(f, words, folded))]
+
+
+def facts_agree(sentence: str, allowed: str) -> bool:
+    """True when every number and proper name of `sentence` is found in `allowed` (across it/en names)."""
+    return not missing_facts(sentence, allowed)
 
 
 def context_of(ev: Evidence) -> str:
@@ -182,12 +191,19 @@ def similarities(embedder: Embedder | None, sentences: list[str], evidence: Sequ
 
 
 def supported(sentence: str, sims: np.ndarray, question: str, evidence: Sequence[Evidence], floor: float) -> list[int]:
-    """The citations of one sentence that hold, in the order written."""
+    """The citations of one sentence that hold, in the order written.
+
+    Together they must hold every number and name the question does not; with several, each must hold at
+    least one of those (so a wrong [n] cannot ride along with a right one).
+    """
     close = [n for n in markers(sentence) if 1 <= n <= len(evidence) and sims[n - 1] >= floor]
-    if not close:
+    contexts = {n: context_of(evidence[n - 1]) for n in close}
+    if not close or not facts_agree(sentence, " ".join([question, *contexts.values()])):
         return []
-    allowed = " ".join([question, *(context_of(evidence[n - 1]) for n in close)])
-    return close if facts_agree(sentence, allowed) else []
+    own = missing_facts(sentence, question)  # the facts the evidence has to bring
+    if not own or len(close) == 1:
+        return close
+    return [n for n in close if set(own) - set(missing_facts(sentence, contexts[n]))]
 
 
 def _renumber(sentence: str, keep: list[int], numbering: dict[int, int]) -> str:

@@ -49,7 +49,9 @@ def evidence_for(sentence_evidence: list[Evidence]) -> MakeEvidence:
 
 @pytest.fixture(scope="session")
 def e5() -> Embedder:
-    return make_embedder("e5-small")
+    """The real e5-small; one thread, which stays fast when other processes load the CPU (spinning threads
+    of a 2-thread engine slow down several-fold on a busy 2-core machine)."""
+    return make_embedder("e5-small", 1)
 
 
 @pytest.fixture(scope="session")

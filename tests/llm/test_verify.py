@@ -128,3 +128,13 @@ def test_names_agree_across_languages() -> None:
 def test_localise_names_both_ways() -> None:
     assert localise_names("Lussemburgo, Belgio e Corea del Sud", "en") == "Luxembourg, Belgium e South Korea"
     assert localise_names("Luxembourg and South Korea", "it") == "Lussemburgo and Corea del Sud"
+
+
+def test_a_wrong_citation_cannot_ride_along_with_a_right_one(evidence_for: MakeEvidence, e5: Embedder) -> None:
+    ev = evidence_for("Tallinn", "Montenegro", "nuovi arrivati")
+    q = "Quali paesi non hanno partecipato a Cyber Coalition 2023?"
+    g = run(
+        "[1] Montenegro, Lussemburgo e Belgio non hanno partecipato a Cyber Coalition 2023. [2] [3]", ev, e5, q, "it"
+    )
+    assert g.cited == (2,)
+    assert g.text == "Montenegro, Lussemburgo e Belgio non hanno partecipato a Cyber Coalition 2023 [1]."
