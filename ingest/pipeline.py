@@ -33,7 +33,7 @@ Progress = Callable[[int, int, str], None]
 # Bump when loading or cleaning changes, so that files the index recorded are read again.
 PIPELINE_VERSION = "1"
 EMBED_BATCH = 64
-COMMIT_CHUNKS = 512
+COMMIT_CHUNKS = 256
 
 
 def ingest(
@@ -111,8 +111,10 @@ class _Run:
         for rec in self.known.values():
             self.by_file.setdefault(_file_of(rec), []).append(rec)
         self.hashes = {r.content_hash for r in self.known.values()}
-        self.to_embed: list[_Pending] = []
-        self.ready: list[_Pending] = []
+        self.to_embed: list[_Pending] = []  # chunked, waiting for vectors (`waiting` chunks in all)
+        self.ready: list[_Pending] = []  # with vectors, waiting to be committed (`ready_chunks` in all)
+        self.waiting = 0
+        self.ready_chunks = 0
 
     # ---- one file ------------------------------------------------------------------------------
 
@@ -214,7 +216,12 @@ class _Run:
         chunks = chunk_document(doc, self.settings.chunk_chars)
         setattr(self.counts, status, getattr(self.counts, status) + 1)
         pending = _Pending(doc, chunks, self._reusable_vectors(doc, chunks))
-        (self.ready if pending.vectors is not None else self.to_embed).append(pending)
+        if pending.vectors is not None:
+            self.ready.append(pending)
+            self.ready_chunks += len(chunks)
+        else:
+            self.to_embed.append(pending)
+            self.waiting += len(chunks)
         self.flush()
         return len(chunks)
 
@@ -263,19 +270,18 @@ class _Run:
 
     def flush(self, force: bool = False) -> None:
         """Embed queued chunks in batches across documents, and commit ready documents in batches."""
-        waiting = sum(len(p.chunks) for p in self.to_embed)
-        if self.to_embed and (force or waiting >= EMBED_BATCH):
+        if self.to_embed and (force or self.waiting >= EMBED_BATCH):
             self._embed(self.to_embed)
             self.ready.extend(self.to_embed)
-            self.to_embed = []
-        ready_chunks = sum(len(p.chunks) for p in self.ready)
-        if self.ready and (force or ready_chunks >= COMMIT_CHUNKS):
+            self.ready_chunks += self.waiting
+            self.to_embed, self.waiting = [], 0
+        if self.ready and (force or self.ready_chunks >= COMMIT_CHUNKS):
             self.w.put_many([(p.doc, p.chunks, p.vectors) for p in self.ready if p.vectors is not None])
             for p in self.ready:
                 self.chunk_counts[p.doc.doc_id] = len(p.chunks)
                 self.hashes.add(p.doc.content_hash)
                 self._advance(p.doc.doc_id)
-            self.ready = []
+            self.ready, self.ready_chunks = [], 0
 
     def _embed(self, pending: list[_Pending]) -> None:
         texts = [embed_text(c) for p in pending for c in p.chunks]
