@@ -60,7 +60,7 @@ def answer_prompt(question: str, language: str, evidence: Sequence[Evidence]) ->
 
     The prompt asks for nothing beyond the evidence but offers no canned refusal: with one (five wordings
     tried), the packaged 1.5B model refused the answerable example question in 6 of 7 trials; without, it
-    answered it in 3 of 3. Abstention is decided before generation from calibrated evidence scores, and
+    answered it in 4 of 4. Abstention is decided before generation from calibrated evidence scores, and
     an answer that cites nothing ("the evidence does not say") is dropped by the check anyway."""
     lang = _language(language)
     numbered = "\n".join(f"[{i}] {_clip(e.text, MAX_EVIDENCE_CHARS)}" for i, e in enumerate(evidence[:MAX_EVIDENCE], 1))

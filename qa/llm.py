@@ -9,6 +9,7 @@ A prompt is sent as one user message, so the model's own chat template applies o
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import threading
@@ -81,6 +82,8 @@ class LocalLLM:
                         yield piece
             except ValueError as exc:  # llama.cpp raises ValueError when the prompt exceeds n_ctx
                 raise ModelError(f"the local model could not answer: {exc}. Raise FONTE_LLM_CONTEXT.") from exc
+            except RuntimeError as exc:  # a failed decode (out of memory, ...)
+                raise ModelError(f"the local model failed while answering: {exc}. Try again or restart.") from exc
 
     def complete(self, prompt: str, *, max_tokens: int = 256, stop: Sequence[str] = ()) -> str:
         return "".join(self.stream(prompt, max_tokens=max_tokens, stop=stop))
@@ -200,9 +203,16 @@ def _local_llm(settings: Settings) -> LocalLLM:
         return _local[1]
 
 
+@functools.cache
 def llama_cpp_installed() -> bool:
-    """True when llama-cpp-python is importable (checked without loading it)."""
-    return importlib.util.find_spec("llama_cpp") is not None
+    """True when llama-cpp-python imports (checked once per process: it loads llama.cpp's library)."""
+    if importlib.util.find_spec("llama_cpp") is None:
+        return False
+    try:
+        import llama_cpp  # noqa: F401
+    except (ImportError, OSError):  # installed but broken, e.g. its shared library is missing
+        return False
+    return True
 
 
 def available_modes(settings: Settings) -> list[str]:

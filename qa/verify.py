@@ -85,6 +85,19 @@ def localise_names(text: str, language: str) -> str:
     return text
 
 
+_SELF_REFERENCE = re.compile(
+    r",?\s*(?:(?:as\s+)?(?:evidenced|stated|shown|mentioned|indicated|said)\s+(?:by|in)\s+|according\s+to\s+"
+    r"|secondo\s+|come\s+(?:dice|indica|mostra)\s+)?(?:the\s+|la\s+|le\s+)?(?:evidence|prova|prove)\s*"
+    r"(?=\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]\s*(?:[.!?;,]|$))",
+    re.IGNORECASE,
+)
+
+
+def tidy(answer: str) -> str:
+    """Drop the model's talk about its sources before a marker: "..., as shown by evidence [2]." -> "... [2]."."""
+    return _SELF_REFERENCE.sub(" ", answer)
+
+
 def split_answer(text: str) -> list[str]:
     """The sentences of an answer; [n] markers after a full stop stay with the sentence before them."""
     sentences: list[str] = []
@@ -228,7 +241,7 @@ def verify_answer(
         embedder: the cross-lingual embedder for the similarity check (None skips it).
         floor: the similarity floor; default `SIMILARITY_FLOOR` for the embedder.
     """
-    sentences = split_answer(answer)
+    sentences = split_answer(tidy(answer))
     if floor is None:
         floor = SIMILARITY_FLOOR.get(embedder.id, -1.0) if embedder is not None else -1.0
     sims = similarities(embedder, sentences, evidence)

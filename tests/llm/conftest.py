@@ -56,12 +56,13 @@ def e5() -> Embedder:
 
 @pytest.fixture(scope="session")
 def ranked_evidence(sentence_evidence: list[Evidence], e5: Embedder) -> Callable[[str, int], list[Evidence]]:
-    """The article's sentences ranked against a question by the real embedder (as retrieval would)."""
+    """The article's sentences ranked against a question by the real embedder, each read with the sentence
+    before it (as qa.evidence does, so that "Ha coinvolto ..." carries its subject, Cyber Coalition 2023)."""
+    windows = [(sentence_evidence[i - 1].text + " " if i else "") + e.text for i, e in enumerate(sentence_evidence)]
+    vectors = e5.embed_passages(windows)
 
     def rank(question: str, k: int = 4) -> list[Evidence]:
-        q = e5.embed_queries([question])[0]
-        p = e5.embed_passages([e.text for e in sentence_evidence])
-        order = (p @ q).argsort()[::-1][:k]
+        order = (vectors @ e5.embed_queries([question])[0]).argsort()[::-1][:k]
         return [sentence_evidence[i] for i in order]
 
     return rank

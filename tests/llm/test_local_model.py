@@ -32,8 +32,9 @@ IT = "Quali paesi non hanno partecipato a Cyber Coalition 2023?"
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    """Default data folder, so the model is assembled once per machine, not once per run."""
-    return Settings.from_env({})
+    """The environment's settings (data folder, so the model is assembled once per machine; FONTE_LLM_THREADS,
+    as 1 thread beats 2 on a 2-core machine that other processes keep busy)."""
+    return Settings.from_env()
 
 
 @pytest.fixture(scope="session")

@@ -138,3 +138,9 @@ def test_a_wrong_citation_cannot_ride_along_with_a_right_one(evidence_for: MakeE
     )
     assert g.cited == (2,)
     assert g.text == "Montenegro, Lussemburgo e Belgio non hanno partecipato a Cyber Coalition 2023 [1]."
+
+
+def test_talk_about_the_evidence_is_trimmed(evidence_for: MakeEvidence, e5: Embedder) -> None:
+    ev = evidence_for("Tallinn", "Montenegro")
+    g = run("Montenegro, Luxembourg and Belgium did not take part, as evidenced by evidence [2].", ev, e5)
+    assert g.text == "Montenegro, Luxembourg and Belgium did not take part [1]."
