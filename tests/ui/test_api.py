@@ -56,3 +56,18 @@ def test_a_user_error_comes_back_as_a_short_message(client: Any) -> None:
         client.predict(QUESTION, None, 5, "no-such-mode", api_name="/ask")
     msg = str(info.value)
     assert "Traceback" not in msg and 'File "' not in msg
+
+
+def test_plain_http_call_as_documented(served: Served) -> None:
+    """The README's curl recipe: POST /gradio_api/call/ask, then read the event stream."""
+    import json
+
+    import httpx
+
+    with httpx.Client(base_url=served.url, timeout=60) as http:
+        r = http.post("/gradio_api/call/ask", json={"data": [QUESTION, None, 0, ""]})
+        event_id = r.json()["event_id"]
+        stream = http.get(f"/gradio_api/call/ask/{event_id}").text
+    assert "event: complete" in stream
+    data = json.loads(stream.split("event: complete\ndata:", 1)[1].strip().splitlines()[0])
+    assert data[0]["question"] == QUESTION and data[0]["citations"]

@@ -94,3 +94,17 @@ def test_thumbs_in_the_chat_record_feedback_for_that_answer(ui_assistant: Any, u
     row = json.loads(rows[-1])
     assert row["rating"] == "down" and row["comment"] == "wrong country" and row["question"] == turns[1].question
     assert "error" in h.on_like(turns, "", gr.LikeData(None, {"index": 1, "value": "x", "liked": True}))
+
+
+@pytest.mark.slow
+def test_local_mode_streams_into_the_chat(ui_assistant: Any, ui_settings: Settings) -> None:
+    """With the local LLM (installed by the set-up), the answer reaches the chat in several updates."""
+    modes = ui_assistant.status()["modes"]
+    assert "local" in modes, f"the local LLM is not installed (modes: {modes}); run scripts/setup.sh"
+    h = Handlers(ui_assistant, ui_settings)
+    steps = list(h.respond("Who was absent from Cyber Coalition 2023?", [], "local", 5))
+    streaming = [s for s in steps if isinstance(s[1], list) and s[1] and "▍" in str(s[1][-1]["content"])]
+    assert len(streaming) >= 2
+    final = steps[-1][2][0]
+    assert final.answer is not None and final.answer.mode == "local"
+    assert "(#fonte-cite-0-" in steps[-1][1][-1]["content"] or final.answer.abstained
