@@ -19,7 +19,7 @@ from qa import followup
 from qa.calibrate import Abstainer, load_abstainer
 from qa.embed import Embedder, make_embedder
 from qa.errors import ConfigError, FonteError, InvalidQuestion, StoreError
-from qa.evidence import EvidenceConfig, SentenceVectors, features, score_sentences
+from qa.evidence import EvidenceConfig, SentenceVectors, features, focus_question, score_sentences
 from qa.index import Index
 from qa.language import detect
 from qa.retrieve import Retrieved, Retriever
@@ -187,11 +187,15 @@ class Assistant:
         return followup.rewrite(question, history)
 
     def _evidence(self, question: str, got: Retrieved) -> list[Evidence]:
-        qvec = got.query_vector
-        if self.sentences.embedder is not self.index.embedder:
-            qvec = np.asarray(self.sentences.embedder.embed_queries([question])[0], np.float32)
+        vecs = np.asarray(self.sentences.embedder.embed_queries([question, focus_question(question)]), np.float32)
         return score_sentences(
-            question, qvec, got.hits, self.sentences, self.retriever.previous_sentence, self.evidence_config
+            question,
+            vecs[0],
+            got.hits,
+            self.sentences,
+            self.retriever.previous_sentence,
+            self.evidence_config,
+            focus_vector=vecs[1],
         )
 
     def _llm(self, mode: str) -> Any:
@@ -208,7 +212,7 @@ class Assistant:
         t = time.perf_counter()
         evidence = a.evidence[:6]
         result: Generated | None = None
-        for piece in generate(llm, a.standalone, a.language, evidence):
+        for piece in generate(llm, a.standalone, a.language, evidence, embedder=self.index.embedder):
             if isinstance(piece, Generated):
                 result = piece
             else:

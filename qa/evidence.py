@@ -9,6 +9,7 @@ chunk's own retrieval similarity. Sentence vectors are cached by chunk id (ids c
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,15 +29,18 @@ class EvidenceConfig:
 
     Chosen on the seed questions and the dev questions whose answer is written in the passage (see
     docs/calibration.md): the window (previous sentence + sentence) carries the meaning, `novelty` (window
-    minus the previous sentence alone) credits the sentence for what it adds, and `span` rewards a sentence
-    holding the kind of short answer the question asks for (names, a number, a date, a place).
+    minus the previous sentence alone) credits the sentence for what it adds, `focus` compares the sentence
+    alone with the question stripped of its names (the part a context sentence cannot answer), and `span`
+    rewards a sentence holding the kind of short answer the question asks for (names, a number, a date, a
+    place).
     """
 
     chunks: int = 4
     sentence_weight: float = 0.0
     window_weight: float = 0.4
     novelty_weight: float = 0.2
-    lexical_weight: float = 0.1
+    focus_weight: float = 0.2
+    lexical_weight: float = 0.0
     chunk_weight: float = 0.3
     span_weight: float = 0.05
 
@@ -74,23 +78,26 @@ class SentenceVectors:
         self.embedder = embedder
         self.capacity = capacity
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     def vectors(self, groups: Sequence[tuple[str, list[_Sentence]]]) -> list[np.ndarray]:
         """For each (chunk id, n sentences): a (2n + 1, dim) array: the sentence before the first, the n
         sentences, then the n windows (previous sentence + sentence)."""
-        missing = [(cid, sents) for cid, sents in groups if cid not in self._cache]
+        with self._lock:
+            missing = [(cid, sents) for cid, sents in groups if cid not in self._cache]
         texts = [t for _, sents in missing for t in _texts(sents)]
-        if texts:
-            vecs = self.embedder.embed_passages(texts)
+        vecs = self.embedder.embed_passages(texts) if texts else None
+        with self._lock:
             pos = 0
             for cid, sents in missing:
+                assert vecs is not None
                 self._put(cid, vecs[pos : pos + 2 * len(sents) + 1])
                 pos += 2 * len(sents) + 1
-        out = []
-        for cid, _ in groups:
-            self._cache.move_to_end(cid)
-            out.append(self._cache[cid])
-        return out
+            out = []
+            for cid, _ in groups:
+                self._cache.move_to_end(cid)
+                out.append(self._cache[cid])
+            return out
 
     def _put(self, cid: str, vecs: np.ndarray) -> None:
         self._cache[cid] = vecs
@@ -115,6 +122,7 @@ def score_sentences(
     vectors: SentenceVectors,
     previous: Callable[[Chunk], str],
     config: EvidenceConfig | None = None,
+    focus_vector: np.ndarray | None = None,
 ) -> list[Evidence]:
     """Every sentence of the top `config.chunks` hits as `Evidence`, best first.
 
@@ -124,6 +132,7 @@ def score_sentences(
         hits: ranked retrieval hits.
         vectors: the sentence-vector cache.
         previous: gives the sentence before a chunk's first one (or its title), for the first window.
+        focus_vector: the question without its names (`focus_question`), encoded like `question_vector`.
     """
     cfg = config or EvidenceConfig()
     top = list(hits[: cfg.chunks])
@@ -137,6 +146,7 @@ def score_sentences(
     out: list[Evidence] = []
     for (cid, sents), mat in zip(groups, mats, strict=True):
         sims = mat @ np.asarray(question_vector, np.float32)
+        focus = mat @ np.asarray(question_vector if focus_vector is None else focus_vector, np.float32)
         n = len(sents)
         for i, s in enumerate(sents):
             window = float(sims[n + 1 + i])
@@ -144,7 +154,8 @@ def score_sentences(
                 cfg.sentence_weight * float(sims[i + 1])
                 + cfg.window_weight * window
                 + cfg.novelty_weight * (window - float(sims[i]))
-                + cfg.lexical_weight * _overlap(q_tokens, s.window)
+                + cfg.focus_weight * float(focus[i + 1])
+                + (cfg.lexical_weight * _overlap(q_tokens, s.window) if cfg.lexical_weight else 0.0)
                 + cfg.chunk_weight * chunk_sim[cid]
                 + cfg.span_weight * (lead_span(question, s.text) is not None)
             )
@@ -161,6 +172,11 @@ _ENTITY = re.compile(r"(?<!^)\b[A-ZÀ-ÖØ-Þ][\w'’-]+|\b\d[\d.,]*\b")
 def _covered(term: str, haystack: set[str]) -> bool:
     t = fold(term)
     return t in haystack or (len(t) >= 5 and any(w.startswith(t[:5]) for w in haystack))
+
+
+def focus_question(question: str) -> str:
+    """The question without its names and numbers: what is asked about them."""
+    return _ENTITY.sub(" ", question.strip()).strip() or question
 
 
 def features(question: str, retrieved: Retrieved, evidence: Sequence[Evidence]) -> dict[str, float]:

@@ -1,0 +1,59 @@
+"""The Assistant's LLM path, wired to the LLM contract with the ScriptedLLM fake (the real local model is
+exercised by tests/qa of the LLM modules): verified answers keep their citations, quotes in another language
+get a translation, and an answer with nothing verified falls back to the extractive one."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.assistant import Assistant
+from qa.llm import ScriptedLLM
+from qa.types import Answer
+
+ANSWER = "Montenegro, Luxembourg and Belgium did not take part [1]."
+TRANSLATION = "It involved 1,000 participants from almost every NATO nation, except Montenegro, Luxembourg and Belgium."
+
+
+def _reply(prompt: str) -> str:
+    if "Evidence:" in prompt:
+        return ANSWER
+    if "Rewrite" in prompt or "standalone" in prompt.lower():
+        return "Which countries joined Cyber Coalition 2023 for the first time?"
+    return TRANSLATION
+
+
+@pytest.fixture
+def scripted(seed_assistant: Assistant) -> ScriptedLLM:
+    llm = ScriptedLLM(_reply)
+    seed_assistant._llms["local"] = llm
+    yield llm
+    seed_assistant._llms.pop("local", None)
+
+
+def test_llm_answer_is_streamed_verified_and_translated(seed_assistant: Assistant, scripted: ScriptedLLM) -> None:
+    pieces = list(seed_assistant.stream("Who was absent from Cyber Coalition 2023?", mode="local"))
+    final = pieces[-1]
+    assert isinstance(final, Answer) and final.mode == "local" and not final.abstained
+    assert len(pieces) > 2 and "first_token" in final.timings_ms
+    assert "Luxembourg" in final.answer and final.citations
+    c = final.citations[0]
+    assert seed_assistant.document_text(c.doc_id)[c.start : c.end] == c.quote
+    assert "Lussemburgo" in c.quote and c.translation == TRANSLATION
+
+
+def test_unverifiable_llm_answer_falls_back_to_extractive(seed_assistant: Assistant) -> None:
+    seed_assistant._llms["local"] = ScriptedLLM(lambda p: "The budget was 5 million euros [9].")
+    try:
+        a = seed_assistant.ask("Who was absent from Cyber Coalition 2023?", mode="local")
+    finally:
+        seed_assistant._llms.pop("local", None)
+    assert a.mode == "local" and not a.abstained
+    assert a.answer.startswith("Montenegro, Lussemburgo e Belgio [1]")  # the extractive answer
+    assert all(c.translation is None for c in a.citations)
+
+
+def test_llm_rewrites_followups(seed_assistant: Assistant, scripted: ScriptedLLM) -> None:
+    history = [("Who was absent from Cyber Coalition 2023?", ANSWER)]
+    a = seed_assistant.ask("and who joined for the first time?", history, mode="local")
+    assert a.standalone_question == "Which countries joined Cyber Coalition 2023 for the first time?"
+    assert any("Cyber Coalition" in p for p in scripted.prompts)
