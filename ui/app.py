@@ -25,7 +25,9 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
     """Build the page over an open `qa.Assistant`; launch it with `ui.server.launch`."""
     h = Handlers(assistant, settings)
     st = assistant.status()
-    with gr.Blocks(title="Fonte", fill_width=True, analytics_enabled=False) as demo:
+    # delete_cache: Gradio's copies of uploads and exports older than a day go, checked hourly (uploads
+    # themselves are kept in the data folder)
+    with gr.Blocks(title="Fonte", fill_width=True, analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
         p: Parts = {"turns": gr.State([])}
         p["header"] = gr.HTML(documents.header_html(st), elem_id="fonte-header", padding=False)
         with gr.Tabs(elem_id="fonte-tabs"):

@@ -67,6 +67,7 @@ class Handlers:
     def __init__(self, assistant: Any, settings: Settings) -> None:
         self.assistant = assistant
         self.settings = settings
+        self._exports = Path(tempfile.gettempdir()) / "fonte-exports"
 
     def respond(
         self, question: str, turns: list[Turn], mode: str | None, top_k: float | None
@@ -123,7 +124,8 @@ class Handlers:
         if not answers:
             gr.Info("Nothing to export yet: ask a question first.")
             return None
-        md, js = export.write_exports(answers, Path(tempfile.mkdtemp(prefix="fonte-export-")))
+        self._exports.mkdir(parents=True, exist_ok=True)
+        md, js = export.write_exports(answers, Path(tempfile.mkdtemp(dir=self._exports)))
         return [str(md), str(js)]
 
     def vote(self, turns: list[Turn], index: int, liked: bool | None, comment: str) -> str:

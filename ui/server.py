@@ -20,8 +20,6 @@ offline_environment()  # before anything imports gradio or huggingface_hub
 from qa.errors import ConfigError, FonteError  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
-log = logging.getLogger("fonte.ui")
-
 LOUD_WARNING = (
     "WARNING: Fonte is listening on {host}, beyond this machine, WITHOUT a login. Anyone who can reach this "
     "address can read your documents and upload files. Set FONTE_UI_AUTH to a credentials file or user:password, "
@@ -80,8 +78,8 @@ def launch_options(settings: Settings) -> dict[str, Any]:
 
     auth = parse_auth(settings.ui_auth)
     if not is_loopback(settings.ui_host) and auth is None:
-        print(LOUD_WARNING.format(host=settings.ui_host), file=sys.stderr, flush=True)
-        log.warning(LOUD_WARNING.format(host=settings.ui_host))
+        bar = "!" * 100
+        print(f"{bar}\n{LOUD_WARNING.format(host=settings.ui_host)}\n{bar}", file=sys.stderr, flush=True)
     return {
         "server_name": settings.ui_host,
         "server_port": settings.ui_port,
