@@ -73,3 +73,22 @@ def test_store_uploads_refuses_unknown_types(tmp_path: Path) -> None:
 def test_status_html_escapes_and_counts() -> None:
     out = status_html({"documents": 3, "chunks": 9, "embedder": "<e5>", "mode": "extractive", "last_ingest": None})
     assert "<e5>" not in out and "&lt;e5&gt;" in out and ">3<" in out and "never" in out
+
+
+def test_importing_ui_switches_telemetry_off() -> None:
+    import os
+
+    import ui
+
+    assert all(os.environ.get(k) == v for k, v in ui.OFFLINE_ENV.items())
+    assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False" and os.environ["HF_HUB_OFFLINE"] == "1"
+
+
+def test_main_reports_a_bad_index_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ui.server import main
+
+    not_a_folder = tmp_path / "index"
+    not_a_folder.write_text("x", encoding="utf-8")
+    assert main(["--index", str(not_a_folder), "--mode", "extractive"]) == 2
+    err = capsys.readouterr().err
+    assert "is a file, not a folder" in err and "Traceback" not in err
