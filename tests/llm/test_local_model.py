@@ -43,31 +43,36 @@ def local_llm(settings: Settings) -> LLM:
 
 
 @pytest.fixture(scope="session")
-def server_llm(settings: Settings) -> Iterator[LLM]:
-    """llama-cpp-python's own OpenAI-compatible server, serving the packaged GGUF on a free loopback port."""
+def server_llm(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LLM]:
+    """llama-cpp-python's own OpenAI-compatible server, serving the packaged GGUF on a free loopback port.
+
+    Its log goes to a file: it writes more than a pipe holds, and would block on a full pipe."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     gguf = model_files.model_path(settings)
     cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1"]
     cmd += ["--port", str(port), "--n_ctx", "2048", "--n_threads", str(settings.llm_threads)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
+    log = log_path.open("wb")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180
         while True:
-            assert proc.poll() is None, f"llama_cpp.server exited: {proc.stderr.read().decode()[-2000:]}"  # type: ignore[union-attr]
+            assert proc.poll() is None, f"llama_cpp.server exited: {log_path.read_text(errors='replace')[-2000:]}"
             try:
                 if httpx.get(base + "/v1/models", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
-            assert time.monotonic() < deadline, "llama_cpp.server did not start within 180 s"
+            assert time.monotonic() < deadline, f"llama_cpp.server did not start: {log_path.read_text()[-2000:]}"
             time.sleep(0.5)
         yield make_llm("openai", settings.replace(openai_base_url=base, openai_model="qwen"))
     finally:
         proc.terminate()
         proc.wait(30)
+        log.close()
 
 
 def answer(llm: LLM, question: str, language: str, evidence: list[Evidence], e5: Embedder) -> Generated:
