@@ -93,6 +93,21 @@ _SELF_REFERENCE = re.compile(
 )
 
 
+_REFUSAL = re.compile(
+    r"\b(?:(?:is|are|was|were)\s+not\s+(?:specified|mentioned|provided|stated|given|known|available)"
+    r"|(?:does|do)\s+not\s+(?:say|mention|specify|state|contain|provide)|no\s+information"
+    r"|non\s+(?:è|sono|viene|vengono)\s+(?:specificat|menzionat|indicat|riportat|dett)\w*"
+    r"|non\s+(?:dice|dicono|menziona|menzionano|specifica|specificano|contiene|contengono)"
+    r"|nessuna\s+informazione)\b",
+    re.IGNORECASE,
+)
+
+
+def is_refusal(sentence: str) -> bool:
+    """True for a sentence that says the evidence does not answer: it states no fact, so it cites nothing."""
+    return _REFUSAL.search(sentence) is not None
+
+
 def tidy(answer: str) -> str:
     """Drop the model's talk about its sources before a marker: "..., as shown by evidence [2]." -> "... [2]."."""
     return _SELF_REFERENCE.sub(" ", answer)
@@ -249,7 +264,7 @@ def verify_answer(
     dropped: list[str] = []
     numbering: dict[int, int] = {}
     for sentence, row in zip(sentences, sims, strict=True):
-        keep = supported(sentence, row, question, evidence, floor)
+        keep = [] if is_refusal(sentence) else supported(sentence, row, question, evidence, floor)
         if not keep:
             dropped.append(sentence)
             continue

@@ -111,6 +111,14 @@ def test_local_answers_an_italian_question_in_italian(local_llm: LLM, ranked_evi
     assert detect(g.text) == "it", g.text
 
 
+def test_local_keeps_nothing_when_the_evidence_does_not_answer(
+    local_llm: LLM, ranked_evidence: Rank, e5: Embedder
+) -> None:
+    question = "What was the budget of Cyber Coalition 2023?"  # the article gives no budget
+    g = answer(local_llm, question, "en", ranked_evidence(question, 4), e5)
+    assert g.text == "" and g.cited == (), f"kept {g.text!r} from {g.raw!r}"
+
+
 def test_local_translates_a_quote(local_llm: LLM, evidence_for: Callable[..., list[Evidence]]) -> None:
     (ev,) = evidence_for("Montenegro")
     out = translate(local_llm, ev.text, "en")

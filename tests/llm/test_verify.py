@@ -144,3 +144,11 @@ def test_talk_about_the_evidence_is_trimmed(evidence_for: MakeEvidence, e5: Embe
     ev = evidence_for("Tallinn", "Montenegro")
     g = run("Montenegro, Luxembourg and Belgium did not take part, as evidenced by evidence [2].", ev, e5)
     assert g.text == "Montenegro, Luxembourg and Belgium did not take part [1]."
+
+
+def test_a_cited_refusal_is_not_an_answer(evidence_for: MakeEvidence, e5: Embedder) -> None:
+    ev = evidence_for("Tallinn", "Montenegro")
+    q = "What was the budget of Cyber Coalition 2023?"
+    assert run("The budget of Cyber Coalition 2023 is not specified in the evidence [1].", ev, e5, q).text == ""
+    q_it = "Qual era il budget di Cyber Coalition 2023?"
+    assert run("Il budget di Cyber Coalition 2023 non è specificato [1].", ev, e5, q_it, "it").text == ""
