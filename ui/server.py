@@ -65,11 +65,18 @@ def is_loopback(host: str) -> bool:
 
 
 def blocked_paths(settings: Settings) -> list[str]:
-    """Folders the file routes must never serve: the index, Fonte's data folder, and the working folder."""
+    """Folders the file routes must never serve: the index, Fonte's data folder, and the working folder.
+
+    A folder that holds Gradio's own upload cache is left out (blocking it would block every upload).
+    """
+    from gradio.utils import get_upload_folder
+
+    cache = Path(get_upload_folder()).resolve()
     paths = [settings.data_dir, str(Path.cwd())]
     if not settings.is_remote_index:
         paths.append(settings.index)
-    return [str(Path(p).expanduser().resolve()) for p in paths]
+    resolved = [Path(p).expanduser().resolve() for p in paths]
+    return [str(p) for p in resolved if not cache.is_relative_to(p)]
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:

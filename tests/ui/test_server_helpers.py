@@ -45,9 +45,11 @@ def test_launch_options_are_safe(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "WARNING" not in capsys.readouterr().err
 
 
-def test_blocked_paths_skip_remote_index(tmp_path: Path) -> None:
+def test_blocked_paths_skip_remote_index_and_the_upload_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     s = Settings(data_dir=str(tmp_path), index="http://127.0.0.1:8000")
     assert all(not p.startswith("http") for p in blocked_paths(s))
+    monkeypatch.chdir("/")  # a service started in / must not block Gradio's cache below it
+    assert "/" not in blocked_paths(s) and str(tmp_path.resolve()) in blocked_paths(s)
 
 
 def test_safe_name() -> None:
