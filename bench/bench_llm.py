@@ -1,8 +1,10 @@
 """Local-mode latency: time to first token and generation speed for the example question.
 
-The evidence is the corpus article's sentences ranked by e5-small against the question (the top 4, as the
-prompt holds). Each run is a fresh question-answer through `qa.generate.generate`, so the figures include
-the prompt read (llama.cpp reuses the fixed instruction prefix between runs) and the citation check.
+The evidence is the corpus article's sentences ranked by e5-small against the question, each read with the
+sentence before it as qa.evidence does (the top 4, as the prompt holds). Each run is a question-answer
+through `qa.generate.generate` with llama.cpp's cache emptied first, so the first token includes reading the
+whole prompt (the worst case: in a session the fixed instruction prefix is reused), and the total includes
+the citation check.
 
     .venv/bin/python bench/bench_llm.py [--runs 5] [--question "..."] [--language en]
 """
@@ -34,7 +36,8 @@ def ranked_evidence(question: str, k: int = 4) -> list[Evidence]:
         for s, e in c.sentences
     ]
     emb = make_embedder("e5-small")
-    scores = emb.embed_passages([e.text for e in sentences]) @ emb.embed_queries([question])[0]
+    windows = [(sentences[i - 1].text + " " if i else "") + e.text for i, e in enumerate(sentences)]
+    scores = emb.embed_passages(windows) @ emb.embed_queries([question])[0]
     return [sentences[i] for i in scores.argsort()[::-1][:k]]
 
 
@@ -53,6 +56,7 @@ def main() -> None:
     prompt_tokens = len(llm._llama.tokenize(answer_prompt(args.question, args.language, evidence).encode()))
     firsts, speeds, totals = [], [], []
     for run in range(1, args.runs + 1):
+        llm._llama.reset()  # forget the previous prompt: no prefix reuse
         t0 = time.perf_counter()
         first = None
         final: Generated | None = None
