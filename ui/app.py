@@ -175,6 +175,7 @@ def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
         h.upload, p["upload"], up_out, concurrency_limit=1, concurrency_id="ingest", **_private("upload")
     )
     demo.load(h.status, None, [p["header"], p["grid"]], show_progress="hidden", **_private("status"))
+    p["mode"].change(h.header, p["mode"], p["header"], show_progress="hidden", **_private("mode"))
     gr.api(h.api_ask, api_name="ask")
     gr.api(h.api_status, api_name="status")
 

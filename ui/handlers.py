@@ -144,6 +144,11 @@ class Handlers:
         liked = data.liked if isinstance(data.liked, bool) else None
         return self.vote(turns, int(index) // 2, liked, comment)
 
+    def header(self, mode: str | None) -> str:
+        """The page header, showing the answer mode chosen in Settings."""
+        st = dict(self.assistant.status())
+        return documents.header_html({**st, "mode": mode or st.get("mode", "")})
+
     def status(self) -> tuple[str, str]:
         st = self.assistant.status()
         return documents.header_html(st), documents.status_html(st)

@@ -216,6 +216,39 @@ def test_a_document_with_markdown_image_and_html_renders_inert(browser: Any, ser
     assert not [u for u in _requests(browser) if "evil" in u]
 
 
+def test_local_mode_streams_into_the_page(browser: Any, served: Served, shots: Path) -> None:
+    """With the local LLM (installed by the set-up): the answer grows in the page, then its [n] open sources."""
+    from selenium.webdriver.common.keys import Keys
+
+    assert "local" in served.assistant.status()["modes"], "the local LLM is not installed: run scripts/setup.sh"
+    _open(browser, served)
+    _tab(browser, "Settings")
+    box = _wait(browser, lambda d: [e for e in _css(d, "#fonte-mode input") if e.is_displayed()])[0]
+    box.click()
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("local", Keys.ENTER)
+    _wait(browser, lambda d: _css(d, "#fonte-mode input")[0].get_attribute("value") == "local")
+    _wait(browser, lambda d: "local mode" in _css(d, "#fonte-header")[0].text)
+    _tab(browser, "Ask")
+    box = _css(browser, "#fonte-question textarea")[0]
+    box.send_keys(QUESTION)
+    _css(browser, "#fonte-ask")[0].click()
+    seen: set[str] = set()
+
+    def streaming_then_done(d: Any) -> bool:
+        bots = _css(d, "#fonte-chat .bot")
+        text = bots[-1].text if bots else ""
+        if "▍" in text:
+            seen.add(text)
+        return bool(seen) and "▍" not in text and bool(_css(d, '#fonte-chat .bot a[href*="#fonte-cite-0-"]'))
+
+    _wait(browser, streaming_then_done, timeout=240)
+    assert seen  # the answer was shown while it was being written
+    _css(browser, '#fonte-chat .bot a[href*="#fonte-cite-0-"]')[0].click()
+    _wait(browser, lambda d: _css(d, "#fonte-sources .fonte-active mark.fonte-quote"))
+    browser.save_screenshot(str(shots / "06-local.png"))
+
+
 def test_the_page_loads_nothing_external(browser: Any, served: Served) -> None:
     _open(browser, served)
     here = urlparse(served.url).netloc
