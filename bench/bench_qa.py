@@ -51,9 +51,10 @@ def recall_table(assistant: Assistant, questions: Sequence[dict[str, Any]]) -> N
     print("\nretrieval on the dev set (gold passage in the top k), n =", len(questions))
     print(f"{'ranking':<28} {'R@1':>6} {'R@5':>6} {'R@10':>6} {'MRR@10':>7}")
     for name, fusion in (
-        (f"fused (k={base.k}, bm25 w={base.lexical_weight})", base),
-        ("dense alone", Fusion(k=base.k, lexical_weight=0.0)),
-        ("BM25 alone", Fusion(k=base.k, dense_weight=0.0)),
+        (f"fused ({base.method}, bm25 w={base.lexical_weight})", base),
+        ("dense alone", Fusion(lexical_weight=0.0)),
+        ("RRF k=10, bm25 w=0.35", Fusion(method="rrf", k=10, lexical_weight=0.35)),
+        ("BM25 alone", Fusion(dense_weight=0.0)),
     ):
         r.fusion = fusion
         ranks = np.array(
