@@ -30,7 +30,9 @@ def test_fused_ranking_holds_dense_and_lexical_scores(seed_assistant: Assistant)
 
 def test_dense_only_and_lexical_only_fusion(seed_assistant: Assistant) -> None:
     r = Retriever(seed_assistant.index, Fusion(lexical_weight=0.0))
-    assert [h.chunk.chunk_id for h in r.retrieve("Tallinn", 3).hits] == [c.chunk_id for c, _ in r.index.search(r.embed_query("Tallinn"), 3)]
+    assert [h.chunk.chunk_id for h in r.retrieve("Tallinn", 3).hits] == [
+        c.chunk_id for c, _ in r.index.search(r.embed_query("Tallinn"), 3)
+    ]
     keep_none = r.retrieve("Tallinn", 3, keep=lambda c: False)
     assert keep_none.hits == []
 
