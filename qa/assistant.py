@@ -16,7 +16,7 @@ import numpy as np
 
 from qa import answer as answers
 from qa import followup
-from qa.calibrate import Abstainer, load_abstainer
+from qa.calibrate import SMALL_INDEX_CHUNKS, Abstainer, load_abstainer
 from qa.embed import Embedder, make_embedder
 from qa.errors import ConfigError, FonteError, InvalidQuestion, StoreError
 from qa.evidence import EvidenceConfig, SentenceVectors, features, focus_question, score_sentences
@@ -62,7 +62,7 @@ class Assistant:
         self.retriever = Retriever(index)
         self.sentences = SentenceVectors(evidence_embedder or index.embedder)
         self.evidence_config = EvidenceConfig()
-        self.abstainer: Abstainer = load_abstainer(index.embedder.id)
+        self._abstainers: dict[bool, Abstainer] = {}
         self._llms: dict[str, Any] = {}
         self._llm_lock = threading.Lock()
 
@@ -158,10 +158,18 @@ class Assistant:
         t = time.perf_counter()
         ev = self._evidence(standalone, got)
         feats = features(standalone, got, ev)
-        conf = self.abstainer.confidence(feats)
+        abstainer = self.abstainer()
+        conf = abstainer.confidence(feats)
         timings["evidence"] = _ms(t)
-        abstain = not ev or self.abstainer.abstains(conf, self.settings.abstain_threshold)
+        abstain = not ev or abstainer.abstains(conf, self.settings.abstain_threshold)
         return Analysis(q, standalone, detect(q), got, ev, feats, conf, abstain, timings)
+
+    def abstainer(self) -> Abstainer:
+        """The calibrated abstention model for this index's embedder and size (see qa/calibrate.py)."""
+        small = self.retriever.chunk_count < SMALL_INDEX_CHUNKS
+        if small not in self._abstainers:
+            self._abstainers[small] = load_abstainer(self.index.embedder.id, self.retriever.chunk_count)
+        return self._abstainers[small]
 
     def refresh(self) -> bool:
         """Re-read the index after an ingest and rebuild the lexical side. Returns whether anything changed."""

@@ -26,6 +26,8 @@ import numpy as np
 
 CALIBRATION_FILE = "calibration.json"
 MAX_REFUSED = 0.04
+SMALL_INDEX_CHUNKS = 50
+FEATURES = ("dense_top", "dense_gap", "evidence_top", "entity_coverage")
 
 
 @dataclass(frozen=True)
@@ -62,16 +64,21 @@ def calibration_path() -> Path:
     return Path(__file__).resolve().parent / CALIBRATION_FILE
 
 
-def load_abstainer(embedder_id: str, path: Path | None = None) -> Abstainer:
-    """The calibrated abstainer for `embedder_id`, or `UNCALIBRATED` when the file has none for it."""
+def load_abstainer(embedder_id: str, chunks: int = SMALL_INDEX_CHUNKS, path: Path | None = None) -> Abstainer:
+    """The calibrated abstainer for `embedder_id` and an index of `chunks` chunks, or `UNCALIBRATED`.
+
+    Similarity distributions depend on the collection's size (in a one-article index every passage is on
+    topic, and there is no rank-5-to-10 baseline), so each embedder has two models: `small` (fitted on the
+    seed article, used below `SMALL_INDEX_CHUNKS` chunks) and `large` (fitted on the dev corpus).
+    """
     p = path or calibration_path()
     try:
-        entry = json.loads(p.read_text(encoding="utf-8")).get(embedder_id)
+        entry = json.loads(p.read_text(encoding="utf-8")).get(embedder_id) or {}
     except (OSError, ValueError):
-        entry = None
-    if not entry:
+        entry = {}
+    m = entry.get("small" if chunks < SMALL_INDEX_CHUNKS else "large", {}).get("model")
+    if not m:
         return UNCALIBRATED
-    m = entry["model"]
     return Abstainer(
         tuple(m["features"]), tuple(m["mean"]), tuple(m["std"]), tuple(m["weights"]), m["bias"], m["threshold"]
     )
@@ -141,13 +148,15 @@ def cross_validate(rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> d
     return {"refused": float(np.mean(refused or [0])), "abstained": float(np.mean(abstained or [0]))}
 
 
-def save(embedder_id: str, model: Abstainer, report: Mapping[str, Any], path: Path | None = None) -> Path:
-    """Write (or replace) the entry of `embedder_id` in calibration.json, keeping the other embedders'."""
+def save(embedder_id: str, regime: str, model: Abstainer, report: Mapping[str, Any], path: Path | None = None) -> Path:
+    """Write (or replace) one regime (`small`/`large`) of `embedder_id` in calibration.json, keeping the rest."""
     p = path or calibration_path()
     data = json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
     entry = asdict(model)
     entry.pop("calibrated")
-    data[embedder_id] = {"model": entry, **report}
+    data.setdefault(embedder_id, {})
+    data[embedder_id] = {k: v for k, v in data[embedder_id].items() if k in ("small", "large")}
+    data[embedder_id][regime] = {"model": entry, **report}
     p.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return p
 
@@ -206,19 +215,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     """`python -m qa.calibrate`: collect the features, fit, cross-validate, write calibration.json."""
     parser = argparse.ArgumentParser(prog="python -m qa.calibrate", description=__doc__.splitlines()[0])
     parser.add_argument("--embedder", default="e5-small")
-    parser.add_argument("--dev-index", required=True, help="index of the squadit-xquad corpus_it.jsonl")
-    parser.add_argument("--seed-index", required=True, help="index of the seed article of ../shared/corpus")
+    parser.add_argument("--dev-index", help="index of the squadit-xquad corpus_it.jsonl")
+    parser.add_argument("--seed-index", help="index of the seed article of ../shared/corpus")
     parser.add_argument("--shared", default=None, help="the shared folder (default: ../shared beside the repo)")
     parser.add_argument("--dump", help="also write the feature rows to this .jsonl (for inspection)")
+    parser.add_argument("--rows", help="refit from rows written earlier by --dump, without asking again")
     args = parser.parse_args(argv)
-    rows = collect(args.embedder, args.dev_index, args.seed_index, args.shared)
+    if args.rows:
+        rows = _jsonl(Path(args.rows))
+    elif not (args.dev_index and args.seed_index):
+        parser.error("give --dev-index and --seed-index (or --rows from an earlier --dump)")
+    else:
+        rows = collect(args.embedder, args.dev_index, args.seed_index, args.shared)
     if args.dump:
         Path(args.dump).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    names = list(rows[0]["features"])
-    model = fit(rows, names)
-    report = {"fitted_on": rates(model, rows), "cross_validated": cross_validate(rows, names)}
-    path = save(args.embedder, model, report)
-    print(json.dumps({"embedder": args.embedder, **report}, indent=2))
+    names = list(FEATURES)
+    for regime in ("small", "large"):
+        part = [r for r in rows if (r["group"] == "seed") == (regime == "small")]
+        if regime == "small":  # one article: leave one question out instead
+            part = [{**r, "group": r["question"]} for r in part]
+        model = fit(part, names)
+        report = {"fitted_on": rates(model, part), "cross_validated": cross_validate(part, names)}
+        path = save(args.embedder, regime, model, report)
+        print(json.dumps({"embedder": args.embedder, "regime": regime, **report}, indent=2))
     print(f"wrote {path}", file=sys.stderr)
     return 0
 
