@@ -198,3 +198,14 @@ def test_title_is_prepended_to_the_embedded_text_only(tmp_path: Path, open_index
     assert chunk.title == "Night birds" and chunk.text == ix.document_text(chunk.doc_id)[chunk.start : chunk.end]
     assert embed_text(chunk) == "Night birds\n" + chunk.text
     assert embed_text(replace(chunk, title="Owls hunt")) == chunk.text  # the chunk already names it
+
+
+def test_same_size_rewrite_in_the_same_clock_tick_is_seen(tmp_path: Path, open_index: Callable[..., Index]) -> None:
+    path = _write(tmp_path / "owls.txt", OWLS)
+    stamp = path.stat().st_mtime_ns
+    ix = open_index()
+    ingest([path], ix)
+    _write(path, OWLS.replace("night", "dusk!"))  # same length, same size
+    os.utime(path, ns=(stamp, stamp))  # and the same modification time
+    r = ingest([path], ix)
+    assert r.updated == 1 and "dusk!" in ix.document_text(str(path.resolve()))
