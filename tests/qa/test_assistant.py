@@ -42,7 +42,10 @@ def test_the_same_question_in_italian(seed_assistant: Assistant) -> None:
 
 @pytest.mark.parametrize(
     ("question", "language"),
-    [("What was the budget of the exercise?", "en"), ("Quanto è costata l'esercitazione?", "it")],
+    [
+        ("Which company supplied the software used in the exercise?", "en"),
+        ("Qual è stato il budget dell'esercitazione?", "it"),
+    ],
 )
 def test_unanswerable_question_abstains_in_its_language(
     seed_assistant: Assistant, question: str, language: str
