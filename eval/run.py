@@ -152,36 +152,40 @@ def run(args: argparse.Namespace, gates: Sequence[g.Gate]) -> int:
     fonte = answer_all(cases, lambda q: assistant.ask(q, top_k=args.k, mode=args.mode).to_dict(), "fonte")
     text_of = _text_of(index)
     f_scores, f_summary = _score(cases, fonte, text_of, args.k)
-    base_answers, b_scores, b_summary, base_meta = None, None, None, ""
-    if args.baseline:
-        base_answers, b_scores, b_summary, base_meta = _run_baseline(cases, index, settings, args, text_of)
-    metrics: dict[str, Any] = {
-        "meta": {
-            "set": str(args.set),
-            "corpus": [str(p) for p in args.corpus],
-            "holdout": list(args.holdout_title),
-            "index": settings.index,
-            "documents": stats.get("documents"),
-            "chunks": stats.get("chunks"),
-            "embedder": index.embedder.id,
-            "mode": args.mode,
-            "k": args.k,
-            "version": _version(),
-            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "ingest": ingest_report,
-            "baseline": base_meta,
-        },
-        "fonte": f_summary,
-        "baseline": b_summary,
-    }
+    meta = _meta(args, settings, stats, index.embedder.id, ingest_report)
     missed = g.check(flatten(f_summary), gates)
+    metrics: dict[str, Any] = {"meta": meta, "fonte": f_summary, "baseline": None}
     metrics["gates"] = {"checked": [str(x) for x in gates], "missed": missed}
-    _write_results(args.out, cases, fonte, f_scores, base_answers, b_scores)
-    plots = write_outputs(args.out, metrics, fonte, base_answers)
+    _write_results(args.out, cases, fonte, f_scores, None, None)
+    plots = write_outputs(args.out, metrics, fonte, None)  # Fonte's figures are kept if the baseline fails
+    if args.baseline:
+        base_answers, b_scores, metrics["baseline"], meta["baseline"] = _run_baseline(
+            cases, index, settings, args, text_of
+        )
+        _write_results(args.out, cases, fonte, f_scores, base_answers, b_scores)
+        plots = write_outputs(args.out, metrics, fonte, base_answers)
     _print_summary(metrics, args.out, plots)
     for m in missed:
         print(f"GATE MISSED: {m}", file=sys.stderr)
     return 1 if missed else 0
+
+
+def _meta(args: argparse.Namespace, settings: Settings, stats: dict, embedder: str, ingest_report: dict) -> dict:
+    return {
+        "set": str(args.set),
+        "corpus": [str(p) for p in args.corpus],
+        "holdout": list(args.holdout_title),
+        "index": settings.index,
+        "documents": stats.get("documents"),
+        "chunks": stats.get("chunks"),
+        "embedder": embedder,
+        "mode": args.mode,
+        "k": args.k,
+        "version": _version(),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "ingest": ingest_report,
+        "baseline": "",
+    }
 
 
 def _run_baseline(
