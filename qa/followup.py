@@ -2,8 +2,8 @@
 
 A question is a follow-up when there is history and it either opens with a connector ("and ...",
 "what about ...", "e ...", "invece ..."), leans on a pronoun ("they", "it", "loro", "questo"), or is too short
-to stand alone, and names no entity of its own. It is then made standalone by carrying the key terms (names,
-numbers, then content words) of the previous standalone question.
+to stand alone, and names no entity of its own. It is then made standalone by carrying the key terms (its names and
+numbers, or else its content words) of the previous standalone question.
 """
 
 from __future__ import annotations

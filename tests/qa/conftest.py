@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,7 +35,13 @@ def seed_assistant(seed_settings: Settings) -> Iterator[Assistant]:
 
 @pytest.fixture(scope="session")
 def dev_settings_e5(tmp_path_factory: pytest.TempPathFactory, dev_dir: Path) -> Settings:
-    """An e5-small index of the 1,924 cross-lingual dev passages (minutes: use only from slow tests)."""
-    s = build_settings(tmp_path_factory.mktemp("dev-e5"), "e5-small")
+    """An e5-small index of the 1,924 cross-lingual dev passages (minutes: use only from slow tests).
+
+    `FONTE_QA_DEV_INDEX=DIR` reuses an index built earlier (read only) instead of ingesting again."""
+    folder = tmp_path_factory.mktemp("dev-e5")
+    reuse = os.environ.get("FONTE_QA_DEV_INDEX")
+    if reuse:
+        return build_settings(folder, "e5-small").replace(index=reuse)
+    s = build_settings(folder, "e5-small")
     ingest([dev_dir / "corpus_it.jsonl"], Index.open(s))
     return s
