@@ -145,7 +145,7 @@ def cross_validate(rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> d
         for r in rows:
             if r["group"] == g:
                 (refused if r["answerable"] else abstained).append(model.abstains(model.confidence(r["features"])))
-    return {"refused": float(np.mean(refused or [0])), "abstained": float(np.mean(abstained or [0]))}
+    return {"refused": float(np.mean(refused or [False])), "abstained": float(np.mean(abstained or [False]))}
 
 
 def save(embedder_id: str, regime: str, model: Abstainer, report: Mapping[str, Any], path: Path | None = None) -> Path:
