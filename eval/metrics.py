@@ -138,6 +138,13 @@ def strip_markers(answer: str) -> str:
     return _MARKER.sub(" ", answer)
 
 
+def lead(answer: str) -> str:
+    """The answer's leading span: the text before its first [n] marker (the whole answer when it has none)."""
+    m = _MARKER.search(answer)
+    head = answer[: m.start()] if m else answer
+    return head if head.strip() else answer
+
+
 def squad_normalise(text: str) -> str:
     """SQuAD's answer normalisation (lower case, no punctuation, no articles: English and Italian)."""
     text = normalise(strip_markers(text))

@@ -24,6 +24,8 @@ TABLE = (
     ("ndcg@10", "nDCG@10"),
     ("em", "exact match"),
     ("f1", "token F1"),
+    ("em_lead", "exact match, leading span"),
+    ("f1_lead", "token F1, leading span"),
     ("fact_recall", "fact recall"),
     ("quote_validity", "quote validity"),
     ("citation_precision", "citation precision"),

@@ -43,6 +43,8 @@ def score_answer(case: Case, answer: dict[str, Any], text_of: Callable[[str], st
     if case.answerable:
         out["em"] = m.exact_match(text, case.accepted_answers)
         out["f1"] = m.token_f1(text, case.accepted_answers)
+        out["em_lead"] = m.exact_match(m.lead(text), case.accepted_answers)
+        out["f1_lead"] = m.token_f1(m.lead(text), case.accepted_answers)
         out["fact_recall"] = m.fact_recall(text, case.facts)
         if refs:
             out["cit_relevant"], out["cit_total"] = sum(relevant), len(relevant)
@@ -80,6 +82,8 @@ def _group(cases: Sequence[Case], scores: Sequence[dict], answers: Sequence[dict
     out["ndcg@10"] = m.mean(s["ndcg@10"] for s in ret)
     out["em"] = m.mean(s.get("em") for s in ans)
     out["f1"] = m.mean(s.get("f1") for s in ans)
+    out["em_lead"] = m.mean(s.get("em_lead") for s in ans)
+    out["f1_lead"] = m.mean(s.get("f1_lead") for s in ans)
     out["fact_recall"] = m.mean(s.get("fact_recall") for s in ans)
     out["quote_validity"] = _ratio(scores, "quote_valid", "quote_total")
     out["citation_precision"] = _ratio(ans, "cit_relevant", "cit_total")

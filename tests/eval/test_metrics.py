@@ -120,3 +120,10 @@ def test_percentile_rate_and_mean() -> None:
     assert m.percentile([], 50) is None
     assert m.rate([True, False, False, True]) == 0.5 and m.rate([]) is None
     assert m.mean([1.0, None, 3.0]) == 2.0 and m.mean([None]) is None
+
+
+def test_lead_span_is_the_text_before_the_first_marker() -> None:
+    assert m.lead("Montenegro e Belgio [1]  “Ha coinvolto ...” [1]") == "Montenegro e Belgio "
+    assert m.lead("[1] only a quote") == "[1] only a quote"
+    assert m.lead("no markers") == "no markers"
+    assert m.exact_match(m.lead("Tallinn [1] “... a Tallinn ...” [1]"), ["Tallinn"]) == 1.0
