@@ -156,8 +156,9 @@ class Assistant:
         got = self.retriever.retrieve(standalone, top_k or self.settings.top_k, keep=keep, extra_depth=extra_depth)
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
-        ev = self._evidence(standalone, got)
-        feats = features(standalone, got, ev)
+        stats: dict[str, float] = {}
+        ev = self._evidence(standalone, got, stats)
+        feats = features(standalone, got, ev, stats)
         abstainer = self.abstainer()
         conf = abstainer.confidence(feats)
         timings["evidence"] = _ms(t)
@@ -194,7 +195,7 @@ class Assistant:
             return rewrite_followup(llm, question, history).strip() or question
         return followup.rewrite(question, history)
 
-    def _evidence(self, question: str, got: Retrieved) -> list[Evidence]:
+    def _evidence(self, question: str, got: Retrieved, stats: dict[str, float]) -> list[Evidence]:
         vecs = np.asarray(self.sentences.embedder.embed_queries([question, focus_question(question)]), np.float32)
         return score_sentences(
             question,
@@ -204,6 +205,7 @@ class Assistant:
             self.retriever.previous_sentence,
             self.evidence_config,
             focus_vector=vecs[1],
+            stats=stats,
         )
 
     def _llm(self, mode: str) -> Any:

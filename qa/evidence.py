@@ -123,6 +123,7 @@ def score_sentences(
     previous: Callable[[Chunk], str],
     config: EvidenceConfig | None = None,
     focus_vector: np.ndarray | None = None,
+    stats: dict[str, float] | None = None,
 ) -> list[Evidence]:
     """Every sentence of the top `config.chunks` hits as `Evidence`, best first.
 
@@ -133,6 +134,7 @@ def score_sentences(
         vectors: the sentence-vector cache.
         previous: gives the sentence before a chunk's first one (or its title), for the first window.
         focus_vector: the question without its names (`focus_question`), encoded like `question_vector`.
+        stats: when given, receives `focus_top` (the best similarity of a sentence to the focus question).
     """
     cfg = config or EvidenceConfig()
     top = list(hits[: cfg.chunks])
@@ -148,6 +150,8 @@ def score_sentences(
         sims = mat @ np.asarray(question_vector, np.float32)
         focus = mat @ np.asarray(question_vector if focus_vector is None else focus_vector, np.float32)
         n = len(sents)
+        if stats is not None:
+            stats["focus_top"] = max(stats.get("focus_top", -1.0), float(focus[1 : n + 1].max()))
         for i, s in enumerate(sents):
             window = float(sims[n + 1 + i])
             score = (
@@ -179,14 +183,17 @@ def focus_question(question: str) -> str:
     return _ENTITY.sub(" ", question.strip()).strip() or question
 
 
-def features(question: str, retrieved: Retrieved, evidence: Sequence[Evidence]) -> dict[str, float]:
+def features(
+    question: str, retrieved: Retrieved, evidence: Sequence[Evidence], stats: dict[str, float] | None = None
+) -> dict[str, float]:
     """The evidence features that abstention is calibrated on (see qa/calibrate.py and docs/calibration.md).
 
     - dense_top: cosine similarity of the best dense match;
     - dense_gap: how far it stands above the question's own baseline (mean of dense ranks 5-10);
     - evidence_top: the best sentence score;
     - entity_coverage: share of the question's names and numbers found in the top 3 chunks (1 when none);
-    - lexical_coverage: share of the question's content words found in the best sentence's window.
+    - lexical_coverage: share of the question's content words found in the best sentence's window;
+    - focus_top: the best similarity of a sentence to the question without its names (from `stats`).
     """
     dense = list(retrieved.dense_scores)
     top = dense[0] if dense else 0.0
@@ -203,4 +210,5 @@ def features(question: str, retrieved: Retrieved, evidence: Sequence[Evidence]) 
         "evidence_top": best.score if best else 0.0,
         "entity_coverage": coverage,
         "lexical_coverage": lexical,
+        "focus_top": (stats or {}).get("focus_top", 0.0),
     }
