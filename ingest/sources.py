@@ -59,7 +59,9 @@ class Target:
 def discover(paths: Sequence[str | Path], skip: Iterable[Path] = ()) -> tuple[list[Target], list[Path], list[Path]]:
     """Expand `paths` into the files to ingest.
 
-    Folders are walked recursively (hidden files and folders, and anything under `skip`, are left out).
+    Folders are walked recursively. Left out: hidden files and folders, anything under `skip`, and a folder's
+    own notes (README, LICENSE, CHANGELOG ... of any extension), which describe the collection rather than
+    belong to it; name such a file explicitly to ingest it.
 
     Returns:
         (targets, missing, folders): files in a stable order, explicitly named paths that do not exist, and
@@ -87,9 +89,14 @@ def discover(paths: Sequence[str | Path], skip: Iterable[Path] = ()) -> tuple[li
     return targets, missing, folders
 
 
+FOLDER_NOTES = frozenset({"README", "LICENSE", "LICENCE", "COPYING", "CHANGELOG", "NOTICE", "AUTHORS"})
+
+
 def _walk(folder: Path, skips: list[Path]) -> Iterator[Path]:
     for child in sorted(folder.iterdir()):
         if child.name.startswith(".") or any(child == s or s in child.parents for s in skips):
+            continue
+        if child.is_file() and child.name.split(".")[0].upper() in FOLDER_NOTES:
             continue
         if child.is_dir() and not child.is_symlink():
             yield from _walk(child, skips)
