@@ -94,15 +94,17 @@ def latency(assistant: Assistant, questions: Sequence[str]) -> None:
 
 def abstention(embedder: str, dev_index: str, seed_index: str) -> None:
     rows = calibrate.collect(embedder, dev_index, seed_index, str(SHARED))
-    model = calibrate.load_abstainer(embedder)
-    names = list(model.features)
-    print("\nabstention (calibrated model in qa/calibration.json):")
-    for label, subset in (
-        ("seed", [r for r in rows if r["group"] == "seed"]),
-        ("dev", [r for r in rows if r["group"] != "seed"]),
-    ):
-        print(f"  {label:<5} {json.dumps(calibrate.rates(model, subset))}")
-    print(f"  leave-one-article-out: {json.dumps(calibrate.cross_validate(rows, names))}")
+    names = list(calibrate.FEATURES)
+    print(
+        "\nabstention (calibrated models in qa/calibration.json; cross-validation refits without the held-out group):"
+    )
+    for regime, chunks in (("small", 1), ("large", calibrate.SMALL_INDEX_CHUNKS)):
+        part = [r for r in rows if (r["group"] == "seed") == (regime == "small")]
+        if regime == "small":
+            part = [{**r, "group": r["question"]} for r in part]
+        model = calibrate.load_abstainer(embedder, chunks)
+        print(f"  {regime:<5} {json.dumps(calibrate.rates(model, part))}")
+        print(f"  {regime:<5} leave-one-out: {json.dumps(calibrate.cross_validate(part, names))}")
 
 
 def main() -> None:
