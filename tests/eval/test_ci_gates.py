@@ -1,5 +1,5 @@
 """The eval gates CI holds Fonte to: each shipped question set through `fonte-eval`, thresholds from
-`eval/thresholds.json` (measured level minus a small margin). A regression fails here, and the report says which
+`eval/thresholds.json` (measured level minus a small margin). A regression fails here, and the output says which
 figure dropped."""
 
 from __future__ import annotations
@@ -10,80 +10,30 @@ from pathlib import Path
 
 import pytest
 
+SEED = "eval/sets/seed.jsonl"
+SEED_DOC = "corpus/000_94d06d01d66e2e54.txt"
+DEV = "datasets/squadit-xquad/"
 DEV_HOLDOUT = ["Victoria (Australia)", "Parlamento scozzese", "Numero primo"]
 
-
-def _fonte_eval(repo_root: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "eval", *args], cwd=repo_root, capture_output=True, text=True, timeout=3600
-    )
-
-
-def _check(proc: subprocess.CompletedProcess[str]) -> None:
-    assert proc.returncode == 0, (
-        f"fonte-eval gate missed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr[-3000:]}"
-    )
-
-
-@pytest.mark.slow
-def test_seed_set_extractive_gate(repo_root: Path, seed_doc: Path, tmp_path: Path) -> None:
-    seed = repo_root / "eval" / "sets" / "seed.jsonl"
-    _check(
-        _fonte_eval(
-            repo_root,
-            [
-                str(seed),
-                "--corpus",
-                str(seed_doc),
-                "--mode",
-                "extractive",
-                "--gate",
-                "seed-extractive",
-                "--out",
-                str(tmp_path / "seed"),
-            ],
-        )
-    )
+GATES = {
+    # gate name: (question set, corpus, mode, extra flags); shared paths are relative to ../shared
+    "seed-extractive": (SEED, SEED_DOC, "extractive", []),
+    "dev-extractive": (
+        "../shared/" + DEV + "questions_dev.jsonl",
+        DEV + "corpus_it.jsonl",
+        "extractive",
+        [flag for title in DEV_HOLDOUT for flag in ("--holdout-title", title)],
+    ),
+    "seed-local": (SEED, SEED_DOC, "local", []),
+}
 
 
 @pytest.mark.slow
-def test_dev_set_extractive_gate(repo_root: Path, dev_dir: Path, tmp_path: Path) -> None:
-    holdout = [a for title in DEV_HOLDOUT for a in ("--holdout-title", title)]
-    _check(
-        _fonte_eval(
-            repo_root,
-            [
-                str(dev_dir / "questions_dev.jsonl"),
-                "--corpus",
-                str(dev_dir / "corpus_it.jsonl"),
-                *holdout,
-                "--mode",
-                "extractive",
-                "--gate",
-                "dev-extractive",
-                "--out",
-                str(tmp_path / "dev"),
-            ],
-        )
+@pytest.mark.parametrize("gate", list(GATES))
+def test_question_set_meets_its_gate(gate: str, repo_root: Path, shared_dir: Path, tmp_path: Path) -> None:
+    qset, corpus, mode, extra = GATES[gate]
+    args = [qset, "--corpus", str(shared_dir / corpus), "--mode", mode, "--gate", gate, "--out", str(tmp_path)]
+    proc = subprocess.run(
+        [sys.executable, "-m", "eval", *args, *extra], cwd=repo_root, capture_output=True, text=True, timeout=3600
     )
-
-
-@pytest.mark.slow
-def test_seed_set_local_gate(repo_root: Path, seed_doc: Path, tmp_path: Path) -> None:
-    seed = repo_root / "eval" / "sets" / "seed.jsonl"
-    _check(
-        _fonte_eval(
-            repo_root,
-            [
-                str(seed),
-                "--corpus",
-                str(seed_doc),
-                "--mode",
-                "local",
-                "--gate",
-                "seed-local",
-                "--out",
-                str(tmp_path / "local"),
-            ],
-        )
-    )
+    assert proc.returncode == 0, f"{gate}: fonte-eval exit {proc.returncode}\n{proc.stdout}\n{proc.stderr[-3000:]}"
