@@ -116,7 +116,7 @@ def launch(demo: Any, settings: Settings, *, block: bool = True) -> str:
     With `block=False` the server runs in a background thread (tests, benchmarks); close it with `demo.close()`.
     """
     demo.queue(default_concurrency_limit=settings.ui_concurrency, max_size=settings.ui_max_queue)
-    # quiet: Gradio's banner suggests share=True, which Fonte never uses; print the address ourselves
+    # quiet: Gradio's banner suggests a public share link, which Fonte never makes; print the address ourselves
     _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, **launch_options(settings))
     if block:
         print(f"Fonte is serving on {url} (Ctrl+C to stop)", file=sys.stderr, flush=True)
