@@ -279,33 +279,11 @@ class IndexWriter:
 
     def put(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         """Replace `doc` (if present) by this version, atomically as far as readers and crashes go."""
-        ix = self._ix
-        if len(chunks) != len(vectors):
-            raise StoreError(f"{doc.source}: {len(chunks)} chunks but {len(vectors)} vectors.")
-        old_ids = [
-            cid for cid, _, _ in _where(ix._chunks, {"doc_id": doc.doc_id}) if f":{doc.content_hash[:12]}:" not in cid
-        ]
-        step = ix._client.get_max_batch_size()
-        for i in range(0, len(chunks), step):
-            part = chunks[i : i + step]
-            ix._chunks.upsert(
-                ids=[chunk_id(doc.doc_id, doc.content_hash, c.index) for c in part],
-                embeddings=np.asarray(vectors[i : i + step], np.float32).tolist(),
-                documents=[c.text for c in part],
-                metadatas=[_chunk_meta(c, doc.content_hash) for c in part],
-            )
-        ix._docs.upsert(
-            ids=[doc_key(doc.doc_id)],
-            embeddings=[[1.0]],
-            documents=[doc.text],
-            metadatas=[_doc_meta(doc, len(chunks))],
-        )
-        ix._delete(ix._chunks, old_ids)
-        ix._doc_cache = None
+        self.put_many([(doc, chunks, vectors)])
 
     def put_many(self, items: Sequence[tuple[Document, Sequence[Chunk], np.ndarray]]) -> None:
-        """Replace several documents at once, in the same commit order as `put`: every chunk of every
-        document first, then all their records, then the deletion of their stale chunks."""
+        """Replace several documents at once: every chunk of every document first, then all their records,
+        then the deletion of their stale chunks (the commit order the module docstring describes)."""
         ix = self._ix
         for doc, chunks, vectors in items:
             if len(chunks) != len(vectors):
@@ -314,7 +292,7 @@ class IndexWriter:
             return
         keep = {chunk_id(d.doc_id, d.content_hash, c.index) for d, cs, _ in items for c in cs}
         doc_ids = [d.doc_id for d, _, _ in items]
-        old_ids = [cid for cid, _, _ in _where(ix._chunks, {"doc_id": {"$in": doc_ids}}) if cid not in keep]
+        old_ids = [cid for cid in _ids_where(ix._chunks, {"doc_id": {"$in": doc_ids}}) if cid not in keep]
         rows = [(d, c, v) for d, cs, vs in items for c, v in zip(cs, vs, strict=True)]
         step = ix._client.get_max_batch_size()
         for i in range(0, len(rows), step):
@@ -340,13 +318,12 @@ class IndexWriter:
         """Remove a document and its chunks."""
         ix = self._ix
         ix._docs.delete(ids=[doc_key(doc_id)])
-        ix._delete(ix._chunks, [cid for cid, _, _ in _where(ix._chunks, {"doc_id": doc_id})])
+        ix._delete(ix._chunks, _ids_where(ix._chunks, {"doc_id": doc_id}))
         ix._doc_cache = None
 
 
-def _where(coll: Any, where: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
-    got = coll.get(where=where, include=["metadatas"])
-    return [(i, m, "") for i, m in zip(got["ids"], got["metadatas"], strict=True)]
+def _ids_where(coll: Any, where: dict[str, Any]) -> list[str]:
+    return list(coll.get(where=where, include=[])["ids"])
 
 
 def _chunk_meta(c: Chunk, content_hash: str) -> dict[str, Any]:
