@@ -159,10 +159,9 @@ class Assistant:
         stats: dict[str, float] = {}
         ev = self._evidence(standalone, got, stats)
         feats = features(standalone, got, ev, stats)
-        abstainer = self.abstainer()
-        conf = abstainer.confidence(feats)
+        conf, ruled = self.abstainer().judge(feats, self.settings.abstain_threshold)
         timings["evidence"] = _ms(t)
-        abstain = not ev or abstainer.abstains(conf, self.settings.abstain_threshold)
+        abstain = not ev or ruled
         return Analysis(q, standalone, detect(q), got, ev, feats, conf, abstain, timings)
 
     def abstainer(self) -> Abstainer:

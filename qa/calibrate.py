@@ -13,7 +13,9 @@ unanswerable questions while refusing at most 4% of the answerable ones.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
+import itertools
 import json
 import math
 import sys
@@ -28,6 +30,19 @@ CALIBRATION_FILE = "calibration.json"
 MAX_REFUSED = 0.04
 SMALL_INDEX_CHUNKS = 50
 FEATURES = ("dense_top", "dense_gap", "evidence_top", "entity_coverage")
+# Rules: evidence that rules a question out whatever the model says. `kind_found` is 0 when the question asks
+# for a kind of short answer (an amount, a count, a date ...) that no top sentence holds; `anchors_found` when
+# none of its names and numbers is in the passages. Each regime keeps the rules (and the extra features) that
+# raise its cross-validated abstention (see `select`): on one article they separate on-topic unanswerable
+# questions; over a corpus of many subjects a date or a name is nearly always somewhere, and they do not.
+RULES = ("kind_found", "anchors_found")
+EXTRA_FEATURES = ("kind_found", "anchors_found")
+MAX_CV_REFUSED = 0.08
+
+
+def ruled_out(feats: Mapping[str, float], rules: Sequence[str] = RULES) -> bool:
+    """True when one of `rules` (feature names) is 0: the evidence cannot answer, however confident the model."""
+    return any(feats.get(r, 1.0) <= 0.0 for r in rules)
 
 
 @dataclass(frozen=True)
@@ -41,6 +56,7 @@ class Abstainer:
     bias: float
     threshold: float
     calibrated: bool = True
+    rules: tuple[str, ...] = ()
 
     def confidence(self, feats: Mapping[str, float]) -> float:
         """The probability (0-1) that the evidence answers the question."""
@@ -53,6 +69,11 @@ class Abstainer:
     def abstains(self, confidence: float, override: float | None = None) -> bool:
         """Whether to abstain at this confidence (`override` replaces the calibrated threshold)."""
         return confidence < (self.threshold if override is None else override)
+
+    def judge(self, feats: Mapping[str, float], override: float | None = None) -> tuple[float, bool]:
+        """The confidence, and whether to abstain: below the threshold, or ruled out (`ruled_out`)."""
+        conf = self.confidence(feats)
+        return conf, self.abstains(conf, override) or ruled_out(feats, self.rules)
 
 
 # Used for an embedder with no calibration yet: abstain only when the question's names are missing from the
@@ -80,7 +101,13 @@ def load_abstainer(embedder_id: str, chunks: int = SMALL_INDEX_CHUNKS, path: Pat
     if not m:
         return UNCALIBRATED
     return Abstainer(
-        tuple(m["features"]), tuple(m["mean"]), tuple(m["std"]), tuple(m["weights"]), m["bias"], m["threshold"]
+        tuple(m["features"]),
+        tuple(m["mean"]),
+        tuple(m["std"]),
+        tuple(m["weights"]),
+        m["bias"],
+        m["threshold"],
+        rules=tuple(m.get("rules", ())),
     )
 
 
@@ -102,30 +129,56 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.1, steps: int = 300
     return w, b
 
 
-def pick_threshold(conf: np.ndarray, y: np.ndarray, max_refused: float = MAX_REFUSED) -> float:
-    """The highest threshold that refuses at most `max_refused` of the answerable questions."""
-    answerable = np.sort(conf[y > 0])
+def pick_threshold(
+    conf: np.ndarray, y: np.ndarray, max_refused: float = MAX_REFUSED, ruled: np.ndarray | None = None
+) -> float:
+    """The highest threshold that refuses at most `max_refused` of the answerable questions, counting those
+    already refused by rule (`ruled`, see `ruled_out`) against the same allowance."""
+    ruled = np.zeros(len(y), bool) if ruled is None else ruled
+    n_answerable = int((y > 0).sum())
+    answerable = np.sort(conf[(y > 0) & ~ruled])
     if not len(answerable):
         return 0.5
-    allowed = int(math.floor(max_refused * len(answerable)))
-    return float(answerable[allowed]) - 1e-6
+    allowed = max(0, int(math.floor(max_refused * n_answerable)) - int(((y > 0) & ruled).sum()))
+    return float(answerable[min(allowed, len(answerable) - 1)]) - 1e-6
 
 
-def fit(rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> Abstainer:
-    """Fit the abstainer on rows of `{"features": {...}, "answerable": bool}`."""
+def fit(rows: Sequence[Mapping[str, Any]], names: Sequence[str], rules: Sequence[str] = ()) -> Abstainer:
+    """Fit the abstainer on rows of `{"features": {...}, "answerable": bool}`, with `rules` applied too."""
     x = np.array([[r["features"][f] for f in names] for r in rows], float)
     y = np.array([1.0 if r["answerable"] else 0.0 for r in rows])
     mean, std = x.mean(axis=0), np.maximum(x.std(axis=0), 1e-6)
     w, b = fit_logistic((x - mean) / std, y)
-    model = Abstainer(tuple(names), tuple(mean), tuple(std), tuple(w), b, 0.5)
+    model = Abstainer(tuple(names), tuple(mean), tuple(std), tuple(w), b, 0.5, rules=tuple(rules))
     conf = np.array([model.confidence(r["features"]) for r in rows])
-    return Abstainer(tuple(names), tuple(mean), tuple(std), tuple(w), b, pick_threshold(conf, y))
+    ruled = np.array([ruled_out(r["features"], rules) for r in rows], bool)
+    return dataclasses.replace(model, threshold=pick_threshold(conf, y, ruled=ruled))
+
+
+def select(rows: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[str], dict[str, float]]:
+    """The features and rules for one regime: every subset of `EXTRA_FEATURES` added to `FEATURES`, crossed
+    with every subset of `RULES`, judged by cross-validation; the best `abstained - refused` among those that
+    refuse at most `MAX_CV_REFUSED` wins (the simplest on ties). Returns (features, rules, cv rates)."""
+    best: tuple[float, list[str], list[str], dict[str, float]] | None = None
+    for extra in _subsets(EXTRA_FEATURES):
+        for rules in _subsets(RULES):
+            names = [*FEATURES, *extra]
+            cv = cross_validate(rows, names, rules)
+            score = cv["abstained"] - cv["refused"] if cv["refused"] <= MAX_CV_REFUSED else -1.0
+            if best is None or score > best[0] + 1e-9:
+                best = (score, names, list(rules), cv)
+    assert best is not None
+    return best[1], best[2], best[3]
+
+
+def _subsets(items: Sequence[str]) -> list[tuple[str, ...]]:
+    return [c for k in range(len(items) + 1) for c in itertools.combinations(items, k)]
 
 
 def rates(model: Abstainer, rows: Sequence[Mapping[str, Any]]) -> dict[str, float]:
     """Share of unanswerable questions abstained and of answerable ones refused."""
-    ans = [model.abstains(model.confidence(r["features"])) for r in rows if r["answerable"]]
-    una = [model.abstains(model.confidence(r["features"])) for r in rows if not r["answerable"]]
+    ans = [model.judge(r["features"])[1] for r in rows if r["answerable"]]
+    una = [model.judge(r["features"])[1] for r in rows if not r["answerable"]]
     return {
         "answerable": len(ans),
         "unanswerable": len(una),
@@ -134,17 +187,19 @@ def rates(model: Abstainer, rows: Sequence[Mapping[str, Any]]) -> dict[str, floa
     }
 
 
-def cross_validate(rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> dict[str, float]:
+def cross_validate(
+    rows: Sequence[Mapping[str, Any]], names: Sequence[str], rules: Sequence[str] = ()
+) -> dict[str, float]:
     """Leave-one-group-out rates (a group is an article, or the seed set): each group is judged by a model
     fitted without it, so the figures are not measured on the data that chose the threshold."""
     groups = sorted({str(r["group"]) for r in rows})
     refused: list[bool] = []
     abstained: list[bool] = []
     for g in groups:
-        model = fit([r for r in rows if r["group"] != g], names)
+        model = fit([r for r in rows if r["group"] != g], names, rules)
         for r in rows:
             if r["group"] == g:
-                (refused if r["answerable"] else abstained).append(model.abstains(model.confidence(r["features"])))
+                (refused if r["answerable"] else abstained).append(model.judge(r["features"])[1])
     return {"refused": float(np.mean(refused or [False])), "abstained": float(np.mean(abstained or [False]))}
 
 
@@ -229,13 +284,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = collect(args.embedder, args.dev_index, args.seed_index, args.shared)
     if args.dump:
         Path(args.dump).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    names = list(FEATURES)
     for regime in ("small", "large"):
         part = [r for r in rows if (r["group"] == "seed") == (regime == "small")]
         if regime == "small":  # one article: leave one question out instead
             part = [{**r, "group": r["question"]} for r in part]
-        model = fit(part, names)
-        report = {"fitted_on": rates(model, part), "cross_validated": cross_validate(part, names)}
+        names, rules, cv = select(part)
+        model = fit(part, names, rules)
+        report = {"fitted_on": rates(model, part), "cross_validated": cv}
         path = save(args.embedder, regime, model, report)
         print(json.dumps({"embedder": args.embedder, "regime": regime, **report}, indent=2))
     print(f"wrote {path}", file=sys.stderr)

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer import lead_span
 from qa.embed import Embedder, fold
 from qa.lexical import tokenize, words
 from qa.retrieve import Retrieved
+from qa.spans import anchors_found, lead_span, question_kind
 from qa.types import Chunk, Evidence, Hit
 
 
@@ -53,6 +53,7 @@ class _Sentence:
     text: str
     previous: str
     window: str
+    before: str  # the sentence before `previous` in the chunk, or "" (answers inherit a dropped subject)
 
 
 def sentence_text(chunk: Chunk, start: int, end: int) -> str:
@@ -62,12 +63,12 @@ def sentence_text(chunk: Chunk, start: int, end: int) -> str:
 
 def _sentences(chunk: Chunk, previous: Callable[[Chunk], str]) -> list[_Sentence]:
     out: list[_Sentence] = []
-    prev = previous(chunk)
+    prev, before = previous(chunk), ""
     for a, b in chunk.sentences:
         text = sentence_text(chunk, a, b)
         if text.strip():
-            out.append(_Sentence(chunk, a, b, text, prev, f"{prev} {text}".strip()))
-            prev = text
+            out.append(_Sentence(chunk, a, b, text, prev, f"{prev} {text}".strip(), before))
+            prev, before = text, prev
     return out
 
 
@@ -154,6 +155,7 @@ def score_sentences(
             stats["focus_top"] = max(stats.get("focus_top", -1.0), float(focus[1 : n + 1].max()))
         for i, s in enumerate(sents):
             window = float(sims[n + 1 + i])
+            lead = lead_span(question, s.text, f"{s.chunk.title} {s.previous}", s.before)
             score = (
                 cfg.sentence_weight * float(sims[i + 1])
                 + cfg.window_weight * window
@@ -161,14 +163,14 @@ def score_sentences(
                 + cfg.focus_weight * float(focus[i + 1])
                 + (cfg.lexical_weight * _overlap(q_tokens, s.window) if cfg.lexical_weight else 0.0)
                 + cfg.chunk_weight * chunk_sim[cid]
-                + cfg.span_weight * (lead_span(question, s.text) is not None)
+                + cfg.span_weight * (lead is not None)
             )
-            out.append(Evidence(chunk=s.chunk, start=s.start, end=s.end, text=s.text, score=score))
+            out.append(Evidence(chunk=s.chunk, start=s.start, end=s.end, text=s.text, score=score, lead=lead))
     out.sort(key=lambda e: -e.score)
     return out
 
 
-FEATURES = ("dense_top", "dense_gap", "evidence_top", "entity_coverage", "lexical_coverage")
+KIND_WINDOW = 3
 
 _ENTITY = re.compile(r"(?<!^)\b[A-ZÀ-ÖØ-Þ][\w'’-]+|\b\d[\d.,]*\b")
 
@@ -193,7 +195,11 @@ def features(
     - evidence_top: the best sentence score;
     - entity_coverage: share of the question's names and numbers found in the top 3 chunks (1 when none);
     - lexical_coverage: share of the question's content words found in the best sentence's window;
-    - focus_top: the best similarity of a sentence to the question without its names (from `stats`).
+    - focus_top: the best similarity of a sentence to the question without its names (from `stats`);
+    - kind_found: 0 when the question asks for a kind of short answer (an amount, a count, a date, names:
+      qa/spans.py) and none of the top `KIND_WINDOW` sentences holds one, else 1;
+    - anchors_found: share of the question's names and numbers found in the retrieved passages (across
+      Italian and English names).
     """
     dense = list(retrieved.dense_scores)
     top = dense[0] if dense else 0.0
@@ -204,6 +210,8 @@ def features(
     q_tokens = set(tokenize(question))
     best = evidence[0] if evidence else None
     lexical = _overlap(q_tokens, f"{best.chunk.title} {best.chunk.text}") if best else 0.0
+    retrieved_text = " ".join(f"{h.chunk.title} {h.chunk.text}" for h in retrieved.hits)
+    asks = question_kind(question) is not None
     return {
         "dense_top": top,
         "dense_gap": top - base,
@@ -211,4 +219,6 @@ def features(
         "entity_coverage": coverage,
         "lexical_coverage": lexical,
         "focus_top": (stats or {}).get("focus_top", 0.0),
+        "kind_found": float(not asks or any(e.lead for e in evidence[:KIND_WINDOW])),
+        "anchors_found": anchors_found(question, retrieved_text),
     }

@@ -79,13 +79,18 @@ class Hit:
 
 @dataclass(frozen=True)
 class Evidence:
-    """One sentence chosen as evidence: `text == document_text[start:end]`, inside `chunk`."""
+    """One sentence chosen as evidence: `text == document_text[start:end]`, inside `chunk`.
+
+    `lead` is a short span of `text` of the kind of answer the question asks for (a count, a date, names ...),
+    when the sentence holds one (qa/spans.py).
+    """
 
     chunk: Chunk
     start: int
     end: int
     text: str
     score: float
+    lead: str | None = None
 
 
 @dataclass(frozen=True)

@@ -59,16 +59,26 @@ def package_text(relpath: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def exonym_rows() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
-    """The (Italian forms, English forms) rows of the exonym table."""
+def exonym_table() -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+    """The (kind, Italian forms, English forms) rows of the exonym table; the kind is its `# [kind]` section
+    (country, region, city, organisation, month, day)."""
     rows = []
-    text = package_text("prompts/exonyms.txt")
-    for line in text.splitlines():
+    kind = ""
+    for line in package_text("prompts/exonyms.txt").splitlines():
+        section = re.fullmatch(r"#\s*\[(\w+)\]\s*", line.strip())
+        if section:
+            kind = section.group(1)
         if not line.strip() or line.startswith("#"):
             continue
         it, en = line.split("|")
-        rows.append((tuple(f.strip() for f in it.split(",")), tuple(f.strip() for f in en.split(","))))
+        rows.append((kind, tuple(f.strip() for f in it.split(",")), tuple(f.strip() for f in en.split(","))))
     return tuple(rows)
+
+
+@functools.lru_cache(maxsize=1)
+def exonym_rows() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """The (Italian forms, English forms) rows of the exonym table."""
+    return tuple((it, en) for _, it, en in exonym_table())
 
 
 def _has_phrase(folded_text: str, phrase: str) -> bool:

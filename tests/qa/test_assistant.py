@@ -14,6 +14,7 @@ from qa.settings import Settings
 from qa.types import Answer, Evidence
 
 COUNTRIES = ("Montenegro", "Lussemburgo", "Belgio")
+COUNTRIES_EN = ("Montenegro", "Luxembourg", "Belgium")
 
 
 def assert_citations_exact(assistant: Assistant, answer: Answer) -> None:
@@ -25,7 +26,7 @@ def test_who_was_absent_names_the_three_countries_with_exact_citation(seed_assis
     a = seed_assistant.ask("Who was absent from Cyber Coalition 2023?")
     assert not a.abstained and a.language == "en" and a.mode == "extractive"
     lead = a.answer.splitlines()[0]
-    assert all(name in lead for name in COUNTRIES)
+    assert all(name in lead for name in COUNTRIES_EN)  # the lead span gives the names in the question's language
     cited = [c for c in a.citations if all(name in c.quote for name in COUNTRIES)]
     assert cited and f"[{cited[0].n}]" in lead
     assert_citations_exact(seed_assistant, a)

@@ -48,7 +48,7 @@ def test_unverifiable_llm_answer_falls_back_to_extractive(seed_assistant: Assist
     finally:
         seed_assistant._llms.pop("local", None)
     assert a.mode == "local" and not a.abstained
-    assert a.answer.startswith("Montenegro, Lussemburgo e Belgio [1]")  # the extractive answer
+    assert a.answer.startswith("Montenegro, Luxembourg and Belgium [1]")  # the extractive answer
     assert all(c.translation is None for c in a.citations)
 
 

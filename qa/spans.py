@@ -1,0 +1,242 @@
+"""Short answers: the kind of answer a question asks for, and the spans of a sentence that can be one.
+
+A question asks for one kind of short answer (`money`, `duration`, `count`, `date`, `country_place`,
+`country`, `city`, `place`, `names`) or for none ("why ...", "what did ... say" get whole sentences). A sentence holds a
+candidate when
+
+- it has a span of that kind that the question does not already hold (names compared across Italian and
+  English through the exonym table), and
+- the sentence, read with its context (the sentence before it and the document title; for names and places
+  also the one before that, as Italian often drops a subject named earlier), names at least half of what
+  the question is about: its names and numbers, the *anchors*.
+
+Used three ways: to lead an extractive answer with the span, to rank evidence sentences, and for abstention:
+a question that asks for an amount, a count or a date the evidence does not hold is not answered, nor one
+whose names appear in none of the retrieved passages (docs/calibration.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+
+from qa.embed import fold
+from qa.lexical import words
+from qa.verify import exonym_table, facts, localise_names, missing_facts
+
+_CAP = r"[A-ZÀ-ÖØ-Þ][\w'’-]*\w"
+_NAME = rf"{_CAP}(?:\s+(?:(?:de|di|da|del|della|van|von|der|of|the)\s+)?{_CAP})*"
+_LIST = re.compile(rf"{_NAME}(?:\s*,\s*{_NAME})*\s*,?\s+(?:e|ed|and|o|or)\s+{_NAME}")
+_NAMES = re.compile(_NAME)
+_MONTHS = (
+    "gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|"
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+)
+_DATE = re.compile(rf"\b(?:\d{{1,2}}\s+)?(?:{_MONTHS})(?:\s+\d{{4}})?\b|\b(?:1\d|20)\d\d\b", re.IGNORECASE)
+_PLACE = re.compile(rf"\b(?:in|a|ad|at|nella|nel|to|da|from)\s+(?:(?:la|il|the)\s+)?({_NAME})")
+_NUM = r"\d+(?:[.,]\d+)*"
+_NUMBER_WORDS = (
+    "due|tre|quattro|cinque|sette|otto|nove|dieci|undici|dodici|quindici|venti|trenta|quaranta|cinquanta|cento|"
+    "mille|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|"
+    "thousand|dozen|dozzina"
+)
+_TIME_UNITS = (
+    r"giorn[oi]|settiman[ae]|mes[ei]|ann[oi]|or[ae]|minut[oi]|secol[oi]|decenn[io]|days?|weeks?|months?|years?|"
+    r"hours?|minutes?|centur(?:y|ies)|decades?"
+)
+_SCALE = r"(?:milion[ei]|miliard[oi]|mila|million|billion|thousand)"
+_CURRENCY = r"(?:euro|dollar[oi]|dollars?|sterlin[ae]|pounds?|franchi|francs?|yen|usd|eur)\b|[€$£]"
+_MONEY = re.compile(
+    rf"[€$£]\s?{_NUM}(?:\s+{_SCALE})?|\b{_NUM}(?:\s+{_SCALE})?\s*(?:di\s+|of\s+)?(?:{_CURRENCY})", re.IGNORECASE
+)
+_COUNT = re.compile(rf"\b({_NUM}|(?:{_NUMBER_WORDS})\b)(\s*%|\s+{_SCALE})?(\s+[a-zà-ù]+)?", re.IGNORECASE)
+_DURATION = re.compile(
+    rf"\b(?:{_NUM}|{_NUMBER_WORDS})\s+(?:{_TIME_UNITS})\b|\b(?:dal|dall'|fin dal|since|from)\s+(?:1\d|20)\d\d\b",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"(?:1\d|20)\d\d")
+_NOT_COUNTED = re.compile(rf"\s*(?:{_MONTHS}|{_TIME_UNITS})\b", re.IGNORECASE)
+
+_KINDS = (
+    (
+        "money",
+        r"\b(?:budget|how much money|cost(?:s|ed)?|price|how much\b.{0,40}\bspen[dt]|funding"
+        r"|quanto (?:è |sono |era |erano )?costat\w*|quanto costa\w*|quanto denaro|quanti soldi|prezzo|spes[ao]"
+        r"|finanziament\w*)\b",
+    ),
+    (
+        "duration",
+        r"\b(?:how long|how many (?:days|weeks|months|years|hours)|per quanto tempo|quanto tempo"
+        r"|quanto (?:è |era )?durat\w*|quant[ie] (?:giorni|settimane|mesi|anni|ore))\b",
+    ),
+    ("count", r"\b(?:how many|how much|quant[ie]|what number of|what percentage|quale percentuale)\b"),
+    (
+        "date",
+        r"\b(?:when|what year|which year|what date|which day|what day|quando|in che anno|in quale anno|che giorno"
+        r"|quale giorno|in che data|da quando)\b",
+    ),
+    ("country_place", r"\bin (?:which|what) country\b|\bin (?:quale|che) (?:paese|nazione)\b"),
+    ("country", r"\b(?:which|what) countr(?:y|ies)\b|\b(?:quale|quali|che|in quale|in che) (?:paes[ei]|nazion[ei])\b"),
+    ("city", r"\b(?:(?:which|what) (?:city|town)|(?:quale|che|in quale|in che) citt[aà])\b"),
+    ("place", r"\b(?:where|dove)\b"),
+    (
+        "names",
+        r"\b(?:who|whom|whose|chi|which (?:people|persons?|nations|members|officials?|compan(?:y|ies)"
+        r"|organi[sz]ations?)|quali (?:persone|nazioni|membri))\b",
+    ),
+)
+KINDS = tuple(kind for kind, _ in _KINDS)
+NUMERIC_KINDS = frozenset({"money", "duration", "count", "date"})
+_KIND_PATTERNS = tuple((kind, re.compile(p, re.IGNORECASE)) for kind, p in _KINDS)
+
+
+def question_kind(question: str) -> str | None:
+    """The kind of short answer `question` asks for (one of `KINDS`), or None."""
+    for kind, pattern in _KIND_PATTERNS:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def anchors(question: str) -> list[str]:
+    """What the question is about: its numbers and proper names (the first word only when a known place)."""
+    return facts(question)
+
+
+def anchors_found(question: str, text: str) -> float:
+    """Share of the question's anchors that `text` names (across Italian and English); 1 when it has none."""
+    names = anchors(question)
+    if not names:
+        return 1.0
+    return 1.0 - len(missing_facts(question, text)) / len(names)
+
+
+def candidates(question: str, sentence: str, context: str = "", earlier: str = "") -> list[str]:
+    """Spans of `sentence` (in its own words) of the kind `question` asks for, that the question does not
+    already hold; none when the question asks for no kind, or when the sentence and its `context` (the
+    sentence before it and the title) name fewer than half of the question's anchors. For names and places,
+    `earlier` (the sentence before that) counts too: a subject named there may be dropped in between ("Ha
+    sede a Milano"); an amount, a count or a date must be bound more closely to what it measures."""
+    kind = question_kind(question)
+    if kind is None:
+        return []
+    around = f"{context} {earlier if kind not in NUMERIC_KINDS else ''} {sentence}"
+    if anchors_found(question, around) < 0.5:
+        return []
+    known = _question_words(question)
+    found = _FINDERS[kind](sentence, known)
+    return [s for s in found if _new(s, known)]
+
+
+def lead_span(question: str, sentence: str, context: str = "", earlier: str = "") -> str | None:
+    """The first candidate of `candidates`, or None."""
+    found = candidates(question, sentence, context, earlier)
+    return found[0] if found else None
+
+
+def localise_lead(span: str, language: str) -> str:
+    """A lead span with its known names in `language` and, in English, "e" between names read as "and"."""
+    out = localise_names(span, language)
+    if language == "en":
+        out = re.sub(r"\s+(?:e|ed)\s+(?=[A-ZÀ-ÖØ-Þ])", " and ", out)
+    return out
+
+
+# ---- spans of each kind ---------------------------------------------------------------------------
+
+
+def _question_words(question: str) -> set[str]:
+    return {*words(question), *words(localise_names(question, "it")), *words(localise_names(question, "en"))}
+
+
+def _new(span: str, known: set[str]) -> bool:
+    toks = words(span)
+    return bool(toks) and not all(t in known for t in toks) and len(span.strip()) > 1
+
+
+def _after_known_name(sentence: str, start: int, known: set[str]) -> bool:
+    """True when the span starting at `start` follows a capitalised word of the question ("Coalition 2023")."""
+    before = re.search(r"([\w'’-]+)\s*$", sentence[:start])
+    return bool(before and before.group(1)[:1].isupper() and fold(before.group(1)) in known)
+
+
+def _money(sentence: str, known: set[str]) -> list[str]:
+    return [m.group(0).strip() for m in _MONEY.finditer(sentence)]
+
+
+def _duration(sentence: str, known: set[str]) -> list[str]:
+    return [m.group(0).strip() for m in _DURATION.finditer(sentence)]
+
+
+def _count(sentence: str, known: set[str]) -> list[str]:
+    out = []
+    for m in _COUNT.finditer(sentence):
+        number = m.group(1)
+        if _YEAR.fullmatch(number) or _after_known_name(sentence, m.start(), known):
+            continue  # a year, or part of a name ("Super Bowl 50")
+        if _NOT_COUNTED.match(sentence, m.end(1) + len(m.group(2) or "")):
+            continue  # a date or a duration ("28 novembre", "tre giorni")
+        out.append(m.group(0).strip())
+    return out
+
+
+def _date(sentence: str, known: set[str]) -> list[str]:
+    return [m.group(0).strip() for m in _DATE.finditer(sentence) if not _after_known_name(sentence, m.start(), known)]
+
+
+@functools.lru_cache(maxsize=8)
+def _table_names(kinds: frozenset[str]) -> re.Pattern[str]:
+    forms = sorted(
+        {f for kind, it, en in exonym_table() if kind in kinds for f in (*it, *en) if f[:1].isupper()},
+        key=len,
+        reverse=True,
+    )
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in forms) + r")(?!\w)")
+
+
+def _country(sentence: str, known: set[str]) -> list[str]:
+    countries = _table_names(frozenset({"country"}))
+    lists = [m.group(0) for m in _LIST.finditer(sentence) if countries.search(m.group(0))]
+    return lists + [m.group(0) for m in countries.finditer(sentence)]
+
+
+def _country_place(sentence: str, known: set[str]) -> list[str]:
+    """A country where something happened: one after a locative preposition ("in Estonia")."""
+    countries = _table_names(frozenset({"country"}))
+    return [m.group(1) for m in _PLACE.finditer(sentence) if countries.fullmatch(m.group(1))]
+
+
+def _city(sentence: str, known: set[str]) -> list[str]:
+    countries = _table_names(frozenset({"country", "region"}))
+    found = _place(sentence, known)
+    return [p for p in found if not countries.fullmatch(p)]
+
+
+def _place(sentence: str, known: set[str]) -> list[str]:
+    places = _table_names(frozenset({"country", "city", "region"}))
+    return [m.group(1) for m in _PLACE.finditer(sentence)] + [m.group(0) for m in places.finditer(sentence)]
+
+
+def _names(sentence: str, known: set[str]) -> list[str]:
+    lists = [m.group(0) for m in _LIST.finditer(sentence) if len(m.group(0)) > 3 and _new(m.group(0), known)]
+    first = re.match(r"[\W_]*", sentence)
+    start = first.end() if first else 0
+    # a capitalised first word is a name only when more capitalised words follow it ("Elisabeth Gosselin-Malo")
+    names = [m.group(0) for m in _NAMES.finditer(sentence) if m.start() > start or " " in m.group(0)]
+    places = _table_names(frozenset({"country", "city", "region"}))
+    # lists first ("Montenegro, Lussemburgo e Belgio"), then people and bodies, then known places
+    return lists + sorted(names, key=lambda n: bool(places.fullmatch(n)))
+
+
+_FINDERS: dict[str, Callable[[str, set[str]], list[str]]] = {
+    "money": _money,
+    "duration": _duration,
+    "count": _count,
+    "date": _date,
+    "country_place": _country_place,
+    "country": _country,
+    "city": _city,
+    "place": _place,
+    "names": _names,
+}

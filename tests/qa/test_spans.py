@@ -1,0 +1,117 @@
+"""Answer kinds and short-answer spans (qa/spans.py), on sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.spans import anchors_found, candidates, lead_span, localise_lead, question_kind
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("What was the budget of the festival?", "money"),
+        ("Quanto è costata la mostra?", "money"),
+        ("How much money was spent on the bridge?", "money"),
+        ("How many days did the minister spend in Rome?", "duration"),
+        ("Quanto è durata la visita?", "duration"),
+        ("How many people took part?", "count"),
+        ("Quanti partecipanti ha avuto la gara?", "count"),
+        ("In che giorno ha parlato il sindaco?", "date"),
+        ("Since what year has the museum been closed?", "date"),
+        ("In which country was the summit held?", "country_place"),
+        ("Quali paesi hanno firmato l'accordo?", "country"),
+        ("In which city is the author based?", "city"),
+        ("Dove si è svolta la gara?", "place"),
+        ("Who opened the exhibition?", "names"),
+        ("Why did the talks fail?", None),
+        ("What did the mayor say about the bridge?", None),
+    ],
+)
+def test_question_kind(question: str, kind: str | None) -> None:
+    assert question_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "span"),
+    [
+        (
+            "Who was absent?",
+            "Hanno votato tutti, ad eccezione di Francia, Spagna e Grecia, che no.",
+            "Francia, Spagna e Grecia",
+        ),
+        ("How many people took part?", "Ha coinvolto 2,500 volontari da quasi tutte le regioni.", "2,500 volontari"),
+        ("When did he speak?", "Lo ha detto durante una conferenza il 14 marzo.", "14 marzo"),
+        ("Where was the race?", "La gara si è svolta nella capitale, a Lisbona, in estate.", "Lisbona"),
+        ("Quanto è costata la mostra?", "La mostra è costata 3 milioni di euro al comune.", "3 milioni di euro"),
+        (
+            "How long did the visit last?",
+            "Il ministro ha concluso una visita di quattro giorni a Roma.",
+            "quattro giorni",
+        ),
+        ("How long had the team been away?", "Erano presenti anche i delegati greci, assenti dal 2017.", "dal 2017"),
+        (
+            "In which country was the summit held?",
+            "I delegati di Francia e Spagna si sono riuniti in Portogallo.",
+            "Portogallo",
+        ),
+        (
+            "Who is the festival director?",
+            "Secondo la Francia, ha detto Maria De Santis, il festival crescerà.",
+            "Maria De Santis",
+        ),
+    ],
+)
+def test_lead_span(question: str, sentence: str, span: str) -> None:
+    got = lead_span(question, sentence)
+    assert got == span and got in sentence
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        # a count is not a date, a duration, a year or part of a name the question uses
+        ("How many people took part?", "L'incontro si è tenuto il 14 marzo."),
+        ("How many people took part?", "La visita è durata quattro giorni."),
+        ("How many people took part?", "Il progetto è nato nel 2017."),
+        ("How many people took part in Expo 2015?", "L'evento Expo 2015 si è tenuto a Milano."),
+        # no amount of money where none is written
+        ("What was the budget of the festival?", "Il festival ha coinvolto 2,500 volontari."),
+        # nothing new: the question already holds the only name
+        ("Who met Maria De Santis?", "Maria De Santis è arrivata ieri."),
+        # a city question is not answered by a country
+        ("In which city is the author based?", "L'autrice vive in Portogallo."),
+    ],
+)
+def test_no_span_of_the_wrong_kind(question: str, sentence: str) -> None:
+    assert lead_span(question, sentence) is None
+
+
+def test_anchors_bind_numbers_to_their_sentence_and_names_to_the_subject_before() -> None:
+    question = "How many delegates from Spain came?"
+    sentence = "Sono arrivati 40 delegati."
+    assert lead_span(question, sentence, context="La Spagna ha mandato una delegazione.") == "40 delegati"
+    assert lead_span(question, sentence, context="La Francia ha mandato una delegazione.") is None
+    # a number two sentences away from its subject is not bound to it; a place of residence is
+    assert lead_span(question, sentence, context="Ieri.", earlier="La Spagna ha mandato una delegazione.") is None
+    where = "Dove vive la corrispondente di Radio Nord?"
+    assert (
+        lead_span(where, "Vive a Lisbona.", context="Scrive di sport.", earlier="Anna è corrispondente di Radio Nord.")
+        == "Lisbona"
+    )
+
+
+def test_anchor_share_works_across_languages() -> None:
+    assert anchors_found("Where did Japan and Spain meet?", "Il Giappone e la Spagna si sono incontrati.") == 1.0
+    assert anchors_found("Who won Super Bowl 50?", "La gara si è svolta a Lisbona.") == 0.0
+    assert anchors_found("Why did it fail?", "anything") == 1.0
+
+
+def test_candidates_of_a_question_without_kind_are_empty() -> None:
+    assert candidates("Why did the talks fail?", "Le trattative sono fallite il 14 marzo a Lisbona.") == []
+
+
+def test_localise_lead_gives_names_in_the_question_language() -> None:
+    assert localise_lead("Francia, Spagna e Grecia", "en") == "France, Spain and Greece"
+    assert localise_lead("Portugal", "it") == "Portogallo"
+    assert localise_lead("2,500 volontari", "en") == "2,500 volontari"
