@@ -9,15 +9,18 @@ high-level API. Nothing here may reach a network: the tokenizer, embedder and LL
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
+import shutil
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from llama_index.core import Document as LIDocument
 from llama_index.core import Settings as LISettings
-from llama_index.core import VectorStoreIndex
+from llama_index.core import StorageContext, VectorStoreIndex, load_index_from_storage
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.llms import CompletionResponse, CompletionResponseGen, CustomLLM, LLMMetadata
 from llama_index.core.llms.callbacks import llm_completion_callback
@@ -94,9 +97,21 @@ class FonteLLM(CustomLLM):
 
 
 class Baseline:
-    """The starter pipeline, built once over the documents of a Fonte index; `ask` mirrors `Answer.to_dict()`."""
+    """The starter pipeline, built once over the documents of a Fonte index; `ask` mirrors `Answer.to_dict()`.
 
-    def __init__(self, index: Index, settings: Settings, mode: str, top_k: int, llm: LLM | None = None) -> None:
+    With `cache_dir`, the built vector index is persisted there (llama-index's own storage format), keyed by
+    the embedder and the documents' texts, and loaded instead of re-embedded when nothing changed.
+    """
+
+    def __init__(
+        self,
+        index: Index,
+        settings: Settings,
+        mode: str,
+        top_k: int,
+        llm: LLM | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
         self.mode = mode
         self.top_k = top_k
         self._texts: dict[str, str] = {}
@@ -107,8 +122,7 @@ class Baseline:
             LISettings.llm = self._llm  # type: ignore[assignment]  # None selects MockLLM, never OpenAI
         docs = self._documents(index)
         started = time.perf_counter()
-        splitter = SentenceSplitter(tokenizer=local_tokenizer)
-        self.vindex = VectorStoreIndex.from_documents(docs, transformations=[splitter])
+        self.vindex, self.cached = self._vector_index(docs, index.embedder.id, cache_dir)
         self.build_seconds = time.perf_counter() - started
         self.nodes = len(self.vindex.docstore.docs)
         self._engine = None
@@ -119,6 +133,28 @@ class Baseline:
                 similarity_top_k=top_k,
                 text_splitter=SentenceSplitter(chunk_size=512, chunk_overlap=20, tokenizer=local_tokenizer),
             )
+
+    def _vector_index(
+        self, docs: list[LIDocument], embedder_id: str, cache_dir: Path | None
+    ) -> tuple[VectorStoreIndex, bool]:
+        """The vector index of `docs`: loaded from `cache_dir` when built there before, else built (and saved)."""
+        folder = None
+        if cache_dir is not None:
+            digest = hashlib.sha256(embedder_id.encode())
+            for d in docs:
+                digest.update(f"\0{d.id_}\0{d.text}".encode())
+            folder = Path(cache_dir) / f"baseline-{digest.hexdigest()[:16]}"
+            if (folder / "docstore.json").exists():
+                storage = StorageContext.from_defaults(persist_dir=str(folder))
+                return load_index_from_storage(storage), True  # type: ignore[return-value]
+        vindex = VectorStoreIndex.from_documents(docs, transformations=[SentenceSplitter(tokenizer=local_tokenizer)])
+        if folder is not None:
+            tmp = folder.with_name(folder.name + ".tmp")
+            for stale in (tmp, folder):
+                shutil.rmtree(stale, ignore_errors=True)
+            vindex.storage_context.persist(persist_dir=str(tmp))
+            tmp.rename(folder)  # whole or absent: a crash mid-write leaves no half cache
+        return vindex, False
 
     def _documents(self, index: Index) -> list[LIDocument]:
         out = []

@@ -199,11 +199,12 @@ def _run_baseline(
 
         llm = make_llm(args.mode, settings)
     started = time.perf_counter()
-    base = Baseline(index, settings, args.mode, args.k, llm)
+    base = Baseline(index, settings, args.mode, args.k, llm, cache_dir=Path(settings.data_dir) / "eval")
     answers = answer_all(cases, base.ask, "baseline")
     scores, summary = _score(cases, answers, text_of, args.k)
+    built = "loaded from its cache" if base.cached else "built"
     meta = (
-        f"llama-index VectorStoreIndex, default SentenceSplitter ({base.nodes} nodes, built in "
+        f"llama-index VectorStoreIndex, default SentenceSplitter ({base.nodes} nodes, {built} in "
         f"{base.build_seconds:.1f} s), same embedder, top-k {args.k}"
         + (", CitationQueryEngine with the same LLM" if llm else ", answers with its top chunk")
         + f"; whole run {time.perf_counter() - started:.1f} s"

@@ -64,3 +64,28 @@ def test_llm_adapter_streams_and_completes() -> None:
     assert llm.complete("x").text == "uno due tre"
     pieces = list(llm.stream_complete("y"))
     assert pieces[-1].text == "uno due tre" and "".join(p.delta or "" for p in pieces) == "uno due tre"
+
+
+def test_baseline_cache_is_reused_for_the_same_documents_and_gives_the_same_ranking(
+    seed_index: Index, tmp_path: Path
+) -> None:
+    question = "Who was absent from Cyber Coalition 2023?"
+    first = Baseline(seed_index, seed_index.settings, "extractive", 3, cache_dir=tmp_path)
+    assert not first.cached and len(list(tmp_path.glob("baseline-*"))) == 1
+    again = Baseline(seed_index, seed_index.settings, "extractive", 3, cache_dir=tmp_path)
+    assert again.cached and again.nodes == first.nodes
+    assert [p["text"] for p in again.ask(question)["passages"]] == [p["text"] for p in first.ask(question)["passages"]]
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_baseline_cache_is_not_used_for_other_documents(seed_index: Index, tmp_path: Path, seed_doc: Path) -> None:
+    from ingest.pipeline import ingest
+
+    Baseline(seed_index, seed_index.settings, "extractive", 3, cache_dir=tmp_path)
+    other = Settings(index=str(tmp_path / "ix2"), data_dir=str(tmp_path / "d2"), embedder="hashing", chunk_chars=300)
+    extra = tmp_path / "extra.txt"
+    extra.write_text("Un testo scritto per questo test, su un altro argomento.\n", encoding="utf-8")
+    index2 = Index.open(other)
+    ingest([seed_doc, extra], index2)
+    second = Baseline(index2, other, "extractive", 3, cache_dir=tmp_path)
+    assert not second.cached and len(list(tmp_path.glob("baseline-*"))) == 2
