@@ -7,6 +7,7 @@ the Italian Snowball stemmer for every text, so that names and numbers stay comp
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -70,6 +71,7 @@ class LexicalIndex:
     def __init__(self, chunks: Sequence[Chunk], k1: float = 0.9, b: float = 0.4, stem: bool = True) -> None:
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG on import
         self.chunks = list(chunks)
         self.stem = stem
         self._bm25 = bm25s.BM25(k1=k1, b=b)
