@@ -69,6 +69,23 @@ def answer_prompt(question: str, language: str, evidence: Sequence[Evidence]) ->
     )
 
 
+def answer_prefix(language: str) -> str:
+    """The fixed start of every answer prompt in `language`: the instructions, up to the evidence."""
+    lang = _language(language)
+    head = template(f"answer_{lang}").split("{evidence}")[0]
+    return head.format(language_name=LANGUAGE_NAMES[lang])
+
+
+def warm(llm: LLM, languages: Sequence[str] = ("en", "it")) -> None:
+    """Have `llm` read the answer instructions of `languages` ahead of the first question.
+
+    Raises:
+        ModelError: the model failed.
+    """
+    for lang in languages:
+        llm.keep_prefix(answer_prefix(lang))
+
+
 def generate(
     llm: LLM, question: str, language: str, evidence: Sequence[Evidence], *, embedder: Embedder | None = None
 ) -> Iterator[str | Generated]:
@@ -88,6 +105,7 @@ def generate(
     if not shown:
         yield Generated("", ())
         return
+    llm.keep_prefix(answer_prefix(language))  # read once, restored after other prompts (translations, rewrites)
     pieces: list[str] = []
     for piece in llm.stream(answer_prompt(question, language, shown), max_tokens=ANSWER_TOKENS):
         pieces.append(piece)
@@ -117,12 +135,17 @@ def _clean_reply(text: str) -> str:
 def translate(llm: LLM, text: str, target_language: str) -> str:
     """`text` translated into `target_language` ("en" or "it") by the model; "" when it gave nothing.
 
+    Used for the renderings of quotes and, before retrieval, for the question (see `Assistant.analyse`).
+    The instruction part of the prompt is kept by the model, so a call reads little more than `text`.
+
     Raises:
         ModelError: the model failed.
     """
     lang = _language(target_language)
+    head, _ = template("translate").split("{text}")
+    llm.keep_prefix(head.format(language_name=LANGUAGE_NAMES[lang]))
     prompt = template("translate").format(language_name=LANGUAGE_NAMES[lang], text=" ".join(text.split()))
-    reply = llm.complete(prompt, max_tokens=min(512, len(text) // 2 + 64))
+    reply = llm.complete(prompt, max_tokens=min(512, len(text) // 2 + 64), stop=("\n\n",))  # one paragraph
     paragraphs = [p for p in re.split(r"\n\s*\n", reply.strip()) if p.strip()]
     return localise_names(_clean_reply(paragraphs[0]), lang) if paragraphs else ""
 
