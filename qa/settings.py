@@ -36,6 +36,8 @@ class Settings:
         mode: answer mode: `auto` (local when installed, else extractive), `extractive`, `local`, `openai`.
         llm_path: a GGUF file for `local` mode; empty means the packaged model.
         llm_threads: CPU threads for the local LLM.
+        translate_questions: in LLM modes, translate the question into the documents' language for the
+            lexical (BM25) side of retrieval (`FONTE_TRANSLATE_QUESTIONS=0` turns it off).
         openai_base_url / openai_model / openai_api_key: the OpenAI-compatible endpoint for `openai` mode.
         abstain_threshold: evidence score under which Fonte abstains; empty means the calibrated value.
         ui_host / ui_port / ui_auth / ui_max_file_mb / ui_concurrency / ui_max_queue: the web app.
@@ -53,6 +55,7 @@ class Settings:
     llm_path: str = ""
     llm_threads: int = 2
     llm_context: int = 4096
+    translate_questions: bool = True
     openai_base_url: str = ""
     openai_model: str = ""
     openai_api_key: str = ""
@@ -104,6 +107,12 @@ class Settings:
 
 
 def _convert(name: str, type_name: str, raw: str) -> Any:
+    if type_name.startswith("bool"):
+        if raw.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.strip().lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"FONTE_{name.upper()}={raw!r} is not a yes/no value: use 1 or 0.")
     try:
         if type_name.startswith("int"):
             return int(raw)
