@@ -105,6 +105,7 @@ class LocalLLM:
         self.path = path
         self._lock = threading.Lock()
         self._kept: dict[str, tuple[list[int], bytes]] = {}  # prefix text -> (its tokens, saved sequence state)
+        self.last_read = 0  # prompt tokens the last call had to read (the rest came from the cache)
 
     def tokens(self, prompt: str) -> tuple[list[int], list[str]]:
         """The tokens of `prompt` sent as a user message in the model's chat template, and the template's
@@ -180,6 +181,7 @@ class LocalLLM:
             try:
                 toks, template_stop = self.tokens(prompt)
                 self._reuse_kept(toks)
+                self.last_read = len(toks) - min(_common(self._cached(), toks), len(toks) - 1)
                 chunks: Any = self._llama.create_completion(
                     prompt=toks,
                     max_tokens=max_tokens,

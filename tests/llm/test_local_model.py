@@ -17,9 +17,9 @@ import pytest
 
 from qa import model_files
 from qa.embed import Embedder
-from qa.generate import Generated, generate, rewrite_followup, translate
+from qa.generate import MAX_EVIDENCE, Generated, answer_prefix, answer_prompt, generate, rewrite_followup, translate
 from qa.language import detect
-from qa.llm import LLM, make_llm
+from qa.llm import LLM, LocalLLM, make_llm
 from qa.settings import Settings
 from qa.types import Evidence
 
@@ -98,14 +98,14 @@ def check_absent_answer(g: Generated, evidence: list[Evidence], names: tuple[str
 
 
 def test_local_answers_in_english_with_a_verified_citation(local_llm: LLM, ranked_evidence: Rank, e5: Embedder) -> None:
-    evidence = ranked_evidence(EN, 4)
+    evidence = ranked_evidence(EN, MAX_EVIDENCE)
     g = answer(local_llm, EN, "en", evidence, e5)
     check_absent_answer(g, evidence, ("Montenegro", "Luxembourg", "Belgium"))
     assert "Lussemburgo" not in g.text
 
 
 def test_local_answers_an_italian_question_in_italian(local_llm: LLM, ranked_evidence: Rank, e5: Embedder) -> None:
-    evidence = ranked_evidence(IT, 4)
+    evidence = ranked_evidence(IT, MAX_EVIDENCE)
     g = answer(local_llm, IT, "it", evidence, e5)
     check_absent_answer(g, evidence, ("Montenegro", "Lussemburgo", "Belgio"))
     assert detect(g.text) == "it", g.text
@@ -115,7 +115,7 @@ def test_local_keeps_nothing_when_the_evidence_does_not_answer(
     local_llm: LLM, ranked_evidence: Rank, e5: Embedder
 ) -> None:
     question = "What was the budget of Cyber Coalition 2023?"  # the article gives no budget
-    g = answer(local_llm, question, "en", ranked_evidence(question, 4), e5)
+    g = answer(local_llm, question, "en", ranked_evidence(question, MAX_EVIDENCE), e5)
     assert g.text == "" and g.cited == (), f"kept {g.text!r} from {g.raw!r}"
 
 
@@ -127,6 +127,30 @@ def test_local_translates_a_quote(local_llm: LLM, evidence_for: Callable[..., li
         assert name in out, out
 
 
+def test_local_translates_a_question_for_retrieval(local_llm: LLM) -> None:
+    out = translate(local_llm, EN, "it")
+    assert detect(out) == "it" and "Cyber Coalition 2023" in out and "?" in out, out
+
+
+def test_kept_instructions_are_restored_after_other_prompts(
+    local_llm: LLM, ranked_evidence: Rank, e5: Embedder
+) -> None:
+    assert isinstance(local_llm, LocalLLM)
+    evidence = ranked_evidence(EN, MAX_EVIDENCE)
+    local_llm.forget()
+    prompt = answer_prompt(EN, "en", evidence)
+    whole = len(local_llm.tokens(prompt)[0])
+    translate(local_llm, evidence[0].text, "en")
+    local_llm.complete(prompt, max_tokens=1)
+    assert local_llm.last_read > whole - 40  # nothing kept: only the template's system part was shared
+    cold = answer(local_llm, EN, "en", evidence, e5)  # keeps the instructions as it reads them
+    translate(local_llm, evidence[0].text, "en")  # another prompt replaces the cache
+    warm = answer(local_llm, EN, "en", evidence, e5)
+    kept = len(local_llm.tokens(answer_prefix("en"))[0]) - 8  # less the closing template tokens, not kept
+    assert local_llm.last_read <= whole - kept, (local_llm.last_read, whole, kept)
+    assert warm.raw == cold.raw  # the restored state answers exactly as reading it all did
+
+
 def test_local_rewrites_a_follow_up(local_llm: LLM) -> None:
     history = [(EN, "Montenegro, Luxembourg and Belgium did not take part [1].")]
     out = rewrite_followup(local_llm, "and who joined for the first time?", history)
@@ -134,7 +158,7 @@ def test_local_rewrites_a_follow_up(local_llm: LLM) -> None:
 
 
 def test_openai_mode_against_a_loopback_server(server_llm: LLM, ranked_evidence: Rank, e5: Embedder) -> None:
-    evidence = ranked_evidence(EN, 4)
+    evidence = ranked_evidence(EN, MAX_EVIDENCE)
     g = answer(server_llm, EN, "en", evidence, e5)
     check_absent_answer(g, evidence, ("Montenegro", "Luxembourg", "Belgium"))
 
