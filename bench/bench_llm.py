@@ -8,7 +8,7 @@ sentence before it as qa.evidence does (as many as the prompt holds). Each run a
   (`qa.generate.warm`) and a translation prompt was read since, so the first token includes restoring the
   kept instructions and reading the evidence and question.
 
-    .venv/bin/python bench/bench_llm.py [--runs 5] [--question "..."] [--language en]
+    .venv/bin/python bench/bench_llm.py [--runs 5] [--question "..."] [--language en] [--evidence N]
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from ingest.chunk import chunk_document
+from qa import generate as generation
 from qa.embed import Embedder, make_embedder
 from qa.generate import MAX_EVIDENCE, Generated, answer_prefix, answer_prompt, generate, translate, warm
 from qa.llm import LocalLLM, make_llm
@@ -74,9 +75,11 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--question", default="Who was absent from Cyber Coalition 2023?")
     ap.add_argument("--language", default="en")
+    ap.add_argument("--evidence", type=int, default=MAX_EVIDENCE, help="evidence sentences the prompt shows")
     args = ap.parse_args()
+    generation.MAX_EVIDENCE = args.evidence
     settings = Settings.from_env()
-    evidence = ranked_evidence(args.question, MAX_EVIDENCE)
+    evidence = ranked_evidence(args.question, args.evidence)
     t = time.perf_counter()
     llm = make_llm("local", settings)
     assert isinstance(llm, LocalLLM)
