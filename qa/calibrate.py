@@ -31,7 +31,7 @@ MAX_REFUSED = 0.04
 SMALL_INDEX_CHUNKS = 50
 FEATURES = ("dense_top", "dense_gap", "evidence_top", "entity_coverage")
 # Rules: evidence that rules a question out whatever the model says. `kind_found` is 0 when the question asks
-# for a kind of short answer (an amount, a count, a date ...) that no top sentence holds; `anchors_found` when
+# for an amount, a duration, a count or a date that no top sentence holds; `anchors_found` when
 # none of its names and numbers is in the passages. Each regime keeps the rules (and the extra features) that
 # raise its cross-validated abstention (see `select`): on one article they separate on-topic unanswerable
 # questions; over a corpus of many subjects a date or a name is nearly always somewhere, and they do not.

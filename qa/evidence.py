@@ -19,7 +19,7 @@ import numpy as np
 from qa.embed import Embedder, fold
 from qa.lexical import tokenize, words
 from qa.retrieve import Retrieved
-from qa.spans import anchors_found, lead_span, question_kind
+from qa.spans import NUMERIC_KINDS, anchors_found, lead_span, question_kind
 from qa.types import Chunk, Evidence, Hit
 
 
@@ -196,8 +196,9 @@ def features(
     - entity_coverage: share of the question's names and numbers found in the top 3 chunks (1 when none);
     - lexical_coverage: share of the question's content words found in the best sentence's window;
     - focus_top: the best similarity of a sentence to the question without its names (from `stats`);
-    - kind_found: 0 when the question asks for a kind of short answer (an amount, a count, a date, names:
-      qa/spans.py) and none of the top `KIND_WINDOW` sentences holds one, else 1;
+    - kind_found: 0 when the question asks for an amount, a duration, a count or a date (qa/spans.py) and
+      none of the top `KIND_WINDOW` sentences holds one, else 1 (names and places are left out: an answer to
+      "where" or "who" may be a common noun, "in the vault", "the officials", which no pattern can rule out);
     - anchors_found: share of the question's names and numbers found in the retrieved passages (across
       Italian and English names).
     """
@@ -211,7 +212,7 @@ def features(
     best = evidence[0] if evidence else None
     lexical = _overlap(q_tokens, f"{best.chunk.title} {best.chunk.text}") if best else 0.0
     retrieved_text = " ".join(f"{h.chunk.title} {h.chunk.text}" for h in retrieved.hits)
-    asks = question_kind(question) is not None
+    asks = question_kind(question) in NUMERIC_KINDS
     return {
         "dense_top": top,
         "dense_gap": top - base,
