@@ -2,10 +2,13 @@
 
 On the dev questions of ../shared/datasets/squadit-xquad (English questions, Italian passages), prints
 recall@1/5/10 and MRR@10 of the gold passage without translation and with it (several ways of using it), how
-often an answer string of the question is in the evidence sentences an answer prompt shows, and what the
-translation adds to each question's time before the answer starts (p50/p95).
+often an answer string of the question is in the evidence sentences an answer prompt shows, and the time a
+translation takes (p50/p95). `--abstention` adds the calibrated abstention on the questions as they are and
+with their article left out, with and without translation; `--latency N` times local mode end to end on N
+questions with and without translation: the first answer piece and the whole answer.
 
     .venv/bin/python bench/bench_translate.py [--index /tmp/fonte-dev-e5] [--cache FILE] [--limit N]
+        [--abstention] [--latency N]
 
 The index is built from corpus_it.jsonl with e5-small when the folder is empty (about 4 minutes). Translations
 are written to `--cache` (outside the repository: they hold the questions' text) so that a re-run only ranks;
@@ -109,12 +112,58 @@ def answer_shown(assistant: Assistant, questions: Sequence[Row], llm: LLM | None
     print(f"  {'with' if llm else 'without'} translation: {shares} (the prompt shows {MAX_EVIDENCE})")
 
 
+def abstention(assistant: Assistant, questions: Sequence[Row], llm: LLM | None) -> None:
+    """Abstention decided as in LLM modes: each question as it is (answerable) and with its own article left
+    out of the retrieval (unanswerable, as qa/calibrate.py makes them)."""
+    sizes: dict[str, int] = {}
+    for c in assistant.retriever.lexical.chunks:
+        sizes[c.title] = sizes.get(c.title, 0) + 1
+    refused = abstained = 0
+    for q in questions:
+        art = str(q["article"])
+        refused += assistant.analyse(q["user_input"], llm=llm).abstain
+        other = assistant.analyse(
+            q["user_input"], llm=llm, keep=lambda c, a=art: bool(c.title != a), extra_depth=sizes.get(art, 0)
+        )
+        abstained += other.abstain
+    n = len(questions)
+    print(
+        f"  {'with' if llm else 'without'} translation: answerable refused {refused / n:.3f}, "
+        f"unanswerable abstained {abstained / n:.3f}"
+    )
+
+
+def first_tokens(folder: str, questions: Sequence[Row], translate_questions: bool) -> None:
+    """Local mode end to end (`Assistant.stream`): time to the first answer piece and to the whole answer."""
+    settings = Settings.from_env(index=folder, embedder="e5-small", mode="local")
+    assistant = Assistant.open(settings=settings.replace(translate_questions=translate_questions))
+    assistant.prepare_llm()  # waits for the warm-up started by open
+    firsts, translating, totals = [], [], []
+    for q in questions:
+        final = None
+        for piece in assistant.stream(q["user_input"]):
+            final = piece
+        assert final is not None and not isinstance(final, str)
+        if "first_token" in final.timings_ms:  # abstentions write no answer
+            firsts.append(final.timings_ms["first_token"] / 1000)
+            translating.append(final.timings_ms.get("translate", 0.0) / 1000)
+            totals.append(final.timings_ms["total"] / 1000)
+    print(
+        f"  translation {'on ' if translate_questions else 'off'}: {len(firsts)} answered; first token p50 "
+        f"{statistics.median(firsts):.2f} s (p90 {float(np.percentile(firsts, 90)):.2f}), of which translating "
+        f"p50 {statistics.median(translating):.2f} s; whole answer p50 {statistics.median(totals):.2f} s; "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--index", default="/tmp/fonte-dev-e5")
     ap.add_argument("--cache", default="/tmp/fonte-bench-translations.json")
     ap.add_argument("--fresh", action="store_true", help="translate again (and time it) even when cached")
     ap.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    ap.add_argument("--abstention", action="store_true", help="also abstention rates with and without translation")
+    ap.add_argument("--latency", type=int, default=0, help="also time N questions end to end in local mode")
     a = ap.parse_args()
     rows = [json.loads(x) for x in (DEV / "questions_dev.jsonl").read_text(encoding="utf-8").splitlines() if x]
     questions = [q for q in rows if q.get("answerable", True)][: a.limit or None]
@@ -133,6 +182,15 @@ def main() -> None:
     print("\nquestions with an answer string in the first k evidence sentences:")
     answer_shown(assistant, questions, None)
     answer_shown(assistant, questions, llm)
+    if a.abstention:
+        print(f"\nabstention (calibrated model), n = {len(questions)} each way:")
+        abstention(assistant, questions, None)
+        abstention(assistant, questions, llm)
+    if a.latency:
+        threads = assistant.settings.llm_threads
+        print(f"\nlocal mode end to end (Assistant.stream), {a.latency} questions, {threads} LLM threads:")
+        for on in (False, True):
+            first_tokens(a.index, questions[: a.latency], on)
 
 
 if __name__ == "__main__":
