@@ -67,8 +67,9 @@ class LocalLLM:
     prefix given to `keep_prefix` (the fixed instructions of the answer prompt) is restored from a saved
     state when other prompts (translations, rewrites) came in between.
 
-    `flash_attn` and `n_ubatch=256` read the 330-token answer prompt about 5% faster than the defaults on
-    2 cores (bench/bench_llm.py); the saved prefix is what makes the first token fast.
+    `flash_attn` and `n_ubatch=256` read a prompt about 5% faster than the defaults on 2 cores (188 tokens
+    after a cached prefix: 1.81-2.0 s against 1.97-2.18 s); the kept prefix is what makes the first token
+    fast (bench/bench_llm.py: cold and warm).
     """
 
     def __init__(self, path: Path, *, n_ctx: int = 4096, threads: int = 2) -> None:
