@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,3 +48,19 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
         return Settings.from_env({}, **base)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def dev_settings_e5(tmp_path_factory: pytest.TempPathFactory, dev_dir: Path) -> Settings:
+    """An e5-small index of the 1,924 cross-lingual dev passages, built once per session (minutes on 2 cores:
+    use only from slow tests). `FONTE_QA_DEV_INDEX=DIR` reuses an index built earlier (read only)."""
+    from ingest.pipeline import ingest
+    from qa.index import Index
+
+    folder = tmp_path_factory.mktemp("dev-e5")
+    s = Settings.from_env({}, index=str(folder / "index"), embedder="e5-small", mode="extractive", data_dir=str(folder))
+    reuse = os.environ.get("FONTE_QA_DEV_INDEX")
+    if reuse:
+        return s.replace(index=reuse)
+    ingest([dev_dir / "corpus_it.jsonl"], Index.open(s))
+    return s

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,17 +30,3 @@ def seed_settings(tmp_path_factory: pytest.TempPathFactory, seed_doc: Path) -> S
 @pytest.fixture(scope="session")
 def seed_assistant(seed_settings: Settings) -> Iterator[Assistant]:
     yield Assistant.open(settings=seed_settings)
-
-
-@pytest.fixture(scope="session")
-def dev_settings_e5(tmp_path_factory: pytest.TempPathFactory, dev_dir: Path) -> Settings:
-    """An e5-small index of the 1,924 cross-lingual dev passages (minutes: use only from slow tests).
-
-    `FONTE_QA_DEV_INDEX=DIR` reuses an index built earlier (read only) instead of ingesting again."""
-    folder = tmp_path_factory.mktemp("dev-e5")
-    reuse = os.environ.get("FONTE_QA_DEV_INDEX")
-    if reuse:
-        return build_settings(folder, "e5-small").replace(index=reuse)
-    s = build_settings(folder, "e5-small")
-    ingest([dev_dir / "corpus_it.jsonl"], Index.open(s))
-    return s
