@@ -91,6 +91,7 @@ NUMERIC_KINDS = frozenset({"money", "duration", "count", "date"})
 _KIND_PATTERNS = tuple((kind, re.compile(p, re.IGNORECASE)) for kind, p in _KINDS)
 
 
+@functools.lru_cache(maxsize=256)
 def question_kind(question: str) -> str | None:
     """The kind of short answer `question` asks for (one of `KINDS`), or None."""
     for kind, pattern in _KIND_PATTERNS:
@@ -146,30 +147,31 @@ def localise_lead(span: str, language: str) -> str:
 # ---- spans of each kind ---------------------------------------------------------------------------
 
 
-def _question_words(question: str) -> set[str]:
-    return {*words(question), *words(localise_names(question, "it")), *words(localise_names(question, "en"))}
+@functools.lru_cache(maxsize=256)
+def _question_words(question: str) -> frozenset[str]:
+    return frozenset({*words(question), *words(localise_names(question, "it")), *words(localise_names(question, "en"))})
 
 
-def _new(span: str, known: set[str]) -> bool:
+def _new(span: str, known: frozenset[str]) -> bool:
     toks = words(span)
     return bool(toks) and not all(t in known for t in toks) and len(span.strip()) > 1
 
 
-def _after_known_name(sentence: str, start: int, known: set[str]) -> bool:
+def _after_known_name(sentence: str, start: int, known: frozenset[str]) -> bool:
     """True when the span starting at `start` follows a capitalised word of the question ("Coalition 2023")."""
     before = re.search(r"([\w'’-]+)\s*$", sentence[:start])
     return bool(before and before.group(1)[:1].isupper() and fold(before.group(1)) in known)
 
 
-def _money(sentence: str, known: set[str]) -> list[str]:
+def _money(sentence: str, known: frozenset[str]) -> list[str]:
     return [m.group(0).strip() for m in _MONEY.finditer(sentence)]
 
 
-def _duration(sentence: str, known: set[str]) -> list[str]:
+def _duration(sentence: str, known: frozenset[str]) -> list[str]:
     return [m.group(0).strip() for m in _DURATION.finditer(sentence)]
 
 
-def _count(sentence: str, known: set[str]) -> list[str]:
+def _count(sentence: str, known: frozenset[str]) -> list[str]:
     out = []
     for m in _COUNT.finditer(sentence):
         number = m.group(1)
@@ -181,7 +183,7 @@ def _count(sentence: str, known: set[str]) -> list[str]:
     return out
 
 
-def _date(sentence: str, known: set[str]) -> list[str]:
+def _date(sentence: str, known: frozenset[str]) -> list[str]:
     return [m.group(0).strip() for m in _DATE.finditer(sentence) if not _after_known_name(sentence, m.start(), known)]
 
 
@@ -195,30 +197,30 @@ def _table_names(kinds: frozenset[str]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in forms) + r")(?!\w)")
 
 
-def _country(sentence: str, known: set[str]) -> list[str]:
+def _country(sentence: str, known: frozenset[str]) -> list[str]:
     countries = _table_names(frozenset({"country"}))
     lists = [m.group(0) for m in _LIST.finditer(sentence) if countries.search(m.group(0))]
     return lists + [m.group(0) for m in countries.finditer(sentence)]
 
 
-def _country_place(sentence: str, known: set[str]) -> list[str]:
+def _country_place(sentence: str, known: frozenset[str]) -> list[str]:
     """A country where something happened: one after a locative preposition ("in Estonia")."""
     countries = _table_names(frozenset({"country"}))
     return [m.group(1) for m in _PLACE.finditer(sentence) if countries.fullmatch(m.group(1))]
 
 
-def _city(sentence: str, known: set[str]) -> list[str]:
+def _city(sentence: str, known: frozenset[str]) -> list[str]:
     countries = _table_names(frozenset({"country", "region"}))
     found = _place(sentence, known)
     return [p for p in found if not countries.fullmatch(p)]
 
 
-def _place(sentence: str, known: set[str]) -> list[str]:
+def _place(sentence: str, known: frozenset[str]) -> list[str]:
     places = _table_names(frozenset({"country", "city", "region"}))
     return [m.group(1) for m in _PLACE.finditer(sentence)] + [m.group(0) for m in places.finditer(sentence)]
 
 
-def _names(sentence: str, known: set[str]) -> list[str]:
+def _names(sentence: str, known: frozenset[str]) -> list[str]:
     lists = [m.group(0) for m in _LIST.finditer(sentence) if len(m.group(0)) > 3 and _new(m.group(0), known)]
     first = re.match(r"[\W_]*", sentence)
     start = first.end() if first else 0
@@ -229,7 +231,7 @@ def _names(sentence: str, known: set[str]) -> list[str]:
     return lists + sorted(names, key=lambda n: bool(places.fullmatch(n)))
 
 
-_FINDERS: dict[str, Callable[[str, set[str]], list[str]]] = {
+_FINDERS: dict[str, Callable[[str, frozenset[str]], list[str]]] = {
     "money": _money,
     "duration": _duration,
     "count": _count,

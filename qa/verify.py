@@ -158,7 +158,7 @@ def _numbers(text: str) -> set[str]:
 def _names(sentence: str) -> list[str]:
     """Capitalised words that are not function words; the first word only when it is a known place name."""
     words = _WORD.findall(sentence)
-    known = {fold(f) for row in exonym_rows() for f in (*row[0], *row[1])}
+    known = _known_names()
     out = []
     for i, w in enumerate(words):
         if not w[0].isupper() or fold(w) in _NOT_NAMES:
@@ -190,10 +190,20 @@ def _name_found(name: str, allowed_words: set[str], allowed_folded: str) -> bool
     return False
 
 
+@functools.lru_cache(maxsize=1)
+def _known_names() -> frozenset[str]:
+    return frozenset(fold(f) for row in exonym_rows() for f in (*row[0], *row[1]))
+
+
 def facts(sentence: str) -> list[str]:
     """The numbers (without separators) and proper names of a sentence."""
+    return list(_facts(sentence))
+
+
+@functools.lru_cache(maxsize=1024)
+def _facts(sentence: str) -> tuple[str, ...]:
     claim = strip_markers(sentence)
-    return sorted(_numbers(claim)) + _names(claim)
+    return (*sorted(_numbers(claim)), *_names(claim))
 
 
 def missing_facts(sentence: str, allowed: str) -> list[str]:
