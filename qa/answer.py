@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from qa.language import detect
-from qa.spans import localise_lead
+from qa.spans import LEAD_WINDOW, localise_lead
 from qa.types import Citation, Evidence
 
 ABSTAIN = {
@@ -41,9 +41,6 @@ def make_citation(n: int, evidence: Evidence, document_text: str, translation: s
         chunk_id=c.chunk_id,
         score=evidence.score,
     )
-
-
-LEAD_WINDOW = 3  # a sentence holding a short answer of the asked kind may lead from this far down the ranking
 
 
 def pick_evidence(evidence: Sequence[Evidence], max_sentences: int = 2, margin: float = 0.05) -> list[Evidence]:

@@ -19,7 +19,7 @@ import numpy as np
 from qa.embed import Embedder, fold
 from qa.lexical import tokenize, words
 from qa.retrieve import Retrieved
-from qa.spans import NUMERIC_KINDS, anchors_found, lead_span, question_kind
+from qa.spans import LEAD_WINDOW, NUMERIC_KINDS, anchors_found, lead_span, question_kind
 from qa.types import Chunk, Evidence, Hit
 
 
@@ -170,8 +170,6 @@ def score_sentences(
     return out
 
 
-KIND_WINDOW = 3
-
 _ENTITY = re.compile(r"(?<!^)\b[A-ZÀ-ÖØ-Þ][\w'’-]+|\b\d[\d.,]*\b")
 
 
@@ -197,7 +195,7 @@ def features(
     - lexical_coverage: share of the question's content words found in the best sentence's window;
     - focus_top: the best similarity of a sentence to the question without its names (from `stats`);
     - kind_found: 0 when the question asks for an amount, a duration, a count or a date (qa/spans.py) and
-      none of the top `KIND_WINDOW` sentences holds one, else 1 (names and places are left out: an answer to
+      none of the top `LEAD_WINDOW` sentences holds one, else 1 (names and places are left out: an answer to
       "where" or "who" may be a common noun, "in the vault", "the officials", which no pattern can rule out);
     - anchors_found: share of the question's names and numbers found in the retrieved passages (across
       Italian and English names).
@@ -220,6 +218,6 @@ def features(
         "entity_coverage": coverage,
         "lexical_coverage": lexical,
         "focus_top": (stats or {}).get("focus_top", 0.0),
-        "kind_found": float(not asks or any(e.lead for e in evidence[:KIND_WINDOW])),
+        "kind_found": float(not asks or any(e.lead for e in evidence[:LEAD_WINDOW])),
         "anchors_found": anchors_found(question, retrieved_text),
     }

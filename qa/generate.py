@@ -74,11 +74,15 @@ def answer_prompt(question: str, language: str, evidence: Sequence[Evidence]) ->
     )
 
 
+def _prefix(name: str, field: str, lang: str) -> str:
+    """The fixed start of prompt template `name` in `lang`: everything before its `{field}`."""
+    return template(name).split("{" + field + "}")[0].format(language_name=LANGUAGE_NAMES[lang])
+
+
 def answer_prefix(language: str) -> str:
     """The fixed start of every answer prompt in `language`: the instructions, up to the evidence."""
     lang = _language(language)
-    head = template(f"answer_{lang}").split("{evidence}")[0]
-    return head.format(language_name=LANGUAGE_NAMES[lang])
+    return _prefix(f"answer_{lang}", "evidence", lang)
 
 
 def warm(llm: LLM, languages: Sequence[str] = ("en", "it")) -> None:
@@ -147,8 +151,7 @@ def translate(llm: LLM, text: str, target_language: str) -> str:
         ModelError: the model failed.
     """
     lang = _language(target_language)
-    head, _ = template("translate").split("{text}")
-    llm.keep_prefix(head.format(language_name=LANGUAGE_NAMES[lang]))
+    llm.keep_prefix(_prefix("translate", "text", lang))
     prompt = template("translate").format(language_name=LANGUAGE_NAMES[lang], text=" ".join(text.split()))
     reply = llm.complete(prompt, max_tokens=min(512, len(text) // 2 + 64), stop=("\n\n",))  # one paragraph
     paragraphs = [p for p in re.split(r"\n\s*\n", reply.strip()) if p.strip()]

@@ -140,7 +140,7 @@ class LocalLLM:
 
     def _read(self, toks: list[int]) -> None:
         """Evaluate `toks`, reusing the longest prefix already in the cache."""
-        same = min(_common(self._cached(), toks), len(toks) - 1)
+        same = min(self._llama.longest_token_prefix(self._cached(), toks), len(toks) - 1)
         self._llama.n_tokens = same  # eval() drops the cache after n_tokens
         self._llama.eval(toks[same:])
 
@@ -171,9 +171,9 @@ class LocalLLM:
 
     def _reuse_kept(self, toks: list[int]) -> None:
         """Restore the kept prefix that shares more tokens with `toks` than the cache does, if any."""
-        best = _common(self._cached(), toks)
+        best = self._llama.longest_token_prefix(self._cached(), toks)
         for kept, state in self._kept.values():
-            if len(kept) > best and _common(kept, toks) == len(kept):
+            if len(kept) > best and self._llama.longest_token_prefix(kept, toks) == len(kept):
                 self._restore(kept, state)
                 best = len(kept)
 
@@ -182,7 +182,7 @@ class LocalLLM:
             try:
                 toks, template_stop = self.tokens(prompt)
                 self._reuse_kept(toks)
-                self.last_read = len(toks) - min(_common(self._cached(), toks), len(toks) - 1)
+                self.last_read = len(toks) - min(self._llama.longest_token_prefix(self._cached(), toks), len(toks) - 1)
                 chunks: Any = self._llama.create_completion(
                     prompt=toks,
                     max_tokens=max_tokens,
@@ -209,16 +209,6 @@ class LocalLLM:
 
     def complete(self, prompt: str, *, max_tokens: int = 256, stop: Sequence[str] = ()) -> str:
         return "".join(self.stream(prompt, max_tokens=max_tokens, stop=stop))
-
-
-def _common(a: Sequence[int], b: Sequence[int]) -> int:
-    """The length of the longest common prefix of two token lists."""
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 class OpenAILLM:

@@ -88,6 +88,7 @@ _KINDS = (
 )
 KINDS = tuple(kind for kind, _ in _KINDS)
 NUMERIC_KINDS = frozenset({"money", "duration", "count", "date"})
+LEAD_WINDOW = 3  # how far down the evidence ranking a sentence holding a short answer may lead, or be looked for
 _KIND_PATTERNS = tuple((kind, re.compile(p, re.IGNORECASE)) for kind, p in _KINDS)
 
 
