@@ -26,7 +26,7 @@ IT = "Chi era assente da Cyber Coalition 2023?"
 def assistant(seed_doc: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     """An assistant over an index of the (Italian) corpus article whose retriever records its BM25 queries."""
     folder = tmp_path_factory.mktemp("translate-index")
-    settings = Settings.from_env({}, index=str(folder), embedder="e5-small", mode="extractive")
+    settings = Settings.from_env({}, index=str(folder), embedder="e5-small", mode="extractive", translate_margin=1.0)
     ingest([seed_doc], Index.open(settings))
     a = Assistant.open(settings=settings)
     retrieve = a.retriever.retrieve
@@ -65,6 +65,22 @@ def test_no_translation_without_an_llm_in_the_corpus_language_or_when_turned_off
     finally:
         assistant.settings = saved
     assert llm.prompts == [] and assistant.lexical_queries[-3:] == [None, None, None]  # type: ignore[attr-defined]
+
+
+def test_only_questions_without_a_clear_dense_lead_are_translated(assistant: Assistant) -> None:
+    dense = assistant.analyse(EN).retrieved.dense_scores
+    lead = dense[0] - dense[1]
+    saved = assistant.settings
+    asked = []
+    try:
+        for margin in (lead - 1e-4, lead + 1e-4):
+            assistant.settings = saved.replace(translate_margin=margin)
+            llm = ScriptedLLM(_translator)
+            a = assistant.analyse(EN, llm=llm)
+            asked.append((len(llm.prompts), "translate" in a.timings_ms, assistant.lexical_queries[-1]))  # type: ignore[attr-defined]
+    finally:
+        assistant.settings = saved
+    assert asked == [(0, False, None), (1, True, IT)]
 
 
 def test_an_empty_translation_leaves_bm25_the_question(assistant: Assistant) -> None:
