@@ -79,6 +79,7 @@ class SentenceVectors:
         self.embedder = embedder
         self.capacity = capacity
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._words: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     def vectors(self, groups: Sequence[tuple[str, list[_Sentence]]]) -> list[np.ndarray]:
@@ -99,6 +100,19 @@ class SentenceVectors:
                 self._cache.move_to_end(cid)
                 out.append(self._cache[cid])
             return out
+
+    def word_similarity(self, a: Sequence[str], b: Sequence[str]) -> float:
+        """The best cosine between a word of `a` and a word of `b` (word vectors cached): how the count check
+        of qa/spans.py matches "people" with "persone" across languages."""
+        with self._lock:
+            missing = list(dict.fromkeys(w for w in (*a, *b) if w not in self._words))
+        new = dict(zip(missing, np.asarray(self.embedder.embed_passages(missing), np.float32))) if missing else {}
+        with self._lock:
+            vec = {w: new[w] if w in new else self._words[w] for w in (*a, *b)}
+            self._words.update(new)
+            while len(self._words) > self.capacity * 4:
+                self._words.popitem(last=False)
+        return float((np.array([vec[w] for w in a]) @ np.array([vec[w] for w in b]).T).max())
 
     def _put(self, cid: str, vecs: np.ndarray) -> None:
         self._cache[cid] = vecs
@@ -155,7 +169,7 @@ def score_sentences(
             stats["focus_top"] = max(stats.get("focus_top", -1.0), float(focus[1 : n + 1].max()))
         for i, s in enumerate(sents):
             window = float(sims[n + 1 + i])
-            lead = lead_span(question, s.text, f"{s.chunk.title} {s.previous}", s.before)
+            lead = lead_span(question, s.text, f"{s.chunk.title} {s.previous}", s.before, vectors.word_similarity)
             score = (
                 cfg.sentence_weight * float(sims[i + 1])
                 + cfg.window_weight * window

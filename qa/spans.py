@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from qa.embed import fold
-from qa.lexical import words
+from qa.lexical import all_stopwords, words
 from qa.verify import exonym_table, facts, localise_names, missing_facts
 
 _CAP = r"[A-ZÀ-ÖØ-Þ][\w'’-]*\w"
@@ -33,13 +33,20 @@ _MONTHS = (
     "gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|"
     "january|february|march|april|may|june|july|august|september|october|november|december"
 )
-_DATE = re.compile(rf"\b(?:\d{{1,2}}\s+)?(?:{_MONTHS})(?:\s+\d{{4}})?\b|\b(?:1\d|20)\d\d\b", re.IGNORECASE)
+_DATE = re.compile(
+    rf"\b(?:\d{{1,2}}\s+)?(?:{_MONTHS})(?:\s+\d{{4}})?\b|\b(?:1\d|20)\d\d\b"
+    # before the present: "~74.000 (BP", "22.000-14.000 yr BP", "11.600 anni fa", "500 a.C."
+    r"|~?\b\d+(?:[.,]\d+)*(?:\s*-\s*\d+(?:[.,]\d+)*)?\s*(?:\(\s*)?(?:yr\s+)?(?:BP\b|anni fa\b|years ago\b|a\.\s?C\.|BC\b)"
+    r"|\banni\s+['’]?\d0\b|\b(?:1\d|20)\d0s\b",  # decades: "anni '50", "1950s"
+    re.IGNORECASE,
+)
 _PLACE = re.compile(rf"\b(?:in|a|ad|at|nella|nel|to|da|from)\s+(?:(?:la|il|the)\s+)?({_NAME})")
 _NUM = r"\d+(?:[.,]\d+)*"
 _NUMBER_WORDS = (
-    "due|tre|quattro|cinque|sette|otto|nove|dieci|undici|dodici|quindici|venti|trenta|quaranta|cinquanta|cento|"
-    "mille|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|"
-    "thousand|dozen|dozzina"
+    "due|tre|quattro|cinque|sei|sette|otto|nove|dieci|undici|dodici|tredici|quattordici|quindici|sedici|venti|"
+    "trenta|quaranta|cinquanta|sessanta|settanta|ottanta|novanta|cento|mille|two|three|four|five|six|seven|eight|"
+    "nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+    "ninety|hundred|thousand|dozen|dozzina"
 )
 _TIME_UNITS = (
     r"giorn[oi]|settiman[ae]|mes[ei]|ann[oi]|or[ae]|minut[oi]|secol[oi]|decenn[io]|days?|weeks?|months?|years?|"
@@ -55,6 +62,7 @@ _DURATION = re.compile(
     rf"\b(?:{_NUM}|{_NUMBER_WORDS})\s+(?:{_TIME_UNITS})\b|\b(?:dal|dall'|fin dal|since|from)\s+(?:1\d|20)\d\d\b",
     re.IGNORECASE,
 )
+_NUMBER_WORD = re.compile(_NUMBER_WORDS)
 _YEAR = re.compile(r"(?:1\d|20)\d\d")
 _NOT_COUNTED = re.compile(rf"\s*(?:{_MONTHS}|{_TIME_UNITS})\b", re.IGNORECASE)
 
@@ -73,7 +81,9 @@ _KINDS = (
     ("count", r"\b(?:how many|how much|quant[ie]|what number of|what percentage|quale percentuale)\b"),
     (
         "date",
-        r"\b(?:when|what year|which year|what date|which day|what day|quando|in che anno|in quale anno|che giorno"
+        # "when" only where it asks ("When did", "and when"), not as a conjunction ("What ... when it is used?")
+        r"(?:^\W*|\b(?:and|e|since|until|fino a)\s+)(?:when|quando)\b"
+        r"|\b(?:what year|which year|what date|which day|what day|in che anno|in quale anno|che giorno"
         r"|quale giorno|in che data|da quando)\b",
     ),
     ("country_place", r"\bin (?:which|what) country\b|\bin (?:quale|che) (?:paese|nazione)\b"),
@@ -89,6 +99,9 @@ _KINDS = (
 KINDS = tuple(kind for kind, _ in _KINDS)
 NUMERIC_KINDS = frozenset({"money", "duration", "count", "date"})
 LEAD_WINDOW = 3  # how far down the evidence ranking a sentence holding a short answer may lead, or be looked for
+COUNTED_SIMILARITY = 0.5  # word-vector cosine at which a counted noun matches the question's ("people", "persone")
+_COUNTED = re.compile(r"\b(?:how many|quant[iea])\s+([^?.!;:,]*)", re.IGNORECASE)
+Similar = Callable[[Sequence[str], Sequence[str]], float]  # the best cosine between two lists of words
 _KIND_PATTERNS = tuple((kind, re.compile(p, re.IGNORECASE)) for kind, p in _KINDS)
 
 
@@ -114,7 +127,42 @@ def anchors_found(question: str, text: str) -> float:
     return 1.0 - len(missing_facts(question, text)) / len(names)
 
 
-def candidates(question: str, sentence: str, context: str = "", earlier: str = "") -> list[str]:
+@functools.lru_cache(maxsize=256)
+def counted(question: str) -> tuple[str, ...]:
+    """What a "how many" question counts: its words after "how many" / "quanti" up to the first function word,
+    names left out when other words remain ("How many Panthers players were" gives players)."""
+    m = _COUNTED.search(question)
+    out: list[tuple[str, bool]] = []
+    for raw in re.findall(r"[\w'’-]+", m.group(1)) if m else []:
+        w = (words(raw) or [""])[0]
+        if not w or w in all_stopwords() or len(out) == 4:
+            break
+        out.append((w, raw[:1].isupper()))
+    common = [w for w, name in out if not name]  # names are anchors, bound already (see `candidates`)
+    return tuple(common or [w for w, _ in out])
+
+
+def _counts_what(question: str, sentence: str, span: str, similar: Similar | None) -> bool:
+    """Whether the count `span` of `sentence` counts what the question does: one of the three words after its
+    number ("2.500 persone", "40 paesi") is one of the question's counted words or shares its first five
+    letters, or the first is close to one by `similar` (a translation or a synonym). True when the question
+    names nothing to count, or with no `similar` to judge by."""
+    asked = counted(question)
+    at = sentence.find(span)
+    if not asked or at < 0 or similar is None:
+        return True
+    near = [w for w in words(sentence[at:]) if not (w[:1].isdigit() or w in all_stopwords() or _NUMBER_WORD.fullmatch(w))]
+    near = near[:3]
+    if any(a == w or (len(a) >= 5 and w.startswith(a[:5])) for a in asked for w in near):
+        return True
+    # by meaning, only the word right after the number, what an Italian count names ("1.000 partecipanti"):
+    # single-word similarity is loose further on ("abitanti" ~ "provenienti" 0.55 with use-m3)
+    return bool(near) and similar(asked, near[:1]) >= COUNTED_SIMILARITY
+
+
+def candidates(
+    question: str, sentence: str, context: str = "", earlier: str = "", similar: Similar | None = None
+) -> list[str]:
     """Spans of `sentence` (in its own words) of the kind `question` asks for, that the question does not
     already hold; none when the question asks for no kind, or when the sentence and its `context` (the
     sentence before it and the title) name fewer than half of the question's anchors. For names and places,
@@ -127,13 +175,17 @@ def candidates(question: str, sentence: str, context: str = "", earlier: str = "
     if anchors_found(question, around) < 0.5:
         return []
     known = _question_words(question)
-    found = _FINDERS[kind](sentence, known)
-    return [s for s in found if _new(s, known)]
+    found = [s for s in _FINDERS[kind](sentence, known) if _new(s, known)]
+    if kind == "count":
+        found = [s for s in found if _counts_what(question, sentence, s, similar)]
+    return found
 
 
-def lead_span(question: str, sentence: str, context: str = "", earlier: str = "") -> str | None:
+def lead_span(
+    question: str, sentence: str, context: str = "", earlier: str = "", similar: Similar | None = None
+) -> str | None:
     """The first candidate of `candidates`, or None."""
-    found = candidates(question, sentence, context, earlier)
+    found = candidates(question, sentence, context, earlier, similar)
     return found[0] if found else None
 
 
