@@ -123,6 +123,7 @@ def main() -> None:
     dev = Assistant.open(settings=ensure_index(dev_index, a.embedder, DEV / "corpus_it.jsonl"))
     ensure_index(seed_index, a.embedder, SEED_DOC)
     questions = [json.loads(x) for x in (DEV / "questions_dev.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    questions = [{**q, "user_input": q["user_input"].strip()} for q in questions]  # as Assistant.ask reads them
     recall_table(dev, questions)
     latency(dev, [q["user_input"] for q in questions])
     if not a.skip_abstention:

@@ -166,6 +166,7 @@ def main() -> None:
     ap.add_argument("--latency", type=int, default=0, help="also time N questions end to end in local mode")
     a = ap.parse_args()
     rows = [json.loads(x) for x in (DEV / "questions_dev.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    rows = [{**q, "user_input": q["user_input"].strip()} for q in rows]  # as Assistant.ask reads them
     questions = [q for q in rows if q.get("answerable", True)][: a.limit or None]
     assistant = open_dev(a.index)
     target = assistant.corpus_language()

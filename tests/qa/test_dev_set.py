@@ -18,7 +18,8 @@ from qa.settings import Settings
 
 
 def _questions(dev_dir: Path) -> list[dict]:  # type: ignore[type-arg]
-    return [json.loads(x) for x in (dev_dir / "questions_dev.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    rows = [json.loads(x) for x in (dev_dir / "questions_dev.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    return [{**q, "user_input": q["user_input"].strip()} for q in rows]  # as Assistant.ask reads them
 
 
 def _recall_at(assistant: Assistant, questions: list[dict], k: int) -> float:  # type: ignore[type-arg]
