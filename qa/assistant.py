@@ -67,6 +67,8 @@ class Assistant:
         self._llms: dict[str, Any] = {}
         self._llm_lock = threading.Lock()
         self._corpus_language: tuple[object, str] = (None, "en")
+        self._embedders_ready = threading.Event()  # cleared while `open`'s warm-up runs
+        self._embedders_ready.set()
 
     @classmethod
     def open(cls, index: str | None = None, settings: Settings | None = None, mode: str | None = None) -> Assistant:
@@ -87,8 +89,9 @@ class Assistant:
         ix = Index.open(s)
         chosen = _resolve_mode(mode or s.mode, s)
         assistant = cls(ix, s, chosen, _evidence_embedder(ix.embedder, s))
-        if chosen == "local":
-            assistant.prepare_llm(background=True)
+        assistant._embedders_ready.clear()
+        # not a daemon: exiting waits for it rather than freeing a model under it
+        threading.Thread(target=assistant._warm_up, name="fonte-warm-up").start()
         return assistant
 
     # ---- public API ------------------------------------------------------------------------------
@@ -153,6 +156,7 @@ class Assistant:
                 f"the index at {self.settings.index} holds no documents yet: add some with "
                 "`fonte-ingest PATH --index ...` and ask again."
             )
+        self._embedders_ready.wait()
         timings: dict[str, float] = {}
         t = time.perf_counter()
         standalone = self._standalone(q, history or (), llm)
@@ -257,23 +261,34 @@ class Assistant:
             stats=stats,
         )
 
-    def prepare_llm(self, mode: str | None = None, *, background: bool = False) -> None:
+    def prepare_llm(self, mode: str | None = None) -> None:
         """Load the LLM of an LLM mode and have it read the answer instructions ahead of the first question,
         which then starts answering about a second sooner (bench/bench_llm.py). `open` does this in the
-        background for `local`; there a failure is left for the first question to report.
+        background for `local`, after warming the embedders (`_warm_up`); called while that runs, it waits.
 
         Raises:
-            ModelError: the model cannot be loaded or run (not in the background).
+            ModelError: the model cannot be loaded or run.
         """
         use = mode or self.mode
         if use == "extractive":
             return
-        if background:  # not a daemon: exiting waits for it rather than freeing the model under it
-            threading.Thread(target=self._prepare_quietly, args=(use,), name="fonte-llm-warm-up").start()
-            return
         from qa.generate import warm
 
         warm(self._llm(use))
+
+    def _warm_up(self) -> None:
+        """Started by `open`: run each embedder once (use-m3 loads its weights on first use, about 1 s, which
+        the first question paid), then, in local mode, have the LLM read its instructions (`prepare_llm`).
+        A failure is left for the first question to report."""
+        try:
+            self.index.embedder.embed_queries(["warm-up"])
+            self.sentences.embedder.embed_queries(["warm-up"])
+        except Exception:  # noqa: BLE001 - reported by the first question, which meets it again
+            pass
+        finally:
+            self._embedders_ready.set()
+        if self.mode == "local":
+            self._prepare_quietly(self.mode)
 
     def _prepare_quietly(self, mode: str) -> None:
         try:

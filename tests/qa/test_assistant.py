@@ -116,3 +116,31 @@ def test_status_reports_the_index(seed_assistant: Assistant) -> None:
     st = seed_assistant.status()
     assert st["documents"] == 1 and st["chunks"] > 1 and st["embedder"] == "e5-small"
     assert st["mode"] == "extractive" and "extractive" in st["modes"]
+
+
+def test_open_warms_the_evidence_embedder_before_the_first_question(
+    seed_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """use-m3 loads its weights on first use (about 1 s): `open` pays that in the background, and a question
+    asked at once waits for it rather than racing it."""
+    import qa.assistant as assistant_module
+
+    calls: list[list[str]] = []
+    real = assistant_module.make_embedder
+
+    class Recording:
+        def __init__(self, inner: object) -> None:
+            self.inner, self.id, self.dim = inner, inner.id, inner.dim  # type: ignore[attr-defined]
+
+        def embed_passages(self, texts: list[str]) -> object:
+            calls.append(list(texts))
+            return self.inner.embed_passages(texts)  # type: ignore[attr-defined]
+
+        def embed_queries(self, texts: list[str]) -> object:
+            calls.append(list(texts))
+            return self.inner.embed_queries(texts)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(assistant_module, "make_embedder", lambda *a, **k: Recording(real(*a, **k)))
+    answer = Assistant.open(settings=seed_settings).ask("Who was absent from Cyber Coalition 2023?")
+    assert calls[0] == ["warm-up"] and len(calls) > 1
+    assert all(c in answer.answer for c in COUNTRIES_EN)
