@@ -205,7 +205,7 @@ class Assistant:
     # ---- internals -------------------------------------------------------------------------------
 
     def _standalone(self, question: str, history: History, llm: Any) -> str:
-        if not history:
+        if not history or followup.stands_alone(question):
             return question
         if llm is not None:
             from qa.generate import rewrite_followup

@@ -57,3 +57,13 @@ def test_llm_rewrites_followups(seed_assistant: Assistant, scripted: ScriptedLLM
     a = seed_assistant.ask("and who joined for the first time?", history, mode="local")
     assert a.standalone_question == "Which countries joined Cyber Coalition 2023 for the first time?"
     assert any("Cyber Coalition" in p for p in scripted.prompts)
+
+
+def test_a_question_that_names_its_own_subject_is_not_rewritten(seed_assistant: Assistant, scripted: ScriptedLLM) -> None:
+    history = [("Who was absent from Cyber Coalition 2023?", ANSWER)]
+    a = seed_assistant.ask("Which countries joined Cyber Coalition 2023 for the first time?", history, mode="local")
+    assert a.standalone_question == "Which countries joined Cyber Coalition 2023 for the first time?"
+    assert "rewrite" not in a.timings_ms or a.timings_ms["rewrite"] < 50
+    assert not any("Rewrite" in p or "standalone" in p.lower() for p in scripted.prompts)
+    b = seed_assistant.ask("What did they say about Japan?", history, mode="local")  # a pronoun: rewritten
+    assert b.standalone_question == "Which countries joined Cyber Coalition 2023 for the first time?"

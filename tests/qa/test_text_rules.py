@@ -68,6 +68,20 @@ def test_followup_chain_keeps_the_first_subject() -> None:
     assert "Cyber Coalition 2023" in followup.rewrite("e dove?", history)
 
 
+@pytest.mark.parametrize(
+    ("question", "alone"),
+    [
+        ("Who is David van Weel?", True),
+        ("Quanti partecipanti ha avuto Cyber Coalition 2023?", True),
+        ("and who joined Cyber Coalition 2023?", False),  # a connector
+        ("What did they say about Japan?", False),  # a pronoun
+        ("Which countries joined for the first time?", False),  # no subject of its own
+    ],
+)
+def test_a_question_stands_alone_when_it_names_its_subject_and_leans_on_nothing(question: str, alone: bool) -> None:
+    assert followup.stands_alone(question) is alone
+
+
 def test_abstention_language() -> None:
     assert abstention_text("Qual è il budget?", "it").startswith("I documenti non dicono")
     assert abstention_text("What was the budget?", "en").startswith("The documents don't say")
