@@ -26,7 +26,9 @@ IT = "Chi era assente da Cyber Coalition 2023?"
 def assistant(seed_doc: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     """An assistant over an index of the (Italian) corpus article whose retriever records its BM25 queries."""
     folder = tmp_path_factory.mktemp("translate-index")
-    settings = Settings.from_env({}, index=str(folder), embedder="e5-small", mode="extractive", translate_margin=1.0)
+    settings = Settings.from_env(
+        {}, index=str(folder), embedder="e5-small", mode="extractive", translate_margin=1.0, top_k=3
+    )  # top 3 of the article's 6 chunks: BM25 on the translation can bring in another
     ingest([seed_doc], Index.open(settings))
     a = Assistant.open(settings=settings)
     retrieve = a.retriever.retrieve
@@ -81,6 +83,14 @@ def test_only_questions_without_a_clear_dense_lead_are_translated(assistant: Ass
     finally:
         assistant.settings = saved
     assert asked == [(0, False, None), (1, True, IT)]
+
+
+def test_no_translation_when_every_passage_is_retrieved_anyway(assistant: Assistant) -> None:
+    llm = ScriptedLLM(_translator)
+    a = assistant.analyse(EN, llm=llm, top_k=assistant.retriever.chunk_count)
+    assert llm.prompts == [] and "translate" not in a.timings_ms
+    assistant.analyse(EN, llm=llm, top_k=assistant.retriever.chunk_count - 1)
+    assert len(llm.prompts) == 1
 
 
 def test_an_empty_translation_leaves_bm25_the_question(assistant: Assistant) -> None:
