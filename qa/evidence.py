@@ -106,7 +106,9 @@ class SentenceVectors:
         of qa/spans.py matches "people" with "persone" across languages."""
         with self._lock:
             missing = list(dict.fromkeys(w for w in (*a, *b) if w not in self._words))
-        new = dict(zip(missing, np.asarray(self.embedder.embed_passages(missing), np.float32))) if missing else {}
+        new: dict[str, np.ndarray] = {}
+        if missing:
+            new = dict(zip(missing, np.asarray(self.embedder.embed_passages(missing), np.float32), strict=True))
         with self._lock:
             vec = {w: new[w] if w in new else self._words[w] for w in (*a, *b)}
             self._words.update(new)

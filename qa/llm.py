@@ -55,7 +55,8 @@ class LLM(Protocol):
 _MARK = "\u241f"  # a character no prompt holds: marks where a kept prefix ends in the templated text
 
 
-def _messages(prompt: str) -> list[dict[str, str]]:
+def _messages(prompt: str) -> Any:
+    """One user message, in the shape llama.cpp's chat formatter takes (its TypedDicts)."""
     return [{"role": "user", "content": prompt}]
 
 

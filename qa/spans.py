@@ -36,7 +36,8 @@ _MONTHS = (
 _DATE = re.compile(
     rf"\b(?:\d{{1,2}}\s+)?(?:{_MONTHS})(?:\s+\d{{4}})?\b|\b(?:1\d|20)\d\d\b"
     # before the present: "~74.000 (BP", "22.000-14.000 yr BP", "11.600 anni fa", "500 a.C."
-    r"|~?\b\d+(?:[.,]\d+)*(?:\s*-\s*\d+(?:[.,]\d+)*)?\s*(?:\(\s*)?(?:yr\s+)?(?:BP\b|anni fa\b|years ago\b|a\.\s?C\.|BC\b)"
+    r"|~?\b\d+(?:[.,]\d+)*(?:\s*-\s*\d+(?:[.,]\d+)*)?\s*(?:\(\s*)?(?:yr\s+)?"
+    r"(?:BP\b|anni fa\b|years ago\b|a\.\s?C\.|BC\b)"
     r"|\banni\s+['’]?\d0\b|\b(?:1\d|20)\d0s\b",  # decades: "anni '50", "1950s"
     re.IGNORECASE,
 )
@@ -151,8 +152,8 @@ def _counts_what(question: str, sentence: str, span: str, similar: Similar | Non
     at = sentence.find(span)
     if not asked or at < 0 or similar is None:
         return True
-    near = [w for w in words(sentence[at:]) if not (w[:1].isdigit() or w in all_stopwords() or _NUMBER_WORD.fullmatch(w))]
-    near = near[:3]
+    skip = all_stopwords()
+    near = [w for w in words(sentence[at:]) if not (w[:1].isdigit() or w in skip or _NUMBER_WORD.fullmatch(w))][:3]
     if any(a == w or (len(a) >= 5 and w.startswith(a[:5])) for a in asked for w in near):
         return True
     # by meaning, only the word right after the number, what an Italian count names ("1.000 partecipanti"):

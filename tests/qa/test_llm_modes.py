@@ -59,7 +59,9 @@ def test_llm_rewrites_followups(seed_assistant: Assistant, scripted: ScriptedLLM
     assert any("Cyber Coalition" in p for p in scripted.prompts)
 
 
-def test_a_question_that_names_its_own_subject_is_not_rewritten(seed_assistant: Assistant, scripted: ScriptedLLM) -> None:
+def test_a_question_that_names_its_own_subject_is_not_rewritten(
+    seed_assistant: Assistant, scripted: ScriptedLLM
+) -> None:
     history = [("Who was absent from Cyber Coalition 2023?", ANSWER)]
     a = seed_assistant.ask("Which countries joined Cyber Coalition 2023 for the first time?", history, mode="local")
     assert a.standalone_question == "Which countries joined Cyber Coalition 2023 for the first time?"

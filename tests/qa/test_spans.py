@@ -129,12 +129,22 @@ def similar() -> object:
 @pytest.mark.parametrize(
     ("question", "sentence", "lead"),
     [
-        ("How many people took part in the Lisbon marathon?", "Alla maratona di Lisbona hanno corso 2.500 persone.", "2.500 persone"),
-        ("How many volunteers helped at the Lisbon marathon?", "Alla maratona di Lisbona c'erano 300 volontari.", "300 volontari"),
+        (
+            "How many people took part in the Lisbon marathon?",
+            "Alla maratona di Lisbona hanno corso 2.500 persone.",
+            "2.500 persone",
+        ),
+        (
+            "How many volunteers helped at the Lisbon marathon?",
+            "Alla maratona di Lisbona c'erano 300 volontari.",
+            "300 volontari",
+        ),
         ("How many runners finished the Lisbon marathon?", "La maratona di Lisbona ha avuto 4.000 spettatori.", None),
         ("Quanti abitanti ha Lisbona?", "A Lisbona sono arrivati 4.000 corridori per la maratona.", None),
         ("How many countries sent runners to Lisbon?", "A Lisbona sono arrivati corridori da 40 paesi.", "40 paesi"),
     ],
 )
-def test_a_count_must_count_what_the_question_asks_about(question: str, sentence: str, lead: str | None, similar: object) -> None:
+def test_a_count_must_count_what_the_question_asks_about(
+    question: str, sentence: str, lead: str | None, similar: object
+) -> None:
     assert lead_span(question, sentence, similar=similar) == lead  # type: ignore[arg-type]
