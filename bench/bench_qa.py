@@ -122,8 +122,7 @@ def main() -> None:
     seed_index = a.seed_index or f"/tmp/fonte-bench-seed-{a.embedder}"
     dev = Assistant.open(settings=ensure_index(dev_index, a.embedder, DEV / "corpus_it.jsonl"))
     ensure_index(seed_index, a.embedder, SEED_DOC)
-    questions = [json.loads(x) for x in (DEV / "questions_dev.jsonl").read_text(encoding="utf-8").splitlines() if x]
-    questions = [{**q, "user_input": q["user_input"].strip()} for q in questions]  # as Assistant.ask reads them
+    questions = calibrate.dev_questions(DEV)
     recall_table(dev, questions)
     latency(dev, [q["user_input"] for q in questions])
     if not a.skip_abstention:

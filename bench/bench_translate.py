@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from qa.assistant import Assistant
+from qa.calibrate import dev_questions
 from qa.embed import fold
 from qa.generate import MAX_EVIDENCE, translate
 from qa.index import Index
@@ -165,9 +166,7 @@ def main() -> None:
     ap.add_argument("--abstention", action="store_true", help="also abstention rates with and without translation")
     ap.add_argument("--latency", type=int, default=0, help="also time N questions end to end in local mode")
     a = ap.parse_args()
-    rows = [json.loads(x) for x in (DEV / "questions_dev.jsonl").read_text(encoding="utf-8").splitlines() if x]
-    rows = [{**q, "user_input": q["user_input"].strip()} for q in rows]  # as Assistant.ask reads them
-    questions = [q for q in rows if q.get("answerable", True)][: a.limit or None]
+    questions = [q for q in dev_questions(DEV) if q.get("answerable", True)][: a.limit or None]
     assistant = open_dev(a.index)
     target = assistant.corpus_language()
     llm = make_llm("local", assistant.settings)

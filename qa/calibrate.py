@@ -225,6 +225,14 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def dev_questions(folder: str | Path | None = None) -> list[dict[str, Any]]:
+    """The dev questions of squadit-xquad (`folder`, default ../shared/datasets/squadit-xquad), each question
+    stripped as `Assistant.ask` reads it: a trailing space moves its e5 vector (and one of them across the
+    top-5 line)."""
+    path = Path(folder or default_shared() / "datasets" / "squadit-xquad") / "questions_dev.jsonl"
+    return [{**q, "user_input": str(q["user_input"]).strip()} for q in _jsonl(path)]
+
+
 def seed_questions() -> list[dict[str, Any]]:
     """Fonte's own seed questions plus eval's seed set when present (both about ../shared/corpus)."""
     root = Path(__file__).resolve().parents[1]
@@ -253,8 +261,7 @@ def collect(embedder: str, dev_index: str, seed_index: str, shared: str | None =
     sizes: dict[str, int] = {}
     for c in dev.retriever.lexical.chunks:
         sizes[c.title] = sizes.get(c.title, 0) + 1
-    questions = _jsonl(Path(shared or default_shared()) / "datasets" / "squadit-xquad" / "questions_dev.jsonl")
-    for q in questions:
+    for q in dev_questions(Path(shared or default_shared()) / "datasets" / "squadit-xquad"):
         art = str(q["article"])
         rows.append(_row(dev, q["user_input"], True, art))
         keep = functools.partial(_other_article, art)

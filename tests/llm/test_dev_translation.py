@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from qa.assistant import Assistant
+from qa.calibrate import dev_questions
 from qa.llm import make_llm
 from qa.settings import Settings
 
@@ -28,8 +28,7 @@ def _rank(assistant: Assistant, q: dict[str, Any], llm: Any) -> int:
 
 
 def test_translated_questions_reach_recall_at_5_of_095(dev_assistant: Assistant, dev_dir: Path) -> None:
-    lines = (dev_dir / "questions_dev.jsonl").read_text(encoding="utf-8").splitlines()
-    questions = [q for q in map(json.loads, filter(None, lines)) if q.get("answerable", True)]
+    questions = [q for q in dev_questions(dev_dir) if q.get("answerable", True)]
     llm = make_llm("local", Settings.from_env())
     assert dev_assistant.corpus_language() == "it"
     with_llm = [_rank(dev_assistant, q, llm) <= 5 for q in questions]

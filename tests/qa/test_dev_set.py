@@ -5,7 +5,6 @@ Slow: the fixture ingests the 1,924 passages (about 4 minutes on 2 cores)."""
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
 
 import numpy as np
@@ -15,11 +14,6 @@ from qa import calibrate
 from qa.assistant import Assistant
 from qa.retrieve import Fusion
 from qa.settings import Settings
-
-
-def _questions(dev_dir: Path) -> list[dict]:  # type: ignore[type-arg]
-    rows = [json.loads(x) for x in (dev_dir / "questions_dev.jsonl").read_text(encoding="utf-8").splitlines() if x]
-    return [{**q, "user_input": q["user_input"].strip()} for q in rows]  # as Assistant.ask reads them
 
 
 def _recall_at(assistant: Assistant, questions: list[dict], k: int) -> float:  # type: ignore[type-arg]
@@ -38,7 +32,7 @@ def dev_assistant(dev_settings_e5: Settings) -> Assistant:
 
 @pytest.mark.slow
 def test_fused_recall_at_5_reaches_090_and_beats_dense(dev_assistant: Assistant, dev_dir: Path) -> None:
-    questions = _questions(dev_dir)
+    questions = calibrate.dev_questions(dev_dir)
     fused = _recall_at(dev_assistant, questions, 5)
     dev_assistant.retriever.fusion = Fusion(lexical_weight=0.0)
     try:
@@ -50,7 +44,7 @@ def test_fused_recall_at_5_reaches_090_and_beats_dense(dev_assistant: Assistant,
 
 @pytest.mark.slow
 def test_abstains_on_questions_whose_article_is_left_out(dev_assistant: Assistant, dev_dir: Path) -> None:
-    questions = _questions(dev_dir)
+    questions = calibrate.dev_questions(dev_dir)
     sizes: dict[str, int] = {}
     for c in dev_assistant.retriever.lexical.chunks:
         sizes[c.title] = sizes.get(c.title, 0) + 1
