@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
-from qa.generate import MAX_EVIDENCE, answer_prompt, rewrite_followup, template, translate
+from qa.generate import (
+    EVIDENCE_GAP,
+    MAX_EVIDENCE,
+    MIN_EVIDENCE,
+    answer_prompt,
+    rewrite_followup,
+    shown_evidence,
+    template,
+    translate,
+)
 from qa.llm import ScriptedLLM
 from qa.types import Evidence
 
@@ -21,6 +31,19 @@ def test_answer_prompt_numbers_the_top_evidence_in_the_question_language(evidenc
     it = answer_prompt("Chi era assente?", "it", ev)
     assert "italiano" in it and "Chi era assente?" in it
     assert en.startswith(template("answer_en").split("{")[0])  # a fixed prefix, reusable by llama.cpp's cache
+
+
+def test_the_prompt_shows_a_sentence_past_the_second_only_when_it_scores_near_the_best(
+    evidence_for: MakeEvidence,
+) -> None:
+    ev = evidence_for("Montenegro", "Tallinn", "nuovi arrivati", "Pochi giorni")
+    scored = [dataclasses.replace(e, score=s) for e, s in zip(ev, (0.6, 0.45, 0.59, 0.58), strict=True)]
+    assert shown_evidence(scored) == scored[:MAX_EVIDENCE]
+    far = [*scored[:2], dataclasses.replace(scored[2], score=0.6 - 2 * EVIDENCE_GAP), scored[3]]
+    assert shown_evidence(far) == far[:MIN_EVIDENCE]
+    prompt = answer_prompt("Who was absent?", "en", far)
+    assert "[2] " in prompt and "[3] " not in prompt and "nuovi arrivati" not in prompt
+    assert shown_evidence(scored[:1]) == scored[:1] and shown_evidence([]) == []
 
 
 def test_translate_keeps_only_the_translation() -> None:
