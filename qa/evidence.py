@@ -19,6 +19,7 @@ import numpy as np
 from qa.embed import Embedder, fold
 from qa.lexical import tokenize, words
 from qa.retrieve import Retrieved
+from qa.roles import role_found
 from qa.spans import LEAD_WINDOW, NUMERIC_KINDS, anchors_found, lead_span, question_kind
 from qa.types import Chunk, Evidence, Hit
 
@@ -214,7 +215,9 @@ def features(
       none of the top `LEAD_WINDOW` sentences holds one, else 1 (names and places are left out: an answer to
       "where" or "who" may be a common noun, "in the vault", "the officials", which no pattern can rule out);
     - anchors_found: share of the question's names and numbers found in the retrieved passages (across
-      Italian and English names).
+      Italian and English names);
+    - role_found: share of the roles the question names ("prime minister", "comandante") that the retrieved
+      passages name, in either language (qa/roles.py); 1 when it names none.
     """
     dense = list(retrieved.dense_scores)
     top = dense[0] if dense else 0.0
@@ -236,4 +239,5 @@ def features(
         "focus_top": (stats or {}).get("focus_top", 0.0),
         "kind_found": float(not asks or any(e.lead for e in evidence[:LEAD_WINDOW])),
         "anchors_found": anchors_found(question, retrieved_text),
+        "role_found": role_found(question, retrieved_text),
     }

@@ -1,0 +1,41 @@
+"""Roles a question asks about ("the Estonian prime minister", "il comandante delle forze armate"): documents
+that never name the role cannot say who holds it or what they said. The roles, in Italian and English, are
+package data (`qa/lexicon/roles.txt`); `role_found` is an abstention feature (docs/calibration.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from qa.embed import fold
+from qa.verify import package_text
+
+
+@functools.lru_cache(maxsize=1)
+def _roles() -> dict[str, int]:
+    """Every folded form of every role, to the number of its row (a role and its synonyms share a row)."""
+    forms: dict[str, int] = {}
+    lines = [line for line in package_text("lexicon/roles.txt").splitlines() if line.strip() and line[0] != "#"]
+    for row, line in enumerate(lines):
+        for form in re.split(r"[,|]", line):
+            if form.strip():
+                forms[" ".join(fold(form).split())] = row
+    return forms
+
+
+@functools.lru_cache(maxsize=1)
+def _pattern() -> re.Pattern[str]:
+    forms = sorted(_roles(), key=len, reverse=True)  # longest first: "prime minister" before "minister"
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms) + r")(?!\w)")
+
+
+def roles(text: str) -> set[int]:
+    """The roles `text` names (row numbers of the lexicon), each occurrence read as its longest form."""
+    return {_roles()[" ".join(m.group(0).split())] for m in _pattern().finditer(fold(text))}
+
+
+def role_found(question: str, text: str) -> float:
+    """Share of the roles `question` names that `text` names too, in either language; 1 when it names none."""
+    asked = roles(question)
+    return len(asked & roles(text)) / len(asked) if asked else 1.0
