@@ -66,9 +66,7 @@ def shown_evidence(evidence: Sequence[Evidence]) -> list[Evidence]:
     sentence served scored it within 0.02 of the best, and that rule shows a third sentence for few questions
     (11 of 75; p50 119 tokens). Clipping sentences at 250-300 characters saved fewer tokens and lost answers."""
     top = evidence[0].score if evidence else 0.0
-    return [
-        e for i, e in enumerate(evidence[:MAX_EVIDENCE]) if i < MIN_EVIDENCE or e.score >= top - EVIDENCE_GAP
-    ]
+    return [e for i, e in enumerate(evidence[:MAX_EVIDENCE]) if i < MIN_EVIDENCE or e.score >= top - EVIDENCE_GAP]
 
 
 def answer_prompt(question: str, language: str, evidence: Sequence[Evidence]) -> str:
