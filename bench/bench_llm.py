@@ -1,7 +1,9 @@
 """Local-mode latency: time to first token and generation speed for the example question.
 
 The evidence is the corpus article's sentences ranked by e5-small against the question, each read with the
-sentence before it as qa.evidence does (as many as the prompt holds). Each run answers twice through
+sentence before it as qa.evidence does; all score alike here, so the prompt shows `--evidence` of them (the
+product shows two, and a third only when it scores close to the best: `qa.generate.shown_evidence`; for the
+example question it shows two). Each run answers twice through
 `qa.generate.generate`, the total including the citation check:
 - cold: llama.cpp's cache emptied first, so the first token includes reading the whole prompt;
 - warm: as in a running assistant from model load on: the answer instructions were read ahead of time

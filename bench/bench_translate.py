@@ -31,7 +31,7 @@ import numpy as np
 from qa.assistant import Assistant
 from qa.calibrate import dev_questions
 from qa.embed import fold
-from qa.generate import MAX_EVIDENCE, translate
+from qa.generate import MAX_EVIDENCE, MIN_EVIDENCE, translate
 from qa.index import Index
 from qa.llm import LLM, make_llm
 from qa.retrieve import Fusion, Retriever
@@ -110,7 +110,8 @@ def answer_shown(assistant: Assistant, questions: Sequence[Row], llm: LLM | None
         first = next((i for i, t in enumerate(texts) if any(a in t for a in answers)), 6)
         found[first:] += 1
     shares = ", ".join(f"{k}: {found[k - 1] / len(questions):.3f}" for k in range(1, 7))
-    print(f"  {'with' if llm else 'without'} translation: {shares} (the prompt shows {MAX_EVIDENCE})")
+    shown = f"the prompt shows {MIN_EVIDENCE}, up to {MAX_EVIDENCE} when close"
+    print(f"  {'with' if llm else 'without'} translation: {shares} ({shown})")
 
 
 def abstention(assistant: Assistant, questions: Sequence[Row], llm: LLM | None) -> None:
