@@ -97,13 +97,15 @@ def answer_prefix(language: str) -> str:
 
 
 def warm(llm: LLM, languages: Sequence[str] = ("en", "it")) -> None:
-    """Have `llm` read the answer instructions of `languages` ahead of the first question.
+    """Have `llm` read the answer instructions of `languages`, and the follow-up rewrite's, ahead of the first
+    question.
 
     Raises:
         ModelError: the model failed.
     """
     for lang in languages:
         llm.keep_prefix(answer_prefix(lang))
+    llm.keep_prefix(_prefix("rewrite", "history", "en"))
 
 
 def generate(
@@ -205,6 +207,8 @@ def rewrite_followup(llm: LLM, question: str, history: Sequence[tuple[str, str]]
     """
     if not history:
         return question
+    # kept like the answer instructions: 84 tokens to read instead of 50 for a one-turn history, 1.30 s -> 1.00 s
+    llm.keep_prefix(_prefix("rewrite", "history", "en"))
     prompt = template("rewrite").format(history=_history_text(history), question=question.strip())
     reply = llm.complete(prompt, max_tokens=64)
     lines = [line for line in reply.strip().splitlines() if line.strip()]

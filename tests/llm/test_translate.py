@@ -12,7 +12,7 @@ import pytest
 from ingest.pipeline import ingest
 from qa.assistant import Assistant
 from qa.errors import ConfigError
-from qa.generate import answer_prefix, answer_prompt, generate, translate, warm
+from qa.generate import answer_prefix, answer_prompt, generate, rewrite_followup, translate, warm
 from qa.index import Index
 from qa.llm import ScriptedLLM
 from qa.settings import Settings
@@ -119,9 +119,13 @@ def test_answer_and_translation_prompts_start_with_the_prefix_they_keep(
     llm = ScriptedLLM(["Chi era assente?"])
     translate(llm, EN, "it")
     assert llm.prompts[0].startswith(llm.kept[0]) and EN not in llm.kept[0] and "Italian" in llm.kept[0]
+    llm = ScriptedLLM(["Who joined Cyber Coalition 2023 for the first time?"])
+    rewrite_followup(llm, "and who joined for the first time?", [(EN, "Montenegro [1].")])
+    assert len(llm.kept) == 1 and llm.prompts[0].startswith(llm.kept[0]) and EN not in llm.kept[0]
+    rewrite = llm.kept[0]
     llm = ScriptedLLM([""])
     warm(llm)
-    assert llm.kept == [answer_prefix("en"), answer_prefix("it")]
+    assert llm.kept == [answer_prefix("en"), answer_prefix("it"), rewrite]
 
 
 def _no_embedder() -> Any:
