@@ -54,7 +54,7 @@ class _Sentence:
     text: str
     previous: str
     window: str
-    before: str  # the sentence before `previous` in the chunk, or "" (answers inherit a dropped subject)
+    before: str  # the sentence before `previous`, or "" (answers inherit a dropped subject)
 
 
 def sentence_text(chunk: Chunk, start: int, end: int) -> str:
@@ -62,9 +62,9 @@ def sentence_text(chunk: Chunk, start: int, end: int) -> str:
     return chunk.text[start - chunk.start : end - chunk.start]
 
 
-def _sentences(chunk: Chunk, previous: Callable[[Chunk], str]) -> list[_Sentence]:
+def _sentences(chunk: Chunk, previous: Callable[[Chunk, int], str]) -> list[_Sentence]:
     out: list[_Sentence] = []
-    prev, before = previous(chunk), ""
+    prev, before = previous(chunk, 1), previous(chunk, 2)
     for a, b in chunk.sentences:
         text = sentence_text(chunk, a, b)
         if text.strip():
@@ -138,7 +138,7 @@ def score_sentences(
     question_vector: np.ndarray,
     hits: Sequence[Hit],
     vectors: SentenceVectors,
-    previous: Callable[[Chunk], str],
+    previous: Callable[[Chunk, int], str],
     config: EvidenceConfig | None = None,
     focus_vector: np.ndarray | None = None,
     stats: dict[str, float] | None = None,
@@ -240,27 +240,4 @@ def features(
         "kind_found": float(not asks or any(e.lead for e in evidence[:LEAD_WINDOW])),
         "anchors_found": anchors_found(question, retrieved_text),
         "role_found": role_found(question, retrieved_text),
-        **_experimental(question, retrieved, evidence),
-    }
-
-
-def _experimental(question: str, retrieved: Retrieved, evidence: Sequence[Evidence]) -> dict[str, float]:
-    from qa.spans import question_kind as qk
-
-    ev = [e.score for e in evidence]
-    dense = list(retrieved.dense_scores)
-    kind = qk(question)
-    best = evidence[0] if evidence else None
-    hits = retrieved.hits
-    top_doc = hits[0].chunk.doc_id if hits else ""
-    return {
-        "evidence_gap": (ev[0] - float(np.mean(ev[4:10]))) if len(ev) > 5 else 0.0,
-        "evidence_margin": (ev[0] - ev[1]) if len(ev) > 1 else 0.0,
-        "dense_margin": (dense[0] - dense[1]) if len(dense) > 1 else 0.0,
-        "lead_any": 1.0 if kind is None else float(any(e.lead for e in evidence[:LEAD_WINDOW])),
-        "lead_top": float(bool(best and best.lead)) if kind else 0.5,
-        "anchor_best": anchors_found(question, f"{best.chunk.title} {best.chunk.text}") if best else 0.0,
-        "bm25_top_rank": min(hits[0].scores.get("bm25_rank", 30.0), 30.0) if hits else 30.0,
-        "doc_share": sum(h.chunk.doc_id == top_doc for h in hits[:5]) / 5 if hits else 0.0,
-        "bm25_best_in_top": float(any(h.scores.get("bm25_rank", 99) <= 2 for h in hits[:3])),
     }

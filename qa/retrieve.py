@@ -84,12 +84,15 @@ class Retriever:
     def chunk_count(self) -> int:
         return len(self.lexical)
 
-    def previous_sentence(self, chunk: Chunk) -> str:
-        """The last sentence of the chunk before `chunk` in its document, or the document title."""
+    def previous_sentence(self, chunk: Chunk, back: int = 1) -> str:
+        """A sentence before `chunk` in its document: the last of the chunk before (`back` 1), the one before
+        that (`back` 2, "" where there is none); the document title where no chunk comes before."""
         prev = self._by_place.get((chunk.doc_id, chunk.index - 1))
         if prev is None or not prev.sentences:
-            return chunk.title
-        a, b = prev.sentences[-1]
+            return chunk.title if back == 1 else ""
+        if back > len(prev.sentences):
+            return ""
+        a, b = prev.sentences[-back]
         return prev.text[a - prev.start : b - prev.start]
 
     def embed_query(self, question: str) -> np.ndarray:

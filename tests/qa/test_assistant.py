@@ -68,6 +68,20 @@ def test_followup_without_llm_retrieves_with_the_previous_subject(seed_assistant
     assert_citations_exact(seed_assistant, a)
 
 
+def test_a_sentence_opening_a_chunk_inherits_its_subject_from_the_chunk_before(seed_assistant: Assistant) -> None:
+    # "I nuovi arrivati Giappone e Corea del Sud ... si sono uniti per la prima volta" opens a chunk; the event
+    # it speaks of is named two sentences back, at the end of the chunk before
+    a = seed_assistant.analyse("Who joined Cyber Coalition 2023 for the first time?")
+    best = a.evidence[0]
+    assert best.lead == "Giappone e Corea del Sud" and "prima volta" in best.text
+    r = seed_assistant.retriever
+    opening = next(c for c in r.lexical.chunks if c.index > 0 and best.start == c.sentences[0][0])
+    before = next(c for c in r.lexical.chunks if c.doc_id == opening.doc_id and c.index == opening.index - 1)
+    a2, b2 = before.sentences[-2]
+    assert r.previous_sentence(opening, 2) == before.text[a2 - before.start : b2 - before.start]
+    assert "Cyber Coalition 2023" in r.previous_sentence(opening, 2) + r.previous_sentence(opening, 1)
+
+
 def test_every_citation_quote_is_the_document_text_at_its_offsets(seed_assistant: Assistant) -> None:
     questions = [
         "Where did the exercise take place?",
