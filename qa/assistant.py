@@ -293,13 +293,10 @@ class Assistant:
         finally:
             self._embedders_ready.set()
         if self.mode == "local":
-            self._prepare_quietly(self.mode)
-
-    def _prepare_quietly(self, mode: str) -> None:
-        try:
-            self.prepare_llm(mode)
-        except FonteError:
-            pass
+            try:
+                self.prepare_llm(self.mode)
+            except FonteError:
+                pass
 
     def _llm(self, mode: str) -> Any:
         with self._llm_lock:

@@ -40,16 +40,18 @@ def key_terms(question: str) -> list[str]:
     return terms[:_MAX_KEY_TERMS]
 
 
+def _has_pronoun(question: str) -> bool:
+    return any(t in _PRONOUNS for t in words(question))
+
+
 def is_followup(question: str) -> bool:
     """Whether `question` leans on what was asked before (see the module docstring)."""
     q = question.strip()
     if _CONNECTOR.match(q):
         return True
-    toks = words(q)
-    content = [w for w in toks if w not in all_stopwords()]
     if _ENTITY.search(q):
         return False
-    return any(t in _PRONOUNS for t in toks) or len(content) <= 2
+    return _has_pronoun(q) or len([w for w in words(q) if w not in all_stopwords()]) <= 2
 
 
 def stands_alone(question: str) -> bool:
@@ -57,9 +59,7 @@ def stands_alone(question: str) -> bool:
     connector, no pronoun. Such a question is asked as it is even with an LLM at hand, whose rewrite costs
     the local model over a second before the first word of the answer."""
     q = question.strip()
-    if _CONNECTOR.match(q) or any(t in _PRONOUNS for t in words(q)):
-        return False
-    return bool(_ENTITY.search(q))
+    return not (_CONNECTOR.match(q) or _has_pronoun(q)) and bool(_ENTITY.search(q))
 
 
 def rewrite(question: str, history: Sequence[tuple[str, str]]) -> str:

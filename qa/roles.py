@@ -9,19 +9,14 @@ import functools
 import re
 
 from qa.embed import fold
-from qa.verify import package_text
+from qa.verify import bilingual_table
 
 
 @functools.lru_cache(maxsize=1)
 def _roles() -> dict[str, int]:
     """Every folded form of every role, to the number of its row (a role and its synonyms share a row)."""
-    forms: dict[str, int] = {}
-    lines = [line for line in package_text("lexicon/roles.txt").splitlines() if line.strip() and line[0] != "#"]
-    for row, line in enumerate(lines):
-        for form in re.split(r"[,|]", line):
-            if form.strip():
-                forms[" ".join(fold(form).split())] = row
-    return forms
+    rows = bilingual_table("lexicon/roles.txt")
+    return {" ".join(fold(f).split()): row for row, (_, it, en) in enumerate(rows) for f in (*it, *en) if f}
 
 
 @functools.lru_cache(maxsize=1)

@@ -58,13 +58,12 @@ def package_text(relpath: str) -> str:
     return root.joinpath(relpath).read_text(encoding="utf-8")
 
 
-@functools.lru_cache(maxsize=1)
-def exonym_table() -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
-    """The (kind, Italian forms, English forms) rows of the exonym table; the kind is its `# [kind]` section
-    (country, region, city, organisation, month, day)."""
+def bilingual_table(relpath: str) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+    """The (kind, Italian forms, English forms) rows of a package table written `it, ... | en, ...` a line;
+    the kind is the `# [kind]` section a row sits in ("" before any)."""
     rows = []
     kind = ""
-    for line in package_text("prompts/exonyms.txt").splitlines():
+    for line in package_text(relpath).splitlines():
         section = re.fullmatch(r"#\s*\[(\w+)\]\s*", line.strip())
         if section:
             kind = section.group(1)
@@ -73,6 +72,13 @@ def exonym_table() -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
         it, en = line.split("|")
         rows.append((kind, tuple(f.strip() for f in it.split(",")), tuple(f.strip() for f in en.split(","))))
     return tuple(rows)
+
+
+@functools.lru_cache(maxsize=1)
+def exonym_table() -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+    """The rows of the exonym table (`bilingual_table`); the kind is its section (country, region, city,
+    organisation, month, day)."""
+    return bilingual_table("prompts/exonyms.txt")
 
 
 @functools.lru_cache(maxsize=1)
