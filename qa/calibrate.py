@@ -37,7 +37,7 @@ FEATURES = ("dense_top", "dense_gap", "evidence_top", "entity_coverage")
 # raise its cross-validated abstention (see `select`): on one article they separate on-topic unanswerable
 # questions; over a corpus of many subjects a date or a name is nearly always somewhere, and they do not.
 RULES = ("kind_found", "anchors_found", "role_found")
-EXTRA_FEATURES = ("kind_found", "anchors_found", "role_found")
+EXTRA_FEATURES = ("kind_found", "anchors_found", "role_found", "term_alignment")
 MAX_CV_REFUSED = 0.08
 
 

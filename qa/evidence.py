@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.embed import Embedder, fold
-from qa.lexical import tokenize, words
+from qa.lexical import all_stopwords, tokenize, words
 from qa.retrieve import Retrieved
 from qa.roles import role_found
 from qa.spans import LEAD_WINDOW, NUMERIC_KINDS, anchors_found, lead_span, question_kind
@@ -102,20 +102,25 @@ class SentenceVectors:
                 out.append(self._cache[cid])
             return out
 
-    def word_similarity(self, a: Sequence[str], b: Sequence[str]) -> float:
-        """The best cosine between a word of `a` and a word of `b` (word vectors cached): how the count check
-        of qa/spans.py matches "people" with "persone" across languages."""
+    def word_vectors(self, words: Sequence[str]) -> np.ndarray:
+        """A (len(words), dim) array of single-word vectors (cached)."""
         with self._lock:
-            missing = list(dict.fromkeys(w for w in (*a, *b) if w not in self._words))
+            missing = list(dict.fromkeys(w for w in words if w not in self._words))
         new: dict[str, np.ndarray] = {}
         if missing:
             new = dict(zip(missing, np.asarray(self.embedder.embed_passages(missing), np.float32), strict=True))
         with self._lock:
-            vec = {w: new[w] if w in new else self._words[w] for w in (*a, *b)}
+            out = np.array([new[w] if w in new else self._words[w] for w in words], np.float32)
             self._words.update(new)
             while len(self._words) > self.capacity * 4:
                 self._words.popitem(last=False)
-        return float((np.array([vec[w] for w in a]) @ np.array([vec[w] for w in b]).T).max())
+        return out
+
+    def word_similarity(self, a: Sequence[str], b: Sequence[str]) -> float:
+        """The best cosine between a word of `a` and a word of `b`: how the count check of qa/spans.py matches
+        "people" with "persone" across languages."""
+        vecs = self.word_vectors([*a, *b])
+        return float((vecs[: len(a)] @ vecs[len(a) :].T).max())
 
     def _put(self, cid: str, vecs: np.ndarray) -> None:
         self._cache[cid] = vecs
@@ -131,6 +136,26 @@ def _overlap(q_tokens: set[str], text: str) -> float:
     if not q_tokens:
         return 0.0
     return len(q_tokens & set(tokenize(text))) / len(q_tokens)
+
+
+def content_words(text: str) -> list[str]:
+    """The distinct folded content words of `text` (no stopwords, numbers or words under 3 letters)."""
+    stop = all_stopwords()
+    return list(dict.fromkeys(w for w in words(text) if len(w) > 2 and not w.isdigit() and w not in stop))
+
+
+def term_alignment(question: str, text: str, vectors: SentenceVectors) -> float:
+    """How well the question's content words are matched, one by one, by words of `text`, in either language:
+    the mean over the question's words of the best word-vector cosine to a word of `text` ("gravitation" ~
+    "gravità" 0.84, "jawless" ~ "bocca" 0.50). A passage on another subject matches the question's topic words
+    loosely even when its embedding is close; 1.0 when the question has no content words."""
+    qw, tw = content_words(question), content_words(text)
+    if not qw:
+        return 1.0
+    if not tw:
+        return 0.0
+    vecs = vectors.word_vectors([*qw, *tw])
+    return float((vecs[: len(qw)] @ vecs[len(qw) :].T).max(axis=1).mean())
 
 
 def score_sentences(
@@ -152,7 +177,8 @@ def score_sentences(
         vectors: the sentence-vector cache.
         previous: gives the sentence before a chunk's first one (or its title), for the first window.
         focus_vector: the question without its names (`focus_question`), encoded like `question_vector`.
-        stats: when given, receives `focus_top` (the best similarity of a sentence to the focus question).
+        stats: when given, receives `focus_top` (the best similarity of a sentence to the focus question) and
+            `term_alignment` (`term_alignment` of the question with the best sentence's chunk).
     """
     cfg = config or EvidenceConfig()
     top = list(hits[: cfg.chunks])
@@ -184,6 +210,8 @@ def score_sentences(
             )
             out.append(Evidence(chunk=s.chunk, start=s.start, end=s.end, text=s.text, score=score, lead=lead))
     out.sort(key=lambda e: -e.score)
+    if stats is not None and out:
+        stats["term_alignment"] = term_alignment(question, out[0].chunk.text, vectors)
     return out
 
 
@@ -217,7 +245,9 @@ def features(
     - anchors_found: share of the question's names and numbers found in the retrieved passages (across
       Italian and English names);
     - role_found: share of the roles the question names ("prime minister", "comandante") that the retrieved
-      passages name, in either language (qa/roles.py); 1 when it names none.
+      passages name, in either language (qa/roles.py); 1 when it names none;
+    - term_alignment: how well the question's words are matched one by one in the best sentence's chunk, in
+      either language (`term_alignment`, from `stats`).
     """
     dense = list(retrieved.dense_scores)
     top = dense[0] if dense else 0.0
@@ -240,4 +270,5 @@ def features(
         "kind_found": float(not asks or any(e.lead for e in evidence[:LEAD_WINDOW])),
         "anchors_found": anchors_found(question, retrieved_text),
         "role_found": role_found(question, retrieved_text),
+        "term_alignment": (stats or {}).get("term_alignment", 0.0),
     }
