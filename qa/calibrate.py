@@ -234,6 +234,21 @@ def dev_questions(folder: str | Path | None = None) -> list[dict[str, Any]]:
     return [{**q, "user_input": str(q["user_input"]).strip()} for q in _jsonl(path)]
 
 
+# Dev questions that another article of the corpus answers as they are worded: leaving their own article out does
+# not make them unanswerable, so they are asked only as answerable ones (found by reading the top passages of the
+# left-out runs, `--dump`; see docs/calibration.md).
+ANSWERED_ELSEWHERE = {
+    # "What was the name of the stadium that the teams played in?" (Southern California: the StubHub Center);
+    # Super Bowl 50 names the stadium its two teams played in, Levi's Stadium.
+    "5706149552bb891400689883",
+}
+
+
+def unanswerable_when_left_out(question: Mapping[str, Any]) -> bool:
+    """Whether a dev question counts as unanswerable once its own article is left out (`ANSWERED_ELSEWHERE`)."""
+    return str(question.get("id")) not in ANSWERED_ELSEWHERE
+
+
 def seed_questions() -> list[dict[str, Any]]:
     """Fonte's own seed questions plus eval's seed set when present (both about ../shared/corpus)."""
     root = Path(__file__).resolve().parents[1]
@@ -265,8 +280,9 @@ def collect(embedder: str, dev_index: str, seed_index: str, shared: str | None =
     for q in dev_questions(Path(shared or default_shared()) / "datasets" / "squadit-xquad"):
         art = str(q["article"])
         rows.append(_row(dev, q["user_input"], True, art))
-        keep = functools.partial(_other_article, art)
-        rows.append(_row(dev, q["user_input"], False, art, keep=keep, extra_depth=sizes.get(art, 0)))
+        if unanswerable_when_left_out(q):
+            keep = functools.partial(_other_article, art)
+            rows.append(_row(dev, q["user_input"], False, art, keep=keep, extra_depth=sizes.get(art, 0)))
     return rows
 
 

@@ -51,8 +51,11 @@ def test_abstains_on_questions_whose_article_is_left_out(dev_assistant: Assistan
     refused, abstained = [], []
     for q in questions:
         refused.append(dev_assistant.analyse(q["user_input"]).abstain)
+        if not calibrate.unanswerable_when_left_out(q):
+            continue
         keep = functools.partial(calibrate._other_article, q["article"])
         abstained.append(dev_assistant.analyse(q["user_input"], keep=keep, extra_depth=sizes[q["article"]]).abstain)
-    # The goal is 0.90 abstained; the calibrated e5-small model reaches 0.84 (0.81 cross-validated), see
+    # The goal is 0.90 abstained; the calibrated e5-small model reaches 0.865 (0.851 cross-validated), see
     # docs/calibration.md. Guard what is reached, and the refusal limit.
-    assert np.mean(abstained) >= 0.80 and np.mean(refused) <= 0.05
+    assert len(abstained) == len(questions) - len(calibrate.ANSWERED_ELSEWHERE)
+    assert np.mean(abstained) >= 0.85 and np.mean(refused) <= 0.05
