@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from qa.assistant import Assistant
-from qa.calibrate import dev_questions
+from qa.calibrate import dev_questions, unanswerable_when_left_out
 from qa.embed import fold
 from qa.generate import MAX_EVIDENCE, MIN_EVIDENCE, translate
 from qa.index import Index
@@ -121,17 +121,18 @@ def abstention(assistant: Assistant, questions: Sequence[Row], llm: LLM | None) 
     for c in assistant.retriever.lexical.chunks:
         sizes[c.title] = sizes.get(c.title, 0) + 1
     refused = abstained = 0
+    left_out = [q for q in questions if unanswerable_when_left_out(q)]
     for q in questions:
-        art = str(q["article"])
         refused += assistant.analyse(q["user_input"], llm=llm).abstain
+    for q in left_out:
+        art = str(q["article"])
         other = assistant.analyse(
             q["user_input"], llm=llm, keep=lambda c, a=art: bool(c.title != a), extra_depth=sizes.get(art, 0)
         )
         abstained += other.abstain
-    n = len(questions)
     print(
-        f"  {'with' if llm else 'without'} translation: answerable refused {refused / n:.3f}, "
-        f"unanswerable abstained {abstained / n:.3f}"
+        f"  {'with' if llm else 'without'} translation: answerable refused {refused / len(questions):.3f}, "
+        f"unanswerable abstained {abstained / max(1, len(left_out)):.3f} ({len(questions)} + {len(left_out)})"
     )
 
 
@@ -184,7 +185,7 @@ def main() -> None:
     answer_shown(assistant, questions, None)
     answer_shown(assistant, questions, llm)
     if a.abstention:
-        print(f"\nabstention (calibrated model), n = {len(questions)} each way:")
+        print("\nabstention (calibrated model), answerable + unanswerable questions:")
         abstention(assistant, questions, None)
         abstention(assistant, questions, llm)
     if a.latency:

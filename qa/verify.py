@@ -248,16 +248,19 @@ def supported(sentence: str, sims: np.ndarray, question: str, evidence: Sequence
     """The citations of one sentence that hold, in the order written.
 
     Together they must hold every number and name the question does not; with several, each must hold at
-    least one of those (so a wrong [n] cannot ride along with a right one).
+    least one of those (so a wrong [n] cannot ride along with a right one), and one that holds them only in
+    the sentence before it must bring one that no other citation states itself.
     """
     close = [n for n in markers(sentence) if 1 <= n <= len(evidence) and sims[n - 1] >= floor]
     contexts = {n: context_of(evidence[n - 1]) for n in close}
     if not close or not facts_agree(sentence, " ".join([question, *contexts.values()])):
         return []
-    own = missing_facts(sentence, question)  # the facts the evidence has to bring
+    own = set(missing_facts(sentence, question))  # the facts the evidence has to bring
     if not own or len(close) == 1:
         return close
-    return [n for n in close if set(own) - set(missing_facts(sentence, contexts[n]))]
+    stated = {n: own - set(missing_facts(sentence, evidence[n - 1].text)) for n in close}
+    around = {n: own - set(missing_facts(sentence, contexts[n])) for n in close}
+    return [n for n in close if stated[n] or around[n] - set().union(*(stated[m] for m in close if m != n))]
 
 
 def _renumber(sentence: str, keep: list[int], numbering: dict[int, int]) -> str:
@@ -266,6 +269,10 @@ def _renumber(sentence: str, keep: list[int], numbering: dict[int, int]) -> str:
         return "".join(f" [{numbering[n]}]" for n in kept)
 
     text = _MARKER.sub(sub, sentence).strip()
+    # "[1] Belgium." -> "Belgium. [1]" (then, as written so, "Belgium [1].")
+    lead = re.match(r"(?:\[\d+\]\s*)+", text)
+    if lead and text[lead.end() :]:
+        text = f"{text[lead.end() :]} {lead.group(0).strip()}"
     # "Belgium. [1]" -> "Belgium [1]."
     return re.sub(r"([.!?…]+)((?:\s\[\d+\])+)$", r"\2\1", text)
 

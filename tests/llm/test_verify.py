@@ -152,3 +152,15 @@ def test_a_cited_refusal_is_not_an_answer(evidence_for: MakeEvidence, e5: Embedd
     assert run("The budget of Cyber Coalition 2023 is not specified in the evidence [1].", ev, e5, q).text == ""
     q_it = "Qual era il budget di Cyber Coalition 2023?"
     assert run("Il budget di Cyber Coalition 2023 non è specificato [1].", ev, e5, q_it, "it").text == ""
+
+
+def test_a_citation_that_holds_the_names_only_through_the_sentence_before_does_not_ride_along(
+    evidence_for: MakeEvidence, e5: Embedder
+) -> None:
+    # [2] (the Ukrainian officials) follows the newcomers' sentence, so its context names Japan and South Korea
+    # too; [1] states them itself, and the answer cites only [1].
+    ev = evidence_for("nuovi arrivati", "ucraini")
+    q = "Chi è tornato all'esercitazione dopo qualche anno di assenza?"
+    g = run("[1] Giappone e Corea del Sud sono entrati come partecipanti a pieno titolo [2].", ev, e5, q, "it")
+    assert g.cited == (1,)
+    assert g.text == "Giappone e Corea del Sud sono entrati come partecipanti a pieno titolo [1]."
