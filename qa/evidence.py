@@ -102,15 +102,15 @@ class SentenceVectors:
                 out.append(self._cache[cid])
             return out
 
-    def word_vectors(self, words: Sequence[str]) -> np.ndarray:
-        """A (len(words), dim) array of single-word vectors (cached)."""
+    def word_vectors(self, terms: Sequence[str]) -> np.ndarray:
+        """A (len(terms), dim) array of single-word vectors (cached)."""
         with self._lock:
-            missing = list(dict.fromkeys(w for w in words if w not in self._words))
+            missing = list(dict.fromkeys(w for w in terms if w not in self._words))
         new: dict[str, np.ndarray] = {}
         if missing:
             new = dict(zip(missing, np.asarray(self.embedder.embed_passages(missing), np.float32), strict=True))
         with self._lock:
-            out = np.array([new[w] if w in new else self._words[w] for w in words], np.float32)
+            out = np.array([new[w] if w in new else self._words[w] for w in terms], np.float32)
             self._words.update(new)
             while len(self._words) > self.capacity * 4:
                 self._words.popitem(last=False)
