@@ -33,10 +33,11 @@ FEATURES = ("dense_top", "dense_gap", "evidence_top", "entity_coverage")
 # Rules: evidence that rules a question out whatever the model says. `kind_found` is 0 when the question asks
 # for an amount, a duration, a count or a date that no top sentence holds; `anchors_found` when
 # none of its names and numbers is in the passages; `role_found` when a role it names ("the prime minister") is
-# in none of them (qa/roles.py). Each regime keeps the rules (and the extra features) that
+# in none of them (qa/roles.py); `future_found` when it asks about the next edition, the future, and no passage
+# speaks of one (qa/future.py). Each regime keeps the rules (and the extra features) that
 # raise its cross-validated abstention (see `select`): on one article they separate on-topic unanswerable
 # questions; over a corpus of many subjects a date or a name is nearly always somewhere, and they do not.
-RULES = ("kind_found", "anchors_found", "role_found")
+RULES = ("kind_found", "anchors_found", "role_found", "future_found")
 EXTRA_FEATURES = ("kind_found", "anchors_found", "role_found", "term_alignment")
 MAX_CV_REFUSED = 0.08
 

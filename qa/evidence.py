@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.embed import Embedder, fold
+from qa.future import future_found
 from qa.lexical import all_stopwords, tokenize, words
 from qa.retrieve import Retrieved
 from qa.roles import role_found
@@ -246,6 +247,8 @@ def features(
       Italian and English names);
     - role_found: share of the roles the question names ("prime minister", "comandante") that the retrieved
       passages name, in either language (qa/roles.py); 1 when it names none;
+    - future_found: 0 when the question asks about a time to come ("the next edition") and the retrieved
+      passages never speak of the future (qa/future.py), else 1;
     - term_alignment: how well the question's words are matched one by one in the best sentence's chunk, in
       either language (`term_alignment`, from `stats`).
     """
@@ -270,5 +273,6 @@ def features(
         "kind_found": float(not asks or any(e.lead for e in evidence[:LEAD_WINDOW])),
         "anchors_found": anchors_found(question, retrieved_text),
         "role_found": role_found(question, retrieved_text),
+        "future_found": future_found(question, retrieved_text),
         "term_alignment": (stats or {}).get("term_alignment", 0.0),
     }

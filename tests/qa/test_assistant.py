@@ -49,6 +49,9 @@ def test_the_same_question_in_italian(seed_assistant: Assistant) -> None:
         # about a role the article never names (it names a deputy secretary general and a "ministero")
         ("What did Estonia's defence minister say about the exercise?", "en"),
         ("Chi è il sindaco di Tallinn?", "it"),
+        # about the next edition: the article reports this one, and says nothing of what comes next
+        ("In which city will the next Cyber Coalition take place?", "en"),
+        ("Chi ospiterà la prossima Cyber Coalition?", "it"),
     ],
 )
 def test_unanswerable_question_abstains_in_its_language(
