@@ -9,13 +9,11 @@ import re
 
 # A question asks about the future when it names a time to come; English "will" alone is left out (it also states
 # what generally happens: "inequality will fall as incomes rise").
-_ASKS = re.compile(r"\b(?:next(?!\s+to\b)|upcoming|forthcoming|future|prossim[oaie]|futur[oaie]|ventur[oaie])\b")
+_TIME_TO_COME = r"next(?!\s+to\b)|upcoming|forthcoming|future|prossim[oaie]|futur[oaie]|ventur[oaie]"
+_ASKS = re.compile(rf"\b(?:{_TIME_TO_COME})\b")
 # A passage speaks of the future with the same words, English future forms, or an Italian future verb
 # ("si terrà", "ospiteranno"; accented endings, so the text is read unfolded).
-_SPEAKS = re.compile(
-    r"\b(?:next(?!\s+to\b)|upcoming|forthcoming|future|will|shall|going\s+to|prossim[oaie]|futur[oaie]|ventur[oaie])\b"
-    r"|\w(?:'ll\b|rà(?!\w)|ranno\b)"
-)
+_SPEAKS = re.compile(rf"\b(?:{_TIME_TO_COME}|will|shall|going\s+to)\b|\w(?:'ll\b|rà(?!\w)|ranno\b)")
 
 
 def asks_future(question: str) -> bool:
