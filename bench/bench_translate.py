@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from qa.assistant import Assistant
-from qa.calibrate import dev_questions, unanswerable_when_left_out
+from qa.calibrate import LeaveOut, dev_questions, unanswerable_when_left_out
 from qa.embed import fold
 from qa.generate import MAX_EVIDENCE, MIN_EVIDENCE, translate
 from qa.index import Index
@@ -117,18 +117,13 @@ def answer_shown(assistant: Assistant, questions: Sequence[Row], llm: LLM | None
 def abstention(assistant: Assistant, questions: Sequence[Row], llm: LLM | None) -> None:
     """Abstention decided as in LLM modes: each question as it is (answerable) and with its own article left
     out of the retrieval (unanswerable, as qa/calibrate.py makes them)."""
-    sizes: dict[str, int] = {}
-    for c in assistant.retriever.lexical.chunks:
-        sizes[c.title] = sizes.get(c.title, 0) + 1
+    leave_out = LeaveOut(assistant)
     refused = abstained = 0
     left_out = [q for q in questions if unanswerable_when_left_out(q)]
     for q in questions:
         refused += assistant.analyse(q["user_input"], llm=llm).abstain
     for q in left_out:
-        art = str(q["article"])
-        other = assistant.analyse(
-            q["user_input"], llm=llm, keep=lambda c, a=art: bool(c.title != a), extra_depth=sizes.get(art, 0)
-        )
+        other = assistant.analyse(q["user_input"], llm=llm, **leave_out(str(q["article"])))
         abstained += other.abstain
     print(
         f"  {'with' if llm else 'without'} translation: answerable refused {refused / len(questions):.3f}, "

@@ -18,7 +18,7 @@ import numpy as np
 
 from qa.embed import Embedder, fold
 from qa.future import future_found
-from qa.lexical import all_stopwords, tokenize, words
+from qa.lexical import tokenize, words
 from qa.retrieve import Retrieved
 from qa.roles import role_found
 from qa.spans import LEAD_WINDOW, NUMERIC_KINDS, anchors_found, lead_span, question_kind
@@ -141,8 +141,7 @@ def _overlap(q_tokens: set[str], text: str) -> float:
 
 def content_words(text: str) -> list[str]:
     """The distinct folded content words of `text` (no stopwords, numbers or words under 3 letters)."""
-    stop = all_stopwords()
-    return list(dict.fromkeys(w for w in words(text) if len(w) > 2 and not w.isdigit() and w not in stop))
+    return list(dict.fromkeys(w for w in tokenize(text, stem=False) if len(w) > 2 and not w.isdigit()))
 
 
 def term_alignment(question: str, text: str, vectors: SentenceVectors) -> float:
