@@ -1,6 +1,6 @@
 """Check an LLM's answer against the evidence it cites, sentence by sentence, and keep only what holds.
 
-A citation [n] of an answer sentence is kept when
+A citation [n] of an answer sentence that states something of its own (not only "La risposta è [1].") is kept when
 - n names an evidence sentence (1-based);
 - the answer sentence is close enough to that evidence in the embedder's cross-lingual space;
 - every number and proper name in the answer sentence is found in what it may lean on: its supported
@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.embed import Embedder, fold
+from qa.lexical import tokenize
 from qa.types import Evidence
 
 # Cosine floor between an answer sentence (as a query) and a cited evidence sentence (as a passage), by
@@ -122,6 +123,22 @@ _REFUSAL = re.compile(
 def is_refusal(sentence: str) -> bool:
     """True for a sentence that says the evidence does not answer: it states no fact, so it cites nothing."""
     return _REFUSAL.search(sentence) is not None
+
+
+# Words an answer may use to talk about its own form or sources, which state no fact ("La risposta è [1].").
+_FILLER = frozenset(
+    tokenize(
+        "answer answers following text document documents passage passages article source sources information "
+        "context question evidence risposta risposte seguente seguenti testo documento documenti passo passi brano "
+        "articolo fonte fonti informazione informazioni contesto domanda prova prove"
+    )
+)
+
+
+def says_something(sentence: str, question: str) -> bool:
+    """False for an answer sentence that adds no word of its own to the question's, only talk about the answer
+    and its sources ("La risposta è [1].", "The answer is in the text [2]."): it cannot be supported."""
+    return bool(set(tokenize(strip_markers(sentence))) - set(tokenize(question)) - _FILLER)
 
 
 def tidy(answer: str) -> str:
@@ -297,7 +314,8 @@ def verify_answer(
     dropped: list[str] = []
     numbering: dict[int, int] = {}
     for sentence, row in zip(sentences, sims, strict=True):
-        keep = [] if is_refusal(sentence) else supported(sentence, row, question, evidence, floor)
+        said = says_something(sentence, question) and not is_refusal(sentence)
+        keep = supported(sentence, row, question, evidence, floor) if said else []
         if not keep:
             dropped.append(sentence)
             continue

@@ -164,3 +164,13 @@ def test_a_citation_that_holds_the_names_only_through_the_sentence_before_does_n
     g = run("[1] Giappone e Corea del Sud sono entrati come partecipanti a pieno titolo [2].", ev, e5, q, "it")
     assert g.cited == (1,)
     assert g.text == "Giappone e Corea del Sud sono entrati come partecipanti a pieno titolo [1]."
+
+
+def test_an_answer_that_states_nothing_of_its_own_is_not_supported(evidence_for: MakeEvidence, e5: Embedder) -> None:
+    # The local model once answered "Chi è l'autrice dell'articolo?" with "La risposta è [1]."
+    ev = evidence_for("Gosselin-Malo", "Montenegro")
+    q = "Chi è l'autrice dell'articolo?"
+    assert run("La risposta è [1].", ev, e5, q, "it").text == ""
+    assert run("The answer to who the author of the article is can be found in the text [1].", ev, e5, q).text == ""
+    g = run("L'autrice dell'articolo è Elisabeth Gosselin-Malo [1].", ev, e5, q, "it")
+    assert g.text == "L'autrice dell'articolo è Elisabeth Gosselin-Malo [1]."
