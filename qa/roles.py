@@ -30,6 +30,14 @@ def roles(text: str) -> set[int]:
     return {_roles()[" ".join(m.group(0).split())] for m in _pattern().finditer(fold(text))}
 
 
+def role_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` names a role: (start, end) offsets into `text` (none when folding changes its length)."""
+    folded = fold(text)
+    if len(folded) != len(text):
+        return []
+    return [m.span() for m in _pattern().finditer(folded)]
+
+
 def role_found(question: str, text: str) -> float:
     """Share of the roles `question` names that `text` names too, in either language; 1 when it names none."""
     asked = roles(question)

@@ -1,11 +1,12 @@
 """Short answers: the kind of answer a question asks for, and the spans of a sentence that can be one.
 
 A question asks for one kind of short answer (`money`, `duration`, `count`, `date`, `country_place`,
-`country`, `city`, `place`, `names`) or for none ("why ...", "what did ... say" get whole sentences). A sentence holds a
-candidate when
+`country`, `city`, `place`, `names`, `identity`: what a named person is) or for none ("why ...", "what did ...
+say" get whole sentences). A sentence holds a candidate when
 
 - it has a span of that kind that the question does not already hold (names compared across Italian and
-  English through the exonym table), and
+  English through the exonym table), and that is not what the sentence leaves out ("ad eccezione di
+  Montenegro", "except ...") unless the question asks who is missing, and
 - the sentence, read with its context (the sentence before it and the document title; for names and places
   also the one before that, as Italian often drops a subject named earlier), names at least half of what
   the question is about: its names and numbers, the *anchors*.
@@ -23,6 +24,7 @@ from collections.abc import Callable, Sequence
 
 from qa.embed import fold
 from qa.lexical import all_stopwords, words
+from qa.roles import role_spans
 from qa.verify import exonym_table, facts, localise_names, missing_facts
 
 _CAP = r"[A-ZÀ-ÖØ-Þ][\w'’-]*\w"
@@ -97,13 +99,28 @@ _KINDS = (
         r"|organi[sz]ations?)|quali (?:persone|nazioni|membri))\b",
     ),
 )
-KINDS = tuple(kind for kind, _ in _KINDS)
+KINDS = (*(kind for kind, _ in _KINDS), "identity")
 NUMERIC_KINDS = frozenset({"money", "duration", "count", "date"})
 LEAD_WINDOW = 3  # how far down the evidence ranking a sentence holding a short answer may lead, or be looked for
 COUNTED_SIMILARITY = 0.5  # word-vector cosine at which a counted noun matches the question's ("people", "persone")
 _COUNTED = re.compile(r"\b(?:how many|quant[iea])\s+([^?.!;:,]*)", re.IGNORECASE)
 Similar = Callable[[Sequence[str], Sequence[str]], float]  # the best cosine between two lists of words
 _KIND_PATTERNS = tuple((kind, re.compile(p, re.IGNORECASE)) for kind, p in _KINDS)
+# "Who is David van Weel?" asks what a named person is (`identity`: a role, "segretario generale aggiunto
+# della NATO ..."), not for a name
+_WHO_IS_NAME = re.compile(rf"^\W*(?i:who|chi)\s+(?i:is|was|are|were|è|era|sono|erano|fu)\s+{_NAME}\W*$")
+# A span right after "ad eccezione di" / "except" names what is left out: no answer to "Which countries took
+# part?", only to a question about who is missing ("Who was absent?", "Chi non ha partecipato?").
+_EXCLUDING = re.compile(
+    r"\b(?:ad eccezione d\w*|eccetto|tranne|salvo|fuorché|esclus[oaie]|except(?: for)?|apart from|other than"
+    r"|with the exception of|excluding|but not)\s+",
+    re.IGNORECASE,
+)
+_ASKS_EXCLUDED = re.compile(
+    r"\b(?:not|n't|never|absent|missing|miss(?:ed)?|skip(?:ped)?|stayed away|except\w*|exclud\w*|non|mai"
+    r"|assent\w*|mancat\w*|mancav\w*|esclus\w*|tranne|eccetto)\b",
+    re.IGNORECASE,
+)
 
 
 @functools.lru_cache(maxsize=256)
@@ -111,7 +128,7 @@ def question_kind(question: str) -> str | None:
     """The kind of short answer `question` asks for (one of `KINDS`), or None."""
     for kind, pattern in _KIND_PATTERNS:
         if pattern.search(question):
-            return kind
+            return "identity" if kind == "names" and _WHO_IS_NAME.match(question) else kind
     return None
 
 
@@ -177,9 +194,21 @@ def candidates(
         return []
     known = _question_words(question)
     found = [s for s in _FINDERS[kind](sentence, known) if _new(s, known)]
+    if not _ASKS_EXCLUDED.search(question):
+        found = [s for s in found if not _left_out(sentence, s)]
     if kind == "count":
         found = [s for s in found if _counts_what(question, sentence, s, similar)]
     return found
+
+
+def _left_out(sentence: str, span: str) -> bool:
+    """Whether `span` sits in what `sentence` leaves out: the names right after "ad eccezione di", "except"."""
+    at = sentence.find(span)
+    for m in _EXCLUDING.finditer(sentence):
+        named = _LIST.match(sentence, m.end()) or _NAMES.match(sentence, m.end())
+        if named and m.end() <= at < named.end():
+            return True
+    return False
 
 
 def lead_span(
@@ -285,6 +314,16 @@ def _names(sentence: str, known: frozenset[str]) -> list[str]:
     return lists + sorted(names, key=lambda n: bool(places.fullmatch(n)))
 
 
+def _identity(sentence: str, known: frozenset[str]) -> list[str]:
+    """A role the sentence names, with what follows it up to the next punctuation ("segretario generale
+    aggiunto della NATO per le sfide emergenti alla sicurezza")."""
+    out = []
+    for start, end in role_spans(sentence):
+        stop = re.search(r"[,.;:()“”\"«»–]", sentence[end:])
+        out.append(sentence[start : end + (stop.start() if stop else len(sentence) - end)].strip())
+    return out
+
+
 _FINDERS: dict[str, Callable[[str, frozenset[str]], list[str]]] = {
     "money": _money,
     "duration": _duration,
@@ -295,4 +334,5 @@ _FINDERS: dict[str, Callable[[str, frozenset[str]], list[str]]] = {
     "city": _city,
     "place": _place,
     "names": _names,
+    "identity": _identity,
 }

@@ -24,6 +24,9 @@ from qa.spans import anchors_found, candidates, lead_span, localise_lead, questi
         ("In which city is the author based?", "city"),
         ("Dove si è svolta la gara?", "place"),
         ("Who opened the exhibition?", "names"),
+        ("Who is Maria De Santis?", "identity"),  # asks what she is, not for a name
+        ("Chi era Paolo Neri?", "identity"),
+        ("Who is the director of the festival?", "names"),
         ("Why did the talks fail?", None),
         ("What did the mayor say about the bridge?", None),
     ],
@@ -60,6 +63,11 @@ def test_question_kind(question: str, kind: str | None) -> None:
             "Secondo la Francia, ha detto Maria De Santis, il festival crescerà.",
             "Maria De Santis",
         ),
+        (
+            "Who is Maria De Santis?",
+            "Lo ha detto Maria De Santis, sindaco di Lisbona dal 2020.",
+            "sindaco di Lisbona dal 2020",
+        ),
     ],
 )
 def test_lead_span(question: str, sentence: str, span: str) -> None:
@@ -81,6 +89,11 @@ def test_lead_span(question: str, sentence: str, span: str) -> None:
         ("Who met Maria De Santis?", "Maria De Santis è arrivata ieri."),
         # a city question is not answered by a country
         ("In which city is the author based?", "L'autrice vive in Portogallo."),
+        # the countries left out do not answer which took part (they do answer who was absent, above)
+        ("Which countries voted?", "Hanno votato tutti, ad eccezione di Francia, Spagna e Grecia, che no."),
+        ("Which countries voted?", "Hanno votato tutti i paesi except Portugal and Spain."),
+        # what a named person is: a role, not another name
+        ("Who is Maria De Santis?", "Maria De Santis ha incontrato Paolo Neri a Lisbona."),
     ],
 )
 def test_no_span_of_the_wrong_kind(question: str, sentence: str) -> None:
