@@ -1,8 +1,8 @@
 """Short answers: the kind of answer a question asks for, and the spans of a sentence that can be one.
 
 A question asks for one kind of short answer (`money`, `duration`, `count`, `date`, `country_place`,
-`country`, `city`, `place`, `names`, `identity`: what a named person is) or for none ("why ...", "what did ...
-say" get whole sentences). A sentence holds a candidate when
+`country`, `city`, `place`, `author`: who wrote a text, `names`, `identity`: what a named person is) or for none
+("why ...", "what did ... say" get whole sentences). A sentence holds a candidate when
 
 - it has a span of that kind that the question does not already hold (names compared across Italian and
   English through the exonym table), and that is not what the sentence leaves out ("ad eccezione di
@@ -93,6 +93,11 @@ _KINDS = (
     ("country", r"\b(?:which|what) countr(?:y|ies)\b|\b(?:quale|quali|che|in quale|in che) (?:paes[ei]|nazion[ei])\b"),
     ("city", r"\b(?:(?:which|what) (?:city|town)|(?:quale|che|in quale|in che) citt[aà])\b"),
     ("place", r"\b(?:where|dove)\b"),
+    (
+        "author",
+        r"\b(?:who wrote|written by|(?:the|its) (?:author|writer)|chi (?:ha scritto|scrisse|l'ha scritt)|scritt[oa] da"
+        r"|l['’]autor[ei]|l['’]autrice|gli autori)\b",
+    ),
     (
         "names",
         r"\b(?:who|whom|whose|chi|which (?:people|persons?|nations|members|officials?|compan(?:y|ies)"
@@ -324,6 +329,22 @@ def _identity(sentence: str, known: frozenset[str]) -> list[str]:
     return out
 
 
+# Who wrote a text: a name in a sentence that speaks of writing it, or of a writer's trade (a news article's
+# closing line, "X è corrispondente per l'Europa per Defense News", or a byline, "By X").
+_WRITER = re.compile(
+    r"\b(?:autor[ei]|autrice|scritt[oa] da|scrisse|ha scritto|scrive|corrispondente|giornalista|reporter|inviat[oa]"
+    r"|redattore|redattrice|editorialista|wrote|written by|writes|author|correspondent|journalist|writer|editor"
+    r"|columnist)\b|^\W*By\s+[A-ZÀ-ÖØ-Þ]",
+    re.IGNORECASE,
+)
+
+
+def _author(sentence: str, known: frozenset[str]) -> list[str]:
+    if not _WRITER.search(sentence):
+        return []
+    return _names(re.sub(r"^\W*By\s+(?=[A-ZÀ-ÖØ-Þ])", "", sentence), known)
+
+
 _FINDERS: dict[str, Callable[[str, frozenset[str]], list[str]]] = {
     "money": _money,
     "duration": _duration,
@@ -333,6 +354,7 @@ _FINDERS: dict[str, Callable[[str, frozenset[str]], list[str]]] = {
     "country": _country,
     "city": _city,
     "place": _place,
+    "author": _author,
     "names": _names,
     "identity": _identity,
 }

@@ -42,6 +42,30 @@ def test_the_same_question_in_italian(seed_assistant: Assistant) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        # the author's closing line, not the quote "ha detto van Weel", answers who wrote the article
+        ("Who wrote this article?", "Elisabeth Gosselin-Malo"),
+        # who a named person is: his role, not another name of his sentence
+        ("Who is David van Weel?", "segretario generale aggiunto della NATO"),
+    ],
+)
+def test_the_lead_answers_what_the_question_asks(seed_assistant: Assistant, question: str, lead: str) -> None:
+    a = seed_assistant.ask(question)
+    assert not a.abstained
+    first = a.answer.splitlines()[0]
+    assert first.startswith(lead) and "[1]" in first
+    assert lead in a.citations[0].quote
+    assert_citations_exact(seed_assistant, a)
+
+
+def test_a_country_left_out_does_not_answer_which_took_part(seed_assistant: Assistant) -> None:
+    a = seed_assistant.ask("Which countries took part in Cyber Coalition 2023?")
+    assert not a.abstained
+    assert not any(name in a.answer.splitlines()[0] for name in COUNTRIES_EN)
+
+
+@pytest.mark.parametrize(
     ("question", "language"),
     [
         ("Which company supplied the software used in the exercise?", "en"),

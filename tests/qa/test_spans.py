@@ -27,6 +27,8 @@ from qa.spans import anchors_found, candidates, lead_span, localise_lead, questi
         ("Who is Maria De Santis?", "identity"),  # asks what she is, not for a name
         ("Chi era Paolo Neri?", "identity"),
         ("Who is the director of the festival?", "names"),
+        ("Who wrote the report?", "author"),
+        ("Chi è l'autore del libro?", "author"),
         ("Why did the talks fail?", None),
         ("What did the mayor say about the bridge?", None),
     ],
@@ -68,6 +70,8 @@ def test_question_kind(question: str, kind: str | None) -> None:
             "Lo ha detto Maria De Santis, sindaco di Lisbona dal 2020.",
             "sindaco di Lisbona dal 2020",
         ),
+        ("Who wrote the report?", "Paolo Neri è giornalista per La Stampa di Torino.", "Paolo Neri"),
+        ("Chi è l'autrice del rapporto?", "By Anna Berg, Berlin correspondent.", "Anna Berg"),
     ],
 )
 def test_lead_span(question: str, sentence: str, span: str) -> None:
@@ -94,6 +98,8 @@ def test_lead_span(question: str, sentence: str, span: str) -> None:
         ("Which countries voted?", "Hanno votato tutti i paesi except Portugal and Spain."),
         # what a named person is: a role, not another name
         ("Who is Maria De Santis?", "Maria De Santis ha incontrato Paolo Neri a Lisbona."),
+        # who wrote a text is a name where writing or a writer's trade is spoken of, not any name
+        ("Who wrote the report?", "Secondo Maria De Santis il festival crescerà."),
     ],
 )
 def test_no_span_of_the_wrong_kind(question: str, sentence: str) -> None:
