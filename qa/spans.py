@@ -1,8 +1,8 @@
 """Short answers: the kind of answer a question asks for, and the spans of a sentence that can be one.
 
-A question asks for one kind of short answer (`money`, `duration`, `count`, `date`, `country_place`,
-`country`, `city`, `place`, `author`: who wrote a text, `names`, `identity`: what a named person is) or for none
-("why ...", "what did ... say" get whole sentences). A sentence holds a candidate when
+A question asks for one kind of short answer (`money`, `duration`, `count`, `date`, `nationality`,
+`country_place`, `country`, `city`, `place`, `author`: who wrote a text, `names`, `identity`: what a named
+person is) or for none ("why ...", "what did ... say" get whole sentences). A sentence holds a candidate when
 
 - it has a span of that kind that the question does not already hold (names compared across Italian and
   English through the exonym table), and that is not what the sentence leaves out ("ad eccezione di
@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from qa.embed import fold
 from qa.lexical import all_stopwords, words
 from qa.roles import role_spans
-from qa.verify import exonym_table, facts, localise_names, missing_facts
+from qa.verify import bilingual_table, exonym_table, facts, localise_names, missing_facts
 
 _CAP = r"[A-ZÀ-ÖØ-Þ][\w'’-]*\w"
 _NAME = rf"{_CAP}(?:\s+(?:(?:de|di|da|del|della|van|von|der|of|the)\s+)?{_CAP})*"
@@ -89,6 +89,7 @@ _KINDS = (
         r"|\b(?:what year|which year|what date|which day|what day|in che anno|in quale anno|che giorno"
         r"|quale giorno|in che data|da quando)\b",
     ),
+    ("nationality", r"\b(?:nationality|nationalities|citizenship|nazionalità|cittadinanza)\b"),
     ("country_place", r"\bin (?:which|what) country\b|\bin (?:quale|che) (?:paese|nazione)\b"),
     ("country", r"\b(?:which|what) countr(?:y|ies)\b|\b(?:quale|quali|che|in quale|in che) (?:paes[ei]|nazion[ei])\b"),
     ("city", r"\b(?:(?:which|what) (?:city|town)|(?:quale|che|in quale|in che) citt[aà])\b"),
@@ -106,6 +107,7 @@ _KINDS = (
 )
 KINDS = (*(kind for kind, _ in _KINDS), "identity")
 NUMERIC_KINDS = frozenset({"money", "duration", "count", "date"})
+SPECIFIC_KINDS = frozenset({"author", "nationality"})  # found only through words of their own (qa/evidence.py)
 LEAD_WINDOW = 3  # how far down the evidence ranking a sentence holding a short answer may lead, or be looked for
 COUNTED_SIMILARITY = 0.5  # word-vector cosine at which a counted noun matches the question's ("people", "persone")
 _COUNTED = re.compile(r"\b(?:how many|quant[iea])\s+([^?.!;:,]*)", re.IGNORECASE)
@@ -345,6 +347,18 @@ def _author(sentence: str, known: frozenset[str]) -> list[str]:
     return _names(re.sub(r"^\W*By\s+(?=[A-ZÀ-ÖØ-Þ])", "", sentence), known)
 
 
+@functools.lru_cache(maxsize=1)
+def _demonyms() -> re.Pattern[str]:
+    """Nationalities (`qa/lexicon/demonyms.txt`): Italian ones written in lower case ("l'olandese"), English ones
+    capitalised ("Dutch"), so that "Ucraina" or "Svizzera", the countries, are not read as one."""
+    forms = sorted({f for _, it, en in bilingual_table("lexicon/demonyms.txt") for f in (*it, *en) if f}, key=len)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in reversed(forms)) + r")(?!\w)")
+
+
+def _nationality(sentence: str, known: frozenset[str]) -> list[str]:
+    return [m.group(0) for m in _demonyms().finditer(sentence)]
+
+
 _FINDERS: dict[str, Callable[[str, frozenset[str]], list[str]]] = {
     "money": _money,
     "duration": _duration,
@@ -357,4 +371,5 @@ _FINDERS: dict[str, Callable[[str, frozenset[str]], list[str]]] = {
     "author": _author,
     "names": _names,
     "identity": _identity,
+    "nationality": _nationality,
 }

@@ -48,6 +48,8 @@ def test_the_same_question_in_italian(seed_assistant: Assistant) -> None:
         ("Who wrote this article?", "Elisabeth Gosselin-Malo"),
         # who a named person is: his role, not another name of his sentence
         ("Who is David van Weel?", "segretario generale aggiunto della NATO"),
+        # "l'olandese" opens the sixth and last chunk and names him only through the sentence before
+        ("Di che nazionalità è David van Weel?", "olandese"),
     ],
 )
 def test_the_lead_answers_what_the_question_asks(seed_assistant: Assistant, question: str, lead: str) -> None:

@@ -26,6 +26,8 @@ from qa.spans import anchors_found, candidates, lead_span, localise_lead, questi
         ("Who opened the exhibition?", "names"),
         ("Who is Maria De Santis?", "identity"),  # asks what she is, not for a name
         ("Chi era Paolo Neri?", "identity"),
+        ("What nationality is the architect?", "nationality"),
+        ("Di che nazionalità è la regista?", "nationality"),
         ("Who is the director of the festival?", "names"),
         ("Who wrote the report?", "author"),
         ("Chi è l'autore del libro?", "author"),
@@ -72,6 +74,8 @@ def test_question_kind(question: str, kind: str | None) -> None:
         ),
         ("Who wrote the report?", "Paolo Neri è giornalista per La Stampa di Torino.", "Paolo Neri"),
         ("Chi è l'autrice del rapporto?", "By Anna Berg, Berlin correspondent.", "Anna Berg"),
+        ("Di che nazionalità è Maria De Santis?", "Maria De Santis, svizzera, vive a Lisbona.", "svizzera"),
+        ("What nationality is Maria De Santis?", "Maria De Santis, a Swiss architect, lives in Spain.", "Swiss"),
     ],
 )
 def test_lead_span(question: str, sentence: str, span: str) -> None:
@@ -96,6 +100,8 @@ def test_lead_span(question: str, sentence: str, span: str) -> None:
         # the countries left out do not answer which took part (they do answer who was absent, above)
         ("Which countries voted?", "Hanno votato tutti, ad eccezione di Francia, Spagna e Grecia, che no."),
         ("Which countries voted?", "Hanno votato tutti i paesi except Portugal and Spain."),
+        # "Svizzera", the country, is not a nationality
+        ("Di che nazionalità è Maria De Santis?", "Maria De Santis vive in Svizzera da anni."),
         # what a named person is: a role, not another name
         ("Who is Maria De Santis?", "Maria De Santis ha incontrato Paolo Neri a Lisbona."),
         # who wrote a text is a name where writing or a writer's trade is spoken of, not any name
