@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from qa.embed import fold
 from qa.lexical import all_stopwords, words
 from qa.roles import role_spans
-from qa.verify import bilingual_table, exonym_table, facts, localise_names, missing_facts
+from qa.verify import exonym_table, facts, localise_names, missing_facts, nationality_in, nationality_pattern
 
 _CAP = r"[A-ZÀ-ÖØ-Þ][\w'’-]*\w"
 _NAME = rf"{_CAP}(?:\s+(?:(?:de|di|da|del|della|van|von|der|of|the)\s+)?{_CAP})*"
@@ -227,8 +227,9 @@ def lead_span(
 
 
 def localise_lead(span: str, language: str) -> str:
-    """A lead span with its known names in `language` and, in English, "e" between names read as "and"."""
-    out = localise_names(span, language)
+    """A lead span with its known names and nationalities in `language` and, in English, "e" between names read
+    as "and"."""
+    out = localise_names(nationality_in(span, language), language)
     if language == "en":
         out = re.sub(r"\s+(?:e|ed)\s+(?=[A-ZÀ-ÖØ-Þ])", " and ", out)
     return out
@@ -347,16 +348,8 @@ def _author(sentence: str, known: frozenset[str]) -> list[str]:
     return _names(re.sub(r"^\W*By\s+(?=[A-ZÀ-ÖØ-Þ])", "", sentence), known)
 
 
-@functools.lru_cache(maxsize=1)
-def _demonyms() -> re.Pattern[str]:
-    """Nationalities (`qa/lexicon/demonyms.txt`): Italian ones written in lower case ("l'olandese"), English ones
-    capitalised ("Dutch"), so that "Ucraina" or "Svizzera", the countries, are not read as one."""
-    forms = sorted({f for _, it, en in bilingual_table("lexicon/demonyms.txt") for f in (*it, *en) if f}, key=len)
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in reversed(forms)) + r")(?!\w)")
-
-
 def _nationality(sentence: str, known: frozenset[str]) -> list[str]:
-    return [m.group(0) for m in _demonyms().finditer(sentence)]
+    return [m.group(0) for m in nationality_pattern().finditer(sentence)]
 
 
 _FINDERS: dict[str, Callable[[str, frozenset[str]], list[str]]] = {

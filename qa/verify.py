@@ -238,8 +238,46 @@ def missing_facts(sentence: str, allowed: str) -> list[str]:
 
 
 def facts_agree(sentence: str, allowed: str) -> bool:
-    """True when every number and proper name of `sentence` is found in `allowed` (across it/en names)."""
-    return not missing_facts(sentence, allowed)
+    """True when every number, proper name and nationality of `sentence` is found in `allowed` (across it/en
+    names): "David van Weel è italiano [1]" does not hold against "l'olandese ha concluso una visita"."""
+    claim = strip_markers(sentence)
+    return not missing_facts(claim, allowed) and nationalities(claim) <= nationalities(allowed, strict=False)
+
+
+@functools.lru_cache(maxsize=1)
+def _nationality_table() -> tuple[
+    tuple[tuple[tuple[str, ...], tuple[str, ...]], ...], dict[str, int], re.Pattern[str], re.Pattern[str]
+]:
+    """Each row's (Italian, English) forms, each form's row, and the forms as written and in any case."""
+    rows = bilingual_table("lexicon/demonyms.txt")
+    forms = {f: i for i, (_, it, en) in enumerate(rows) for f in (*it, *en) if f}
+    alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    pattern = rf"(?<!\w)(?:{alternatives})(?!\w)"
+    table = tuple((it, en) for _, it, en in rows)
+    return table, forms, re.compile(pattern), re.compile(pattern, re.IGNORECASE)
+
+
+def nationality_pattern() -> re.Pattern[str]:
+    """The nationalities of `qa/lexicon/demonyms.txt` as written: Italian ones in lower case ("l'olandese"),
+    English ones capitalised ("Dutch"), so that "Ucraina" or "Svizzera", the countries, are not read as one."""
+    return _nationality_table()[2]
+
+
+def nationality_in(span: str, language: str) -> str:
+    """A nationality as `language` writes it ("olandese" -> "Dutch" in English); other text unchanged."""
+    table, forms, _, _ = _nationality_table()
+    if span not in forms:
+        return span
+    it, en = table[forms[span]]
+    return (en if language == "en" else it)[0]
+
+
+def nationalities(text: str, strict: bool = True) -> set[int]:
+    """The nationalities `text` names (rows of the table, so "olandese" and "Dutch" are one); `strict=False`
+    reads any case, and so also takes "Svizzera" the country for "svizzera"."""
+    _, forms, exact, loose = _nationality_table()
+    folded = {f.lower(): row for f, row in forms.items()}
+    return {folded[m.group(0).lower()] for m in (exact if strict else loose).finditer(text)}
 
 
 def context_of(ev: Evidence) -> str:

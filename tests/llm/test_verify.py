@@ -174,3 +174,15 @@ def test_an_answer_that_states_nothing_of_its_own_is_not_supported(evidence_for:
     assert run("The answer to who the author of the article is can be found in the text [1].", ev, e5, q).text == ""
     g = run("L'autrice dell'articolo è Elisabeth Gosselin-Malo [1].", ev, e5, q, "it")
     assert g.text == "L'autrice dell'articolo è Elisabeth Gosselin-Malo [1]."
+
+
+def test_a_nationality_must_be_the_one_the_evidence_gives(evidence_for: MakeEvidence, e5: Embedder) -> None:
+    # the local model once answered "Di che nazionalità è David van Weel?" with "italiano"
+    ev = evidence_for("l'olandese", "Gosselin-Malo")
+    q = "Di che nazionalità è David van Weel?"
+    right = "L'olandese David van Weel ha concluso una visita in Giappone [1]."
+    assert run(right, ev, e5, q, "it").text == right
+    assert run(right.replace("olandese", "italiano"), ev, e5, q, "it").text == ""
+    english = "The Dutch David van Weel ended a visit to Japan [1]."
+    assert run(english, ev, e5, "What nationality is David van Weel?").text == english
+    assert run(english.replace("Dutch", "Italian"), ev, e5, "What nationality is David van Weel?").text == ""
