@@ -244,40 +244,44 @@ def facts_agree(sentence: str, allowed: str) -> bool:
     return not missing_facts(claim, allowed) and nationalities(claim) <= nationalities(allowed, strict=False)
 
 
+@dataclass(frozen=True)
+class _Nationalities:
+    rows: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]  # each row's (Italian, English) forms
+    row_of: dict[str, int]  # each form, lower-cased, to its row
+    as_written: re.Pattern[str]
+    any_case: re.Pattern[str]
+
+
 @functools.lru_cache(maxsize=1)
-def _nationality_table() -> tuple[
-    tuple[tuple[tuple[str, ...], tuple[str, ...]], ...], dict[str, int], re.Pattern[str], re.Pattern[str]
-]:
-    """Each row's (Italian, English) forms, each form's row, and the forms as written and in any case."""
-    rows = bilingual_table("lexicon/demonyms.txt")
-    forms = {f: i for i, (_, it, en) in enumerate(rows) for f in (*it, *en) if f}
-    alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-    pattern = rf"(?<!\w)(?:{alternatives})(?!\w)"
-    table = tuple((it, en) for _, it, en in rows)
-    return table, forms, re.compile(pattern), re.compile(pattern, re.IGNORECASE)
+def _nationality_table() -> _Nationalities:
+    rows = tuple((it, en) for _, it, en in bilingual_table("lexicon/demonyms.txt"))
+    forms = sorted({f for it, en in rows for f in (*it, *en) if f}, key=len, reverse=True)
+    pattern = r"(?<!\w)(?:" + "|".join(re.escape(f) for f in forms) + r")(?!\w)"
+    row_of = {f.lower(): i for i, (it, en) in enumerate(rows) for f in (*it, *en) if f}
+    return _Nationalities(rows, row_of, re.compile(pattern), re.compile(pattern, re.IGNORECASE))
 
 
 def nationality_pattern() -> re.Pattern[str]:
     """The nationalities of `qa/lexicon/demonyms.txt` as written: Italian ones in lower case ("l'olandese"),
     English ones capitalised ("Dutch"), so that "Ucraina" or "Svizzera", the countries, are not read as one."""
-    return _nationality_table()[2]
+    return _nationality_table().as_written
 
 
 def nationality_in(span: str, language: str) -> str:
     """A nationality as `language` writes it ("olandese" -> "Dutch" in English); other text unchanged."""
-    table, forms, _, _ = _nationality_table()
-    if span not in forms:
+    table = _nationality_table()
+    if not table.as_written.fullmatch(span):  # "Svizzera", the country, stays
         return span
-    it, en = table[forms[span]]
+    it, en = table.rows[table.row_of[span.lower()]]
     return (en if language == "en" else it)[0]
 
 
 def nationalities(text: str, strict: bool = True) -> set[int]:
     """The nationalities `text` names (rows of the table, so "olandese" and "Dutch" are one); `strict=False`
     reads any case, and so also takes "Svizzera" the country for "svizzera"."""
-    _, forms, exact, loose = _nationality_table()
-    folded = {f.lower(): row for f, row in forms.items()}
-    return {folded[m.group(0).lower()] for m in (exact if strict else loose).finditer(text)}
+    table = _nationality_table()
+    pattern = table.as_written if strict else table.any_case
+    return {table.row_of[m.group(0).lower()] for m in pattern.finditer(text)}
 
 
 def context_of(ev: Evidence) -> str:

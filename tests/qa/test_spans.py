@@ -141,6 +141,7 @@ def test_localise_lead_gives_names_in_the_question_language() -> None:
     assert localise_lead("Portugal", "it") == "Portogallo"
     assert localise_lead("2,500 volontari", "en") == "2,500 volontari"
     assert localise_lead("svizzera", "en") == "Swiss" and localise_lead("Swiss", "it") == "svizzero"
+    assert localise_lead("Svizzera", "en") == "Switzerland"  # the country
 
 
 @pytest.fixture(scope="module")
