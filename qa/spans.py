@@ -337,15 +337,17 @@ def _identity(sentence: str, known: frozenset[str]) -> list[str]:
 _WRITER = re.compile(
     r"\b(?:autor[ei]|autrice|scritt[oa] da|scrisse|ha scritto|scrive|corrispondente|giornalista|reporter|inviat[oa]"
     r"|redattore|redattrice|editorialista|wrote|written by|writes|author|correspondent|journalist|writer|editor"
-    r"|columnist)\b|^\W*By\s+[A-ZÀ-ÖØ-Þ]",
+    r"|columnist)\b",
     re.IGNORECASE,
 )
+_BYLINE = re.compile(r"^\W*By\s+(?=[A-ZÀ-ÖØ-Þ])")
 
 
 def _author(sentence: str, known: frozenset[str]) -> list[str]:
-    if not _WRITER.search(sentence):
+    byline = _BYLINE.match(sentence)
+    if not (byline or _WRITER.search(sentence)):
         return []
-    return _names(re.sub(r"^\W*By\s+(?=[A-ZÀ-ÖØ-Þ])", "", sentence), known)
+    return _names(sentence[byline.end() :] if byline else sentence, known)
 
 
 def _nationality(sentence: str, known: frozenset[str]) -> list[str]:
