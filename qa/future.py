@@ -10,7 +10,8 @@ import re
 # A question asks about the future when it names a time to come; English "will" alone is left out (it also states
 # what generally happens: "inequality will fall as incomes rise").
 _TIME_TO_COME = r"next(?!\s+to\b)|upcoming|forthcoming|future|prossim[oaie]|futur[oaie]|ventur[oaie]"
-_ASKS = re.compile(rf"\b(?:{_TIME_TO_COME})\b")
+# An Italian question in the future tense asks about it too ("Quale paese ospiterà ...?", "Dove si terrà ...?").
+_ASKS = re.compile(rf"\b(?:{_TIME_TO_COME})\b|\w(?:rà(?!\w)|ranno\b)")
 # A passage speaks of the future with the same words, English future forms, or an Italian future verb
 # ("si terrà", "ospiteranno"; accented endings, so the text is read unfolded).
 _SPEAKS = re.compile(rf"\b(?:{_TIME_TO_COME}|will|shall|going\s+to)\b|\w(?:'ll\b|rà(?!\w)|ranno\b)")

@@ -155,12 +155,15 @@ def anchors_found(question: str, text: str) -> float:
 @functools.lru_cache(maxsize=256)
 def counted(question: str) -> tuple[str, ...]:
     """What a "how many" question counts: its words after "how many" / "quanti" up to the first function word,
-    names left out when other words remain ("How many Panthers players were" gives players)."""
+    names left out when other words remain ("How many Panthers players were" gives players). In Italian the
+    noun comes first and what follows describes it or is the verb ("Quante esercitazioni informatiche
+    organizza ...": "organizza" is as close to "partecipanti" as "persone" is), so only the first word counts."""
     m = _COUNTED.search(question)
     out: list[tuple[str, bool]] = []
+    most = 1 if m and m.group(0).lower().startswith("quant") else 4
     for raw in re.findall(r"[\w'’-]+", m.group(1)) if m else []:
         w = (words(raw) or [""])[0]
-        if not w or w in all_stopwords() or len(out) == 4:
+        if not w or w in all_stopwords() or len(out) == most:
             break
         out.append((w, raw[:1].isupper()))
     common = [w for w, name in out if not name]  # names are anchors, bound already (see `candidates`)

@@ -169,6 +169,13 @@ def similar() -> object:
         ("How many runners finished the Lisbon marathon?", "La maratona di Lisbona ha avuto 4.000 spettatori.", None),
         ("Quanti abitanti ha Lisbona?", "A Lisbona sono arrivati 4.000 corridori per la maratona.", None),
         ("How many countries sent runners to Lisbon?", "A Lisbona sono arrivati corridori da 40 paesi.", "40 paesi"),
+        # in Italian the counted noun comes first: the verb after it ("organizza") is not what is counted
+        (
+            "Quante gare organizza Lisbona ogni anno?",
+            "Alla maratona di Lisbona hanno partecipato 2.500 partecipanti.",
+            None,
+        ),
+        ("Quante persone organizza Lisbona?", "Lisbona ha 2.500 partecipanti alla maratona.", "2.500 partecipanti"),
     ],
 )
 def test_a_count_must_count_what_the_question_asks_about(
