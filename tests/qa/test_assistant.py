@@ -111,6 +111,21 @@ def test_a_sentence_opening_a_chunk_inherits_its_subject_from_the_chunk_before(s
     assert "Cyber Coalition 2023" in r.previous_sentence(opening, 2) + r.previous_sentence(opening, 1)
 
 
+@pytest.mark.parametrize(
+    ("question", "needle"),
+    [
+        # use-m3 and e5 rate the author's "Ha sede a Milano, Italia." closest to this question; matching its
+        # words one by one ("exercise" ~ "esercitazioni") finds the sentence that answers
+        ("Where did the exercise take place?", "Estonia"),
+        ("What was the exercise focused on?", "intelligence"),
+    ],
+)
+def test_the_best_sentence_matches_the_question_words_across_languages(
+    seed_assistant: Assistant, question: str, needle: str
+) -> None:
+    assert needle in seed_assistant.analyse(question).evidence[0].text
+
+
 def test_every_citation_quote_is_the_document_text_at_its_offsets(seed_assistant: Assistant) -> None:
     questions = [
         "Where did the exercise take place?",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.evidence import SentenceVectors, content_words, term_alignment
+from qa.evidence import SentenceVectors, aligner, content_words, term_alignment
 
 
 @pytest.fixture(scope="module")
@@ -30,3 +30,14 @@ def test_term_alignment_prefers_the_passage_on_the_question_subject_across_langu
 def test_term_alignment_of_a_question_without_content_words_is_neutral(vectors: SentenceVectors) -> None:
     assert term_alignment("What is it?", "Il museo espone dipinti.", vectors) == 1.0
     assert term_alignment("Which railway?", "", vectors) == 0.0
+
+
+def test_aligner_scores_each_text_by_the_question_words_it_matches(vectors: SentenceVectors) -> None:
+    # the sentence that answers names the exercise; the one about the journalist's base matches only "where"
+    question = "Where did the exercise take place?"
+    answers = "Le squadre hanno svolto l'esercitazione in una base navale sulla costa."
+    base = "Ha sede a Torino, in Piemonte."
+    align = aligner(question, [answers, base], vectors, empty=0.0)
+    assert align(answers) > align(base) + 0.05
+    assert align("a text it was not given") == 0.0
+    assert aligner("What is it?", [base], vectors, empty=0.0)(base) == 0.0
