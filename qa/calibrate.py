@@ -149,8 +149,8 @@ def pick_threshold(
     # confidences by a few thousandths from run to run)
     below = conf[(y == 0) & ~ruled & (conf < highest)]
     low = float(below.max()) if len(below) else 0.0
-    above = answerable[answerable > low]
-    return (low + min(highest, float(above[0]) if len(above) else highest)) / 2
+    next_answerable = float(answerable[answerable > low][0])  # there is one: the answerable one above `highest`
+    return (low + min(highest, next_answerable)) / 2
 
 
 def fit(rows: Sequence[Mapping[str, Any]], names: Sequence[str], rules: Sequence[str] = ()) -> Abstainer:
