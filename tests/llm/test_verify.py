@@ -61,10 +61,10 @@ def test_citations_to_missing_evidence_are_dropped(evidence_for: MakeEvidence, e
     assert run("Montenegro, Luxembourg and Belgium did not take part [7].", ev, e5).text == ""
 
 
-def test_an_uncited_sentence_or_a_refusal_leaves_nothing(evidence_for: MakeEvidence, e5: Embedder) -> None:
+def test_a_refusal_or_nothing_leaves_nothing(evidence_for: MakeEvidence, e5: Embedder) -> None:
     ev = evidence_for("Montenegro")
-    assert run("Montenegro, Luxembourg and Belgium did not take part.", ev, e5).text == ""
     assert run("The documents do not say.", ev, e5).text == ""
+    assert run("Il testo non lo dice.", ev, e5, language="it").text == ""
     assert run("", ev, e5).text == ""
 
 
@@ -123,6 +123,8 @@ def test_names_agree_across_languages() -> None:
     assert facts_agree("Estonian and Japanese officials met.", "Funzionari estoni e giapponesi, in Estonia.")
     assert not facts_agree("Japan and North Korea joined.", ev)
     assert not facts_agree("Australia joined.", "L'Austria si è unita.")
+    assert facts_agree("Officials from Ukraine were there.", ev)  # Ucraina -> ucraini
+    assert not facts_agree("Officials from Ukraine were there.", "Erano presenti anche funzionari russi.")
 
 
 def test_localise_names_both_ways() -> None:
@@ -186,3 +188,13 @@ def test_a_nationality_must_be_the_one_the_evidence_gives(evidence_for: MakeEvid
     english = "The Dutch David van Weel ended a visit to Japan [1]."
     assert run(english, ev, e5, "What nationality is David van Weel?").text == english
     assert run(english.replace("Dutch", "Italian"), ev, e5, "What nationality is David van Weel?").text == ""
+
+
+def test_a_sentence_written_without_a_marker_is_cited_where_it_holds(evidence_for: MakeEvidence, e5: Embedder) -> None:
+    ev = evidence_for("Tallinn", "Montenegro", "nuovi arrivati")
+    g = run("Montenegro, Luxembourg and Belgium were absent from Cyber Coalition 2023.", ev, e5)
+    assert g.cited == (2,)
+    assert g.text == "Montenegro, Luxembourg and Belgium were absent from Cyber Coalition 2023 [1]."
+    # the same check as for a marked sentence: what no evidence holds stays out
+    g = run("France and Germany were absent from Cyber Coalition 2023.", ev, e5)
+    assert g.text == "" and g.cited == ()
