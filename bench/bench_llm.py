@@ -2,8 +2,8 @@
 
 The evidence is the corpus article's sentences ranked by e5-small against the question, each read with the
 sentence before it as qa.evidence does; all score alike here, so the prompt shows `--evidence` of them (the
-product shows two, and a third only when it scores close to the best: `qa.generate.shown_evidence`; for the
-example question it shows two). Each run answers twice through
+product shows the best alone when it leads the second clearly, as for the example question, else two, and a
+third only when it scores close to the best: `qa.generate.shown_evidence`). Each run answers twice through
 `qa.generate.generate`, the total including the citation check:
 - cold: llama.cpp's cache emptied first, so the first token includes reading the whole prompt;
 - warm: as in a running assistant from model load on: the answer instructions were read ahead of time

@@ -329,9 +329,10 @@ def supported(sentence: str, sims: np.ndarray, question: str, evidence: Sequence
 def attributed(
     sentence: str, sims: np.ndarray, question: str, evidence: Sequence[Evidence], floor: float
 ) -> tuple[str, list[int]]:
-    """A sentence the model wrote without any [n] ("The exercise took place in Tallinn, Estonia."), cited to
-    the evidence that passes `supported` for it: one sentence, the closest first, else two. The local model
-    wrote 7 of 59 answers to the seed questions without any marker; the check is the same as for a cited one.
+    """A sentence the model wrote without any [n] of the evidence ("The exercise took place in Tallinn,
+    Estonia.", or "[2]" when one sentence was shown), cited to the evidence that passes `supported` for it: one
+    sentence, the closest first, else two. The local model wrote 7 of 59 answers to the seed questions without
+    any marker, and given one sentence it often cites a "[2]"; the check is the same as for a cited sentence.
     Returns the sentence with its markers, and them (nothing when no evidence supports it)."""
     close = [n for n in np.argsort(-sims, kind="stable") + 1 if sims[n - 1] >= floor]
     for size in (1, 2):
@@ -361,7 +362,7 @@ def verify_answer(
     answer: str, question: str, evidence: Sequence[Evidence], embedder: Embedder | None, floor: float | None = None
 ) -> Checked:
     """Keep the answer sentences whose citations hold, renumbered; `text` is "" when none does. A sentence
-    written with no marker at all is cited where it holds (`attributed`); a wrong marker is not re-pointed.
+    written with no marker of the evidence is cited where it holds (`attributed`); a wrong one is not re-pointed.
 
     Args:
         answer: the model's answer with [n] markers into `evidence` (1-based).
@@ -380,8 +381,8 @@ def verify_answer(
     for sentence, row in zip(sentences, sims, strict=True):
         said = says_something(sentence, question) and not is_refusal(sentence)
         keep = supported(sentence, row, question, evidence, floor) if said else []
-        if said and not keep and not markers(sentence):
-            sentence, keep = attributed(sentence, row, question, evidence, floor)
+        if said and not keep and not any(1 <= n <= len(evidence) for n in markers(sentence)):
+            sentence, keep = attributed(strip_markers(sentence), row, question, evidence, floor)
         if not keep:
             dropped.append(sentence)
             continue

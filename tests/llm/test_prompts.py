@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from qa.generate import (
     EVIDENCE_GAP,
+    EVIDENCE_LEAD,
     MAX_EVIDENCE,
     MIN_EVIDENCE,
     answer_prompt,
@@ -37,13 +38,23 @@ def test_the_prompt_shows_a_sentence_past_the_second_only_when_it_scores_near_th
     evidence_for: MakeEvidence,
 ) -> None:
     ev = evidence_for("Montenegro", "Tallinn", "nuovi arrivati", "Pochi giorni")
-    scored = [dataclasses.replace(e, score=s) for e, s in zip(ev, (0.6, 0.45, 0.59, 0.58), strict=True)]
+    scored = [dataclasses.replace(e, score=s) for e, s in zip(ev, (0.6, 0.57, 0.59, 0.58), strict=True)]
     assert shown_evidence(scored) == scored[:MAX_EVIDENCE]
     far = [*scored[:2], dataclasses.replace(scored[2], score=0.6 - 2 * EVIDENCE_GAP), scored[3]]
     assert shown_evidence(far) == far[:MIN_EVIDENCE]
     prompt = answer_prompt("Who was absent?", "en", far)
     assert "[2] " in prompt and "[3] " not in prompt and "nuovi arrivati" not in prompt
     assert shown_evidence(scored[:1]) == scored[:1] and shown_evidence([]) == []
+
+
+def test_a_sentence_that_leads_clearly_is_shown_alone(evidence_for: MakeEvidence) -> None:
+    ev = evidence_for("Montenegro", "Tallinn", "nuovi arrivati")
+    lead = [dataclasses.replace(e, score=s) for e, s in zip(ev, (0.6, 0.6 - EVIDENCE_LEAD, 0.4), strict=True)]
+    assert shown_evidence(lead) == lead[:1]
+    prompt = answer_prompt("Who was absent?", "en", lead)
+    assert "[1] " in prompt and "Montenegro" in prompt and "[2] " not in prompt
+    close = [lead[0], dataclasses.replace(lead[1], score=0.6 - EVIDENCE_LEAD / 2), lead[2]]
+    assert shown_evidence(close) == close[:MIN_EVIDENCE]
 
 
 def test_translate_keeps_only_the_translation() -> None:
