@@ -6,6 +6,7 @@ Pipeline: follow-up rewrite -> hybrid retrieval -> sentence evidence -> calibrat
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections import Counter
@@ -319,24 +320,24 @@ class Assistant:
                 a.timings_ms.setdefault("first_token", _ms(started))
                 yield piece
         a.timings_ms["generate"] = _ms(t)
-        if result is None or not result.text.strip() or not result.cited:
-            text, cites = answers.extractive_answer(a.standalone, a.evidence, self.document_text)
-            yield self._answer(a, text, cites, mode, started, abstained=not cites)
-            return
-        cites = self._llm_citations(result.cited, evidence, a.language, lambda q, lang: translate(llm, q, lang))
-        yield self._answer(a, result.text, cites, mode, started, abstained=not cites)
 
-    def _llm_citations(
-        self, cited: Sequence[int], evidence: Sequence[Evidence], language: str, tr: Callable[[str, str], str]
-    ) -> tuple[Citation, ...]:
+        def tr(text: str, lang: str) -> str:
+            return translate(llm, text, lang)
+
+        if result is None or not result.text.strip() or not result.cited:  # nothing held: the extractive answer
+            text, cites = answers.extractive_answer(a.standalone, a.evidence, self.document_text)
+            yield self._answer(a, text, _translated(cites, a.language, tr), mode, started, abstained=not cites)
+            return
+        cites = self._llm_citations(result.cited, evidence)
+        yield self._answer(a, result.text, _translated(cites, a.language, tr), mode, started, abstained=not cites)
+
+    def _llm_citations(self, cited: Sequence[int], evidence: Sequence[Evidence]) -> tuple[Citation, ...]:
         out: list[Citation] = []
         for n, i in enumerate(cited, 1):
             if not 1 <= i <= len(evidence):
                 continue
             e = evidence[i - 1]
-            quote_lang = detect(e.text, default=language)
-            translation = tr(e.text, language) if quote_lang != language else None
-            c = answers.make_citation(n, e, self.document_text(e.chunk.doc_id), translation)
+            c = answers.make_citation(n, e, self.document_text(e.chunk.doc_id))
             if c is not None:
                 out.append(c)
         return tuple(out)
@@ -413,6 +414,15 @@ def _check_question(question: str) -> str:
 
 def _ms(since: float) -> float:
     return (time.perf_counter() - since) * 1000.0
+
+
+def _translated(cites: Sequence[Citation], language: str, tr: Callable[[str, str], str]) -> tuple[Citation, ...]:
+    """The citations, each quote in another language than the answer's carrying its translation (LLM modes)."""
+    out = []
+    for c in cites:
+        other = detect(c.quote, default=language) != language
+        out.append(dataclasses.replace(c, translation=tr(c.quote, language)) if other else c)
+    return tuple(out)
 
 
 __all__ = ["Analysis", "Assistant", "available_modes"]

@@ -145,8 +145,9 @@ def generate(
         pieces.append(piece)
         yield piece
     raw = "".join(pieces).strip()
+    lang = _language(language)
     checked = verify_answer(
-        localise_names(raw, _language(language)), question, shown, embedder or make_embedder(DEFAULT_EMBEDDER)
+        localise_names(raw, lang), question, shown, embedder or make_embedder(DEFAULT_EMBEDDER), language=lang
     )
     yield Generated(checked.text, checked.cited, raw, checked.dropped)
 

@@ -6,7 +6,9 @@ A citation [n] of an answer sentence that states something of its own (not only 
 - every number and proper name in the answer sentence is found in what it may lean on: its supported
   evidence, the sentence just before each (where the subject often sits), and the question. Names are
   matched across Italian and English through a small exonym table (`prompts/exonyms.txt`).
-Sentences left without a kept citation are dropped, and the kept [n] are renumbered in order of first use.
+A sentence must also be written in the answer's language: the small local model sometimes copies an Italian
+evidence sentence into an English answer. Sentences left without a kept citation are dropped, and the kept
+[n] are renumbered in order of first use.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.embed import Embedder, fold
+from qa.language import detect
 from qa.lexical import tokenize
 from qa.types import Evidence
 
@@ -359,7 +362,12 @@ def _renumber(sentence: str, keep: list[int], numbering: dict[int, int]) -> str:
 
 
 def verify_answer(
-    answer: str, question: str, evidence: Sequence[Evidence], embedder: Embedder | None, floor: float | None = None
+    answer: str,
+    question: str,
+    evidence: Sequence[Evidence],
+    embedder: Embedder | None,
+    floor: float | None = None,
+    language: str | None = None,
 ) -> Checked:
     """Keep the answer sentences whose citations hold, renumbered; `text` is "" when none does. A sentence
     written with no marker of the evidence is cited where it holds (`attributed`); a wrong one is not re-pointed.
@@ -370,6 +378,7 @@ def verify_answer(
         evidence: the numbered evidence the prompt showed.
         embedder: the cross-lingual embedder for the similarity check (None skips it).
         floor: the similarity floor; default `SIMILARITY_FLOOR` for the embedder.
+        language: the answer's language ("en", "it"); a sentence written in the other is dropped. None: any.
     """
     sentences = split_answer(tidy(answer))
     if floor is None:
@@ -380,6 +389,7 @@ def verify_answer(
     numbering: dict[int, int] = {}
     for sentence, row in zip(sentences, sims, strict=True):
         said = says_something(sentence, question) and not is_refusal(sentence)
+        said = said and (language is None or detect(strip_markers(sentence), language) == language)
         keep = supported(sentence, row, question, evidence, floor) if said else []
         if said and not keep and not any(1 <= n <= len(evidence) for n in markers(sentence)):
             sentence, keep = attributed(strip_markers(sentence), row, question, evidence, floor)

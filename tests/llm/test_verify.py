@@ -200,3 +200,12 @@ def test_a_sentence_written_without_a_marker_is_cited_where_it_holds(evidence_fo
     # the same check as for a marked sentence: what no evidence holds stays out
     g = run("France and Germany were absent from Cyber Coalition 2023.", ev, e5)
     assert g.text == "" and g.cited == ()
+
+
+def test_a_sentence_in_the_other_language_is_dropped(evidence_for: MakeEvidence, e5: Embedder) -> None:
+    ev = evidence_for("Pochi giorni")
+    copied = "L'olandese ha concluso una visita di tre giorni in Giappone [1]."
+    assert run(copied, ev, e5, "How long was van Weel's visit to Japan?").text == ""
+    assert run("Van Weel's visit to Japan lasted three days [1].", ev, e5, "How long was van Weel's visit to Japan?").cited
+    kept = run(copied, ev, e5, "Quanto è durata la visita in Giappone?", language="it")
+    assert kept.text == copied and kept.cited == (1,)

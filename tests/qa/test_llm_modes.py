@@ -1,6 +1,6 @@
 """The Assistant's LLM path, wired to the LLM contract with the ScriptedLLM fake (the real local model is
 exercised by tests/qa of the LLM modules): verified answers keep their citations, quotes in another language
-get a translation, and an answer with nothing verified falls back to the extractive one."""
+get a translation, and an answer with nothing verified falls back to the extractive one (translated alike)."""
 
 from __future__ import annotations
 
@@ -42,14 +42,17 @@ def test_llm_answer_is_streamed_verified_and_translated(seed_assistant: Assistan
 
 
 def test_unverifiable_llm_answer_falls_back_to_extractive(seed_assistant: Assistant) -> None:
-    seed_assistant._llms["local"] = ScriptedLLM(lambda p: "The budget was 5 million euros [9].")
+    seed_assistant._llms["local"] = ScriptedLLM(
+        lambda p: "The budget was 5 million euros [9]." if "Evidence:" in p else TRANSLATION
+    )
     try:
         a = seed_assistant.ask("Who was absent from Cyber Coalition 2023?", mode="local")
     finally:
         seed_assistant._llms.pop("local", None)
     assert a.mode == "local" and not a.abstained
     assert a.answer.startswith("Montenegro, Luxembourg and Belgium [1]")  # the extractive answer
-    assert all(c.translation is None for c in a.citations)
+    # its Italian quotes carry an English rendering too, as an LLM answer's would
+    assert a.citations and all(c.translation == TRANSLATION for c in a.citations)
 
 
 def test_llm_rewrites_followups(seed_assistant: Assistant, scripted: ScriptedLLM) -> None:
