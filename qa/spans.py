@@ -25,7 +25,15 @@ from collections.abc import Callable, Sequence
 from qa.embed import fold
 from qa.lexical import all_stopwords, words
 from qa.roles import role_spans
-from qa.verify import exonym_table, facts, localise_names, missing_facts, nationality_in, nationality_pattern
+from qa.verify import (
+    bilingual_table,
+    exonym_table,
+    facts,
+    localise_names,
+    missing_facts,
+    nationality_in,
+    nationality_pattern,
+)
 
 _CAP = r"[A-ZÀ-ÖØ-Þ][\w'’-]*\w"
 _NAME = rf"{_CAP}(?:\s+(?:(?:de|di|da|del|della|van|von|der|of|the)\s+)?{_CAP})*"
@@ -230,12 +238,33 @@ def lead_span(
 
 
 def localise_lead(span: str, language: str) -> str:
-    """A lead span with its known names and nationalities in `language` and, in English, "e" between names read
-    as "and"."""
+    """A lead span with its known names and nationalities in `language`, in English "e" between names read
+    as "and", and, in a span with a number, the words of `qa/lexicon/lead_words.txt` ("tre giorni" -> "three
+    days")."""
     out = localise_names(nationality_in(span, language), language)
     if language == "en":
         out = re.sub(r"\s+(?:e|ed)\s+(?=[A-ZÀ-ÖØ-Þ])", " and ", out)
+    numbers, table, target = _lead_words(language)
+    if re.search(r"\d", out) or numbers.search(out):
+        out = table.sub(lambda m: target[m.group(0)], out)
     return out
+
+
+@functools.lru_cache(maxsize=2)
+def _lead_words(language: str) -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
+    """For `localise_lead` into `language`: patterns of the other language's number words and of all its words
+    in `qa/lexicon/lead_words.txt`, and each of those forms to its row's first form in `language`."""
+    rows = [
+        (kind, *((it, en) if language == "en" else (en, it)))
+        for kind, it, en in bilingual_table("lexicon/lead_words.txt")
+    ]
+    target = {f: dst[0] for _, src, dst in rows for f in src}
+
+    def pattern(forms: list[str]) -> re.Pattern[str]:
+        alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+        return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+    return pattern([f for kind, src, _ in rows if kind == "number" for f in src]), pattern(list(target)), target
 
 
 # ---- spans of each kind ---------------------------------------------------------------------------

@@ -144,6 +144,16 @@ def test_localise_lead_gives_names_in_the_question_language() -> None:
     assert localise_lead("Svizzera", "en") == "Switzerland"  # the country
 
 
+def test_localise_lead_gives_counts_and_durations_in_the_question_language() -> None:
+    assert localise_lead("tre giorni", "en") == "three days"
+    assert localise_lead("1,000 partecipanti", "en") == "1,000 participants"
+    assert localise_lead("una settimana e tre giorni", "en") == "one week and three days"
+    assert localise_lead("about 40 countries", "it") == "circa 40 paesi"
+    # only a span with a number: words and names elsewhere are left as they are
+    assert localise_lead("una delle loro esercitazioni", "en") == "una delle loro esercitazioni"
+    assert localise_lead("Sei Nazioni", "en") == "Sei Nazioni"
+
+
 @pytest.fixture(scope="module")
 def similar() -> object:
     """Word similarity from the real evidence embedder (use-m3), as evidence scoring uses it."""
