@@ -239,8 +239,8 @@ def lead_span(
 
 def localise_lead(span: str, language: str) -> str:
     """A lead span with its known names and nationalities in `language`, in English "e" between names read
-    as "and", and, in a span with a number, the words of `qa/lexicon/lead_words.txt` ("tre giorni" -> "three
-    days")."""
+    as "and", and, in a span with a number, its number words, units, months and days ("tre giorni" -> "three
+    days", `_lead_words`)."""
     out = localise_names(nationality_in(span, language), language)
     if language == "en":
         out = re.sub(r"\s+(?:e|ed)\s+(?=[A-ZÀ-ÖØ-Þ])", " and ", out)
@@ -253,11 +253,10 @@ def localise_lead(span: str, language: str) -> str:
 @functools.lru_cache(maxsize=2)
 def _lead_words(language: str) -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
     """For `localise_lead` into `language`: patterns of the other language's number words and of all its words
-    in `qa/lexicon/lead_words.txt`, and each of those forms to its row's first form in `language`."""
-    rows = [
-        (kind, *((it, en) if language == "en" else (en, it)))
-        for kind, it, en in bilingual_table("lexicon/lead_words.txt")
-    ]
+    in `qa/lexicon/lead_words.txt` and the exonym table's months and days ("28 novembre" -> "28 November"), and
+    each of those forms to its row's first form in `language`."""
+    table = [*bilingual_table("lexicon/lead_words.txt"), *(r for r in exonym_table() if r[0] in ("month", "day"))]
+    rows = [(kind, *((it, en) if language == "en" else (en, it))) for kind, it, en in table]
     target = {f: dst[0] for _, src, dst in rows for f in src}
 
     def pattern(forms: list[str]) -> re.Pattern[str]:

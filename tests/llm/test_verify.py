@@ -206,6 +206,8 @@ def test_a_sentence_in_the_other_language_is_dropped(evidence_for: MakeEvidence,
     ev = evidence_for("Pochi giorni")
     copied = "L'olandese ha concluso una visita di tre giorni in Giappone [1]."
     assert run(copied, ev, e5, "How long was van Weel's visit to Japan?").text == ""
-    assert run("Van Weel's visit to Japan lasted three days [1].", ev, e5, "How long was van Weel's visit to Japan?").cited
+    assert run(
+        "Van Weel's visit to Japan lasted three days [1].", ev, e5, "How long was van Weel's visit to Japan?"
+    ).cited
     kept = run(copied, ev, e5, "Quanto è durata la visita in Giappone?", language="it")
     assert kept.text == copied and kept.cited == (1,)

@@ -149,6 +149,7 @@ def test_localise_lead_gives_counts_and_durations_in_the_question_language() -> 
     assert localise_lead("1,000 partecipanti", "en") == "1,000 participants"
     assert localise_lead("una settimana e tre giorni", "en") == "one week and three days"
     assert localise_lead("about 40 countries", "it") == "circa 40 paesi"
+    assert localise_lead("28 novembre", "en") == "28 November" and localise_lead("28 November", "it") == "28 novembre"
     # only a span with a number: words and names elsewhere are left as they are
     assert localise_lead("una delle loro esercitazioni", "en") == "una delle loro esercitazioni"
     assert localise_lead("Sei Nazioni", "en") == "Sei Nazioni"
