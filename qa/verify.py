@@ -192,7 +192,7 @@ def _names(sentence: str) -> list[str]:
             continue
         if i == 0 and fold(w) not in known and not w.isupper():
             continue
-        out.append(w)
+        out.append(re.sub(r"['’]s$", "", w))  # "NATO's" names NATO
     return out
 
 
@@ -240,15 +240,26 @@ def missing_facts(sentence: str, allowed: str) -> list[str]:
     """The numbers and names of `sentence` that `allowed` lacks (names matched across it/en)."""
     numbers = _numbers(allowed)
     folded = fold(allowed)
-    words = {fold(w) for w in _WORD.findall(allowed)}
+    words = {re.sub(r"['’]s$", "", fold(w)) for w in _WORD.findall(allowed)}  # "Weel's" holds "Weel"
     return [f for f in facts(sentence) if not (f in numbers if f[0].isdigit() else _name_found(f, words, folded))]
 
 
+def _roles_in(sentence: str, text: str) -> bool:
+    from qa.roles import roles  # qa.roles reads its table through this module
+
+    return roles(strip_markers(sentence)) <= roles(text)
+
+
 def facts_agree(sentence: str, allowed: str) -> bool:
-    """True when every number, proper name and nationality of `sentence` is found in `allowed` (across it/en
-    names): "David van Weel è italiano [1]" does not hold against "l'olandese ha concluso una visita"."""
+    """True when every number, proper name, nationality and role of `sentence` is found in `allowed` (across
+    it/en names): "David van Weel è italiano [1]" does not hold against "l'olandese ha concluso una visita",
+    nor "è il segretario generale" against "il segretario generale aggiunto" (roles read whole, qa/roles.py)."""
     claim = strip_markers(sentence)
-    return not missing_facts(claim, allowed) and nationalities(claim) <= nationalities(allowed, strict=False)
+    return (
+        not missing_facts(claim, allowed)
+        and nationalities(claim) <= nationalities(allowed, strict=False)
+        and _roles_in(claim, allowed)
+    )
 
 
 @dataclass(frozen=True)
@@ -320,6 +331,8 @@ def supported(sentence: str, sims: np.ndarray, question: str, evidence: Sequence
     close = [n for n in markers(sentence) if 1 <= n <= len(evidence) and sims[n - 1] >= floor]
     contexts = {n: context_of(evidence[n - 1]) for n in close}
     if not close or not facts_agree(sentence, " ".join([question, *contexts.values()])):
+        return []
+    if not _roles_in(sentence, " ".join(contexts.values())):  # a role it gives someone, the evidence must give
         return []
     own = set(missing_facts(sentence, question))  # the facts the evidence has to bring
     if not own or len(close) == 1:

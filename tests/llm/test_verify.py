@@ -126,6 +126,10 @@ def test_names_agree_across_languages() -> None:
     assert not facts_agree("Japan and North Korea joined.", ev)
     assert not facts_agree("Australia joined.", "L'Austria si è unita.")
     assert facts_agree("Officials from Ukraine were there.", ev)  # Ucraina -> ucraini
+    # roles are read whole: the assistant secretary general is not the secretary general
+    aide = "David van Weel, il segretario generale aggiunto della NATO, ha parlato."
+    assert facts_agree("David van Weel is NATO's assistant secretary general.", aide)
+    assert not facts_agree("David van Weel è il segretario generale della NATO.", aide)
     assert not facts_agree("Officials from Ukraine were there.", "Erano presenti anche funzionari russi.")
 
 
@@ -211,3 +215,13 @@ def test_a_sentence_in_the_other_language_is_dropped(evidence_for: MakeEvidence,
     ).cited
     kept = run(copied, ev, e5, "Quanto è durata la visita in Giappone?", language="it")
     assert kept.text == copied and kept.cited == (1,)
+
+
+def test_a_role_given_to_someone_must_be_in_the_evidence_not_only_the_question(
+    evidence_for: MakeEvidence, e5: Embedder
+) -> None:
+    ev = evidence_for("segretario generale aggiunto", "funzionari ucraini")
+    q = "What nationality is NATO's assistant secretary general?"
+    # the Ukrainian officials' sentence holds the nationality but not the role the question names
+    assert run("NATO's assistant secretary general is Ukrainian [2].", ev, e5, q).text == ""
+    assert run("David van Weel is NATO's assistant secretary general [1].", ev, e5, "Who is David van Weel?").cited
