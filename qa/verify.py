@@ -5,7 +5,8 @@ A citation [n] of an answer sentence that states something of its own (not only 
 - the answer sentence is close enough to that evidence in the embedder's cross-lingual space;
 - every number and proper name in the answer sentence is found in what it may lean on: its supported
   evidence, the sentence just before each (where the subject often sits), and the question. Names are
-  matched across Italian and English through a small exonym table (`prompts/exonyms.txt`).
+  matched across Italian and English through a small exonym table (`prompts/exonyms.txt`); a role the
+  sentence gives someone ("segretario generale aggiunto", `qa/roles.py`) must be in the evidence itself.
 A sentence must also be written in the answer's language: the small local model sometimes copies an Italian
 evidence sentence into an English answer. Sentences left without a kept citation are dropped, and the kept
 [n] are renumbered in order of first use.
@@ -38,6 +39,7 @@ _MARKER = re.compile(r"\s*\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 _END = re.compile(r"[.!?…]+(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*(?=\s|$)")
 _NUMBER = re.compile(r"\d+(?:[.,\s]\d{3})*(?:[.,]\d+)?")
 _WORD = re.compile(r"[\w’'-]+", re.UNICODE)
+_POSSESSIVE = re.compile(r"['’]s$")
 _NOT_NAMES = frozenset(
     "i a an the this that these those it its they their there he she we you in on at of for from to by with and or "
     "but as after before since during while if when where who what which how why yes no not also all some both "
@@ -192,7 +194,7 @@ def _names(sentence: str) -> list[str]:
             continue
         if i == 0 and fold(w) not in known and not w.isupper():
             continue
-        out.append(re.sub(r"['’]s$", "", w))  # "NATO's" names NATO
+        out.append(_POSSESSIVE.sub("", w))  # "NATO's" names NATO
     return out
 
 
@@ -240,7 +242,7 @@ def missing_facts(sentence: str, allowed: str) -> list[str]:
     """The numbers and names of `sentence` that `allowed` lacks (names matched across it/en)."""
     numbers = _numbers(allowed)
     folded = fold(allowed)
-    words = {re.sub(r"['’]s$", "", fold(w)) for w in _WORD.findall(allowed)}  # "Weel's" holds "Weel"
+    words = {_POSSESSIVE.sub("", fold(w)) for w in _WORD.findall(allowed)}  # "Weel's" holds "Weel"
     return [f for f in facts(sentence) if not (f in numbers if f[0].isdigit() else _name_found(f, words, folded))]
 
 
