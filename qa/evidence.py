@@ -23,6 +23,7 @@ from qa.retrieve import Retrieved
 from qa.roles import role_found
 from qa.spans import LEAD_WINDOW, NUMERIC_KINDS, SPECIFIC_KINDS, anchors_found, lead_span, question_kind
 from qa.types import Chunk, Evidence, Hit
+from qa.verify import missing_facts
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,8 @@ def score_sentences(
     # names and numbers left out: retrieval and the anchors already hold the subject; a window repeating the
     # subject's name ("Cyber Coalition 2023") is not closer to what is asked of it
     align = aligner(focus_question(question), windows, vectors, empty=0.0) if cfg.align_weight else None
+    # names of the question that none of these chunks writes cannot bind a short answer to it (`candidates`)
+    unwritten = frozenset(missing_facts(question, " ".join(f"{h.chunk.title} {h.chunk.text}" for h in top)))
     out: list[Evidence] = []
     for (cid, sents), mat in zip(groups, mats, strict=True):
         sims = mat @ np.asarray(question_vector, np.float32)
@@ -232,7 +235,9 @@ def score_sentences(
             stats["focus_top"] = max(stats.get("focus_top", -1.0), float(focus[1 : n + 1].max()))
         for i, s in enumerate(sents):
             window = float(sims[n + 1 + i])
-            lead = lead_span(question, s.text, f"{s.chunk.title} {s.previous}", s.before, vectors.word_similarity)
+            lead = lead_span(
+                question, s.text, f"{s.chunk.title} {s.previous}", s.before, vectors.word_similarity, unwritten
+            )
             score = (
                 cfg.sentence_weight * float(sims[i + 1])
                 + cfg.window_weight * window

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from qa.embed import fold
 from qa.lexical import all_stopwords, words
@@ -48,7 +48,8 @@ _DATE = re.compile(
     # before the present: "~74.000 (BP", "22.000-14.000 yr BP", "11.600 anni fa", "500 a.C."
     r"|~?\b\d+(?:[.,]\d+)*(?:\s*-\s*\d+(?:[.,]\d+)*)?\s*(?:\(\s*)?(?:yr\s+)?"
     r"(?:BP\b|anni fa\b|years ago\b|a\.\s?C\.|BC\b)"
-    r"|\banni\s+['’]?\d0\b|\b(?:1\d|20)\d0s\b",  # decades: "anni '50", "1950s"
+    # decades: "anni '50", "anni Cinquanta", "1950s"
+    r"|\banni\s+(?:['’]?\d0|venti|trenta|quaranta|cinquanta|sessanta|settanta|ottanta|novanta)\b|\b(?:1\d|20)\d0s\b",
     re.IGNORECASE,
 )
 _PLACE = re.compile(rf"\b(?:in|a|ad|at|nella|nel|to|da|from)\s+(?:(?:la|il|the)\s+)?({_NAME})")
@@ -197,18 +198,27 @@ def _counts_what(question: str, sentence: str, span: str, similar: Similar | Non
 
 
 def candidates(
-    question: str, sentence: str, context: str = "", earlier: str = "", similar: Similar | None = None
+    question: str,
+    sentence: str,
+    context: str = "",
+    earlier: str = "",
+    similar: Similar | None = None,
+    unwritten: Collection[str] = (),
 ) -> list[str]:
     """Spans of `sentence` (in its own words) of the kind `question` asks for, that the question does not
     already hold; none when the question asks for no kind, or when the sentence and its `context` (the
     sentence before it and the title) name fewer than half of the question's anchors. For names and places,
     `earlier` (the sentence before that) counts too: a subject named there may be dropped in between ("Ha
-    sede a Milano"); an amount, a count or a date must be bound more closely to what it measures."""
+    sede a Milano"); an amount, a count or a date must be bound more closely to what it measures. Anchors in
+    `unwritten` (those the retrieved passages never write, `missing_facts` of their text) are left out of
+    that share: no sentence can name them, whether the documents lack them or write them as common words in
+    the other language ("Ice Age" is "era glaciale"), and that they are missing is judged elsewhere
+    (`anchors_found`, a feature of its own)."""
     kind = question_kind(question)
     if kind is None:
         return []
     around = f"{context} {earlier if kind not in NUMERIC_KINDS else ''} {sentence}"
-    if anchors_found(question, around) < 0.5:
+    if _bound_share(question, around, frozenset(unwritten)) < 0.5:
         return []
     known = _question_words(question)
     found = [s for s in _FINDERS[kind](sentence, known) if _new(s, known)]
@@ -217,6 +227,15 @@ def candidates(
     if kind == "count":
         found = [s for s in found if _counts_what(question, sentence, s, similar)]
     return found
+
+
+def _bound_share(question: str, text: str, unwritten: frozenset[str]) -> float:
+    """`anchors_found` over the question's anchors not in `unwritten` (1 when none is left)."""
+    names = [a for a in anchors(question) if a not in unwritten]
+    if not names:
+        return 1.0
+    missing = [a for a in missing_facts(question, text) if a not in unwritten]
+    return 1.0 - len(missing) / len(names)
 
 
 def _left_out(sentence: str, span: str) -> bool:
@@ -230,10 +249,15 @@ def _left_out(sentence: str, span: str) -> bool:
 
 
 def lead_span(
-    question: str, sentence: str, context: str = "", earlier: str = "", similar: Similar | None = None
+    question: str,
+    sentence: str,
+    context: str = "",
+    earlier: str = "",
+    similar: Similar | None = None,
+    unwritten: Collection[str] = (),
 ) -> str | None:
     """The first candidate of `candidates`, or None."""
-    found = candidates(question, sentence, context, earlier, similar)
+    found = candidates(question, sentence, context, earlier, similar, unwritten)
     return found[0] if found else None
 
 
@@ -252,9 +276,9 @@ def localise_lead(span: str, language: str) -> str:
 
 @functools.lru_cache(maxsize=2)
 def _lead_words(language: str) -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
-    """For `localise_lead` into `language`: patterns of the other language's number words and of all its words
-    in `qa/lexicon/lead_words.txt` and the exonym table's months and days ("28 novembre" -> "28 November"), and
-    each of those forms to its row's first form in `language`."""
+    """For `localise_lead` into `language`: patterns of the other language's number words (and decades) and of
+    all its words in `qa/lexicon/lead_words.txt` and the exonym table's months and days ("28 novembre" -> "28
+    November"), and each of those forms to its row's first form in `language`."""
     table = [*bilingual_table("lexicon/lead_words.txt"), *(r for r in exonym_table() if r[0] in ("month", "day"))]
     rows = [(kind, *((it, en) if language == "en" else (en, it))) for kind, it, en in table]
     target = {f: dst[0] for _, src, dst in rows for f in src}
@@ -263,7 +287,8 @@ def _lead_words(language: str) -> tuple[re.Pattern[str], re.Pattern[str], dict[s
         alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
         return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
-    return pattern([f for kind, src, _ in rows if kind == "number" for f in src]), pattern(list(target)), target
+    numbers = [f for kind, src, _ in rows if kind in ("number", "decade") for f in src]
+    return pattern(numbers), pattern(list(target)), target
 
 
 # ---- spans of each kind ---------------------------------------------------------------------------

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.evidence import SentenceVectors, aligner, content_words, term_alignment
+from qa.evidence import SentenceVectors, aligner, content_words, score_sentences, term_alignment
+from qa.types import Chunk, Hit
 
 
 @pytest.fixture(scope="module")
@@ -41,3 +42,26 @@ def test_aligner_scores_each_text_by_the_question_words_it_matches(vectors: Sent
     assert align(answers) > align(base) + 0.05
     assert align("a text it was not given") == 0.0
     assert aligner("What is it?", [base], vectors, empty=0.0)(base) == 0.0
+
+
+def _chunk(cid: str, text: str, title: str) -> Chunk:
+    spans, at = [], 0
+    for sentence in text.split(". "):
+        end = at + len(sentence.rstrip(".")) + 1
+        spans.append((at, min(end, len(text))))
+        at = end + 1
+    return Chunk(cid, cid, f"{cid}.txt", title, 0, 0, len(text), text, tuple(spans))
+
+
+def test_a_name_no_passage_writes_does_not_keep_the_answer_from_its_question(vectors: SentenceVectors) -> None:
+    # "Middle Ages" is "medioevo" in Italian: no retrieved passage can write it, so "France" alone binds the year;
+    # where a passage does write the name, a sentence without it stays unbound (1 of 3 names)
+    question = "When did France join the Middle Ages league?"
+    text = "La Francia entrò nella lega medievale nel 1340. Lo fece dopo una lunga guerra."
+    hits = [Hit(_chunk("a", text, "Storia"), 1.0, 1, {"dense": 0.8})]
+    q = vectors.embedder.embed_queries([question])[0]
+    best = score_sentences(question, q, hits, vectors, lambda _c, _k: "")[0]
+    assert best.text.startswith("La Francia") and best.lead == "1340"
+    written = hits + [Hit(_chunk("b", "La Middle Ages League ha sede a Parigi.", "Lega"), 0.9, 2, {"dense": 0.7})]
+    leads = {e.text[:10]: e.lead for e in score_sentences(question, q, written, vectors, lambda _c, _k: "")}
+    assert leads["La Francia"] is None

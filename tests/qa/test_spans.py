@@ -49,6 +49,7 @@ def test_question_kind(question: str, kind: str | None) -> None:
         ),
         ("How many people took part?", "Ha coinvolto 2,500 volontari da quasi tutte le regioni.", "2,500 volontari"),
         ("When did he speak?", "Lo ha detto durante una conferenza il 14 marzo.", "14 marzo"),
+        ("When did the style spread?", "Lo stile si diffuse in Francia a partire dagli anni Venti.", "anni Venti"),
         ("Where was the race?", "La gara si è svolta nella capitale, a Lisbona, in estate.", "Lisbona"),
         ("Quanto è costata la mostra?", "La mostra è costata 3 milioni di euro al comune.", "3 milioni di euro"),
         (
@@ -126,6 +127,15 @@ def test_anchors_bind_numbers_to_their_sentence_and_names_to_the_subject_before(
     )
 
 
+def test_names_no_retrieved_passage_writes_do_not_bind() -> None:
+    # Italian writes "Middle Ages" as "medioevo": no passage can name it, so "France" alone binds the year
+    question = "When did France join the Middle Ages league?"
+    sentence = "La Francia entrò nella lega medievale nel 1340."
+    assert lead_span(question, sentence) is None
+    assert lead_span(question, sentence, unwritten={"Middle", "Ages"}) == "1340"
+    assert lead_span(question, "La Spagna entrò nella lega medievale nel 1340.", unwritten={"Middle", "Ages"}) is None
+
+
 def test_anchor_share_works_across_languages() -> None:
     assert anchors_found("Where did Japan and Spain meet?", "Il Giappone e la Spagna si sono incontrati.") == 1.0
     assert anchors_found("Who won Super Bowl 50?", "La gara si è svolta a Lisbona.") == 0.0
@@ -150,6 +160,7 @@ def test_localise_lead_gives_counts_and_durations_in_the_question_language() -> 
     assert localise_lead("una settimana e tre giorni", "en") == "one week and three days"
     assert localise_lead("about 40 countries", "it") == "circa 40 paesi"
     assert localise_lead("28 novembre", "en") == "28 November" and localise_lead("28 November", "it") == "28 novembre"
+    assert localise_lead("anni Venti", "en") == "1920s" and localise_lead("1920s", "it") == "anni Venti"
     # only a span with a number: words and names elsewhere are left as they are
     assert localise_lead("una delle loro esercitazioni", "en") == "una delle loro esercitazioni"
     assert localise_lead("Sei Nazioni", "en") == "Sei Nazioni"
