@@ -74,7 +74,7 @@ def test_abstains_on_questions_whose_article_is_left_out(dev_assistant: Assistan
         if not calibrate.unanswerable_when_left_out(q):
             continue
         abstained.append(dev_assistant.analyse(q["user_input"], **leave_out(q["article"])).abstain)
-    # The goal is 0.90 abstained; the calibrated e5-small model reaches 0.865 (0.851 cross-validated), see
-    # docs/calibration.md. Guard what is reached, and the refusal limit.
+    # The goal is 0.90 abstained; the calibrated e5-small model reaches 0.905 (67 of 74), see
+    # docs/calibration.md. Guard it with one question to spare, and the refusal limit.
     assert len(abstained) == len(questions) - len(calibrate.ANSWERED_ELSEWHERE)
-    assert np.mean(abstained) >= 0.85 and np.mean(refused) <= 0.05
+    assert np.mean(abstained) >= 0.89 and np.mean(refused) <= 0.05
