@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Collection, Sequence
+from typing import Any
 
 from qa.embed import fold
 from qa.lexical import all_stopwords, words
@@ -121,6 +122,7 @@ LEAD_WINDOW = 3  # how far down the evidence ranking a sentence holding a short 
 COUNTED_SIMILARITY = 0.5  # word-vector cosine at which a counted noun matches the question's ("people", "persone")
 _COUNTED = re.compile(r"\b(?:how many|quant[iea])\s+([^?.!;:,]*)", re.IGNORECASE)
 Similar = Callable[[Sequence[str], Sequence[str]], float]  # the best cosine between two lists of words
+Names = Collection[str]
 _KIND_PATTERNS = tuple((kind, re.compile(p, re.IGNORECASE)) for kind, p in _KINDS)
 # "Who is David van Weel?" asks what a named person is (`identity`: a role, "segretario generale aggiunto
 # della NATO ..."), not for a name
@@ -203,7 +205,7 @@ def candidates(
     context: str = "",
     earlier: str = "",
     similar: Similar | None = None,
-    unwritten: Collection[str] = (),
+    unwritten: Names = (),
 ) -> list[str]:
     """Spans of `sentence` (in its own words) of the kind `question` asks for, that the question does not
     already hold; none when the question asks for no kind, or when the sentence and its `context` (the
@@ -248,16 +250,9 @@ def _left_out(sentence: str, span: str) -> bool:
     return False
 
 
-def lead_span(
-    question: str,
-    sentence: str,
-    context: str = "",
-    earlier: str = "",
-    similar: Similar | None = None,
-    unwritten: Collection[str] = (),
-) -> str | None:
-    """The first candidate of `candidates`, or None."""
-    found = candidates(question, sentence, context, earlier, similar, unwritten)
+def lead_span(question: str, sentence: str, *args: Any, **kwargs: Any) -> str | None:
+    """The first candidate of `candidates` (given the same arguments), or None."""
+    found = candidates(question, sentence, *args, **kwargs)
     return found[0] if found else None
 
 
