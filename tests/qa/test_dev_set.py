@@ -47,16 +47,15 @@ def test_dense_search_finds_the_exact_nearest_chunks(dev_assistant: Assistant, d
     # Chroma's HNSW graph is approximate and built in no fixed order: at its default breadth it missed some of
     # the exact top 13 for several dev questions, differently from build to build
     index = dev_assistant.index
-    ids, vectors = [], []
-    for chunk, vector in (pair for pairs in index.chunk_vectors(_hashes(index)).values() for pair in pairs):
-        ids.append(chunk.chunk_id)
-        vectors.append(vector / np.linalg.norm(vector))
-    matrix = np.array(vectors)
+    pairs = [pair for pairs in index.chunk_vectors(_hashes(index)).values() for pair in pairs]
+    matrix = np.array([vector / np.linalg.norm(vector) for _, vector in pairs])
     queries = index.embedder.embed_queries([q["user_input"] for q in calibrate.dev_questions(dev_dir)])
     missed = 0
     for q in queries:
-        exact = {ids[i] for i in np.argsort(-(matrix @ q))[:13]}
-        missed += len(exact - {c.chunk_id for c, _ in index.search(q, 13)})
+        # compared by similarity: the corpus repeats some passages, and either of two equal chunks is right
+        exact = np.sort(matrix @ q)[::-1][:13]
+        found = np.array([score for _, score in index.search(q, 13)])
+        missed += int(np.sum(np.abs(exact - found) > 1e-4))
     assert missed == 0
 
 
