@@ -44,20 +44,21 @@ _MONTHS = (
     "gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|"
     "january|february|march|april|may|june|july|august|september|october|november|december"
 )
+_TENS = "venti|trenta|quaranta|cinquanta|sessanta|settanta|ottanta|novanta"  # also decades: "anni Cinquanta"
 _DATE = re.compile(
     rf"\b(?:\d{{1,2}}\s+)?(?:{_MONTHS})(?:\s+\d{{4}})?\b|\b(?:1\d|20)\d\d\b"
     # before the present: "~74.000 (BP", "22.000-14.000 yr BP", "11.600 anni fa", "500 a.C."
     r"|~?\b\d+(?:[.,]\d+)*(?:\s*-\s*\d+(?:[.,]\d+)*)?\s*(?:\(\s*)?(?:yr\s+)?"
     r"(?:BP\b|anni fa\b|years ago\b|a\.\s?C\.|BC\b)"
     # decades: "anni '50", "anni Cinquanta", "1950s"
-    r"|\banni\s+(?:['’]?\d0|venti|trenta|quaranta|cinquanta|sessanta|settanta|ottanta|novanta)\b|\b(?:1\d|20)\d0s\b",
+    rf"|\banni\s+(?:['’]?\d0|{_TENS})\b|\b(?:1\d|20)\d0s\b",
     re.IGNORECASE,
 )
 _PLACE = re.compile(rf"\b(?:in|a|ad|at|nella|nel|to|da|from)\s+(?:(?:la|il|the)\s+)?({_NAME})")
 _NUM = r"\d+(?:[.,]\d+)*"
 _NUMBER_WORDS = (
-    "due|tre|quattro|cinque|sei|sette|otto|nove|dieci|undici|dodici|tredici|quattordici|quindici|sedici|venti|"
-    "trenta|quaranta|cinquanta|sessanta|settanta|ottanta|novanta|cento|mille|two|three|four|five|six|seven|eight|"
+    f"due|tre|quattro|cinque|sei|sette|otto|nove|dieci|undici|dodici|tredici|quattordici|quindici|sedici|{_TENS}|"
+    "cento|mille|two|three|four|five|six|seven|eight|"
     "nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
     "ninety|hundred|thousand|dozen|dozzina"
 )
@@ -122,7 +123,6 @@ LEAD_WINDOW = 3  # how far down the evidence ranking a sentence holding a short 
 COUNTED_SIMILARITY = 0.5  # word-vector cosine at which a counted noun matches the question's ("people", "persone")
 _COUNTED = re.compile(r"\b(?:how many|quant[iea])\s+([^?.!;:,]*)", re.IGNORECASE)
 Similar = Callable[[Sequence[str], Sequence[str]], float]  # the best cosine between two lists of words
-Names = Collection[str]
 _KIND_PATTERNS = tuple((kind, re.compile(p, re.IGNORECASE)) for kind, p in _KINDS)
 # "Who is David van Weel?" asks what a named person is (`identity`: a role, "segretario generale aggiunto
 # della NATO ..."), not for a name
@@ -155,12 +155,13 @@ def anchors(question: str) -> list[str]:
     return facts(question)
 
 
-def anchors_found(question: str, text: str) -> float:
-    """Share of the question's anchors that `text` names (across Italian and English); 1 when it has none."""
-    names = anchors(question)
+def anchors_found(question: str, text: str, unwritten: Collection[str] = ()) -> float:
+    """Share of the question's anchors that `text` names (across Italian and English), those in `unwritten`
+    left out; 1 when none is left."""
+    names = [a for a in anchors(question) if a not in unwritten]
     if not names:
         return 1.0
-    return 1.0 - len(missing_facts(question, text)) / len(names)
+    return 1.0 - len([a for a in missing_facts(question, text) if a not in unwritten]) / len(names)
 
 
 @functools.lru_cache(maxsize=256)
@@ -205,7 +206,7 @@ def candidates(
     context: str = "",
     earlier: str = "",
     similar: Similar | None = None,
-    unwritten: Names = (),
+    unwritten: Collection[str] = (),
 ) -> list[str]:
     """Spans of `sentence` (in its own words) of the kind `question` asks for, that the question does not
     already hold; none when the question asks for no kind, or when the sentence and its `context` (the
@@ -220,7 +221,7 @@ def candidates(
     if kind is None:
         return []
     around = f"{context} {earlier if kind not in NUMERIC_KINDS else ''} {sentence}"
-    if _bound_share(question, around, frozenset(unwritten)) < 0.5:
+    if anchors_found(question, around, unwritten) < 0.5:
         return []
     known = _question_words(question)
     found = [s for s in _FINDERS[kind](sentence, known) if _new(s, known)]
@@ -229,15 +230,6 @@ def candidates(
     if kind == "count":
         found = [s for s in found if _counts_what(question, sentence, s, similar)]
     return found
-
-
-def _bound_share(question: str, text: str, unwritten: frozenset[str]) -> float:
-    """`anchors_found` over the question's anchors not in `unwritten` (1 when none is left)."""
-    names = [a for a in anchors(question) if a not in unwritten]
-    if not names:
-        return 1.0
-    missing = [a for a in missing_facts(question, text) if a not in unwritten]
-    return 1.0 - len(missing) / len(names)
 
 
 def _left_out(sentence: str, span: str) -> bool:

@@ -246,21 +246,22 @@ def missing_facts(sentence: str, allowed: str) -> list[str]:
     return [f for f in facts(sentence) if not (f in numbers if f[0].isdigit() else _name_found(f, words, folded))]
 
 
-def _roles_in(sentence: str, text: str) -> bool:
+def _roles_in(claim: str, text: str) -> bool:
     from qa.roles import roles  # qa.roles reads its table through this module
 
-    return roles(strip_markers(sentence)) <= roles(text)
+    return roles(claim) <= roles(text)
 
 
-def facts_agree(sentence: str, allowed: str) -> bool:
+def facts_agree(sentence: str, allowed: str, roles_from: str | None = None) -> bool:
     """True when every number, proper name, nationality and role of `sentence` is found in `allowed` (across
-    it/en names): "David van Weel è italiano [1]" does not hold against "l'olandese ha concluso una visita",
-    nor "è il segretario generale" against "il segretario generale aggiunto" (roles read whole, qa/roles.py)."""
+    it/en names), its roles in `roles_from` instead when given: "David van Weel è italiano [1]" does not hold
+    against "l'olandese ha concluso una visita", nor "è il segretario generale" against "il segretario generale
+    aggiunto" (roles read whole, qa/roles.py)."""
     claim = strip_markers(sentence)
     return (
         not missing_facts(claim, allowed)
         and nationalities(claim) <= nationalities(allowed, strict=False)
-        and _roles_in(claim, allowed)
+        and _roles_in(claim, allowed if roles_from is None else roles_from)
     )
 
 
@@ -332,9 +333,8 @@ def supported(sentence: str, sims: np.ndarray, question: str, evidence: Sequence
     """
     close = [n for n in markers(sentence) if 1 <= n <= len(evidence) and sims[n - 1] >= floor]
     contexts = {n: context_of(evidence[n - 1]) for n in close}
-    if not close or not facts_agree(sentence, " ".join([question, *contexts.values()])):
-        return []
-    if not _roles_in(sentence, " ".join(contexts.values())):  # a role it gives someone, the evidence must give
+    evidence_text = " ".join(contexts.values())  # a role it gives someone, the evidence must give
+    if not close or not facts_agree(sentence, f"{question} {evidence_text}", roles_from=evidence_text):
         return []
     own = set(missing_facts(sentence, question))  # the facts the evidence has to bring
     if not own or len(close) == 1:

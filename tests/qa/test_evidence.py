@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ingest.chunk import split_sentences
 from qa.evidence import SentenceVectors, aligner, content_words, score_sentences, term_alignment
 from qa.types import Chunk, Hit
 
@@ -45,12 +46,7 @@ def test_aligner_scores_each_text_by_the_question_words_it_matches(vectors: Sent
 
 
 def _chunk(cid: str, text: str, title: str) -> Chunk:
-    spans, at = [], 0
-    for sentence in text.split(". "):
-        end = at + len(sentence.rstrip(".")) + 1
-        spans.append((at, min(end, len(text))))
-        at = end + 1
-    return Chunk(cid, cid, f"{cid}.txt", title, 0, 0, len(text), text, tuple(spans))
+    return Chunk(cid, cid, f"{cid}.txt", title, 0, 0, len(text), text, tuple(split_sentences(text)))
 
 
 def test_a_name_no_passage_writes_does_not_keep_the_answer_from_its_question(vectors: SentenceVectors) -> None:
