@@ -265,6 +265,7 @@ class Assistant:
             self.evidence_config,
             focus_vector=vecs[1],
             stats=stats,
+            reread=None if self.sentences.embedder is self.index.embedder else self.index.embedder,
         )
 
     def prepare_llm(self, mode: str | None = None) -> None:

@@ -9,7 +9,12 @@ person is) or for none ("why ...", "what did ... say" get whole sentences). A se
   Montenegro", "except ...") unless the question asks who is missing, and
 - the sentence, read with its context (the sentence before it and the document title; for names and places
   also the one before that, as Italian often drops a subject named earlier), names at least half of what
-  the question is about: its names and numbers, the *anchors*.
+  the question is about: its names and numbers, the *anchors*, and
+- a count counts, and a duration measures, what the question asks about ("una visita di tre giorni" does not
+  say how long an exercise lasted).
+
+A "who" question is answered by names, or by people named by their nationality ("funzionari ucraini", given
+to an English question as "Ukrainian officials").
 
 Used three ways: to lead an extractive answer with the span, to rank evidence sentences, and for abstention:
 a question that asks for an amount, a count or a date the evidence does not hold is not answered, nor one
@@ -34,6 +39,7 @@ from qa.verify import (
     missing_facts,
     nationality_in,
     nationality_pattern,
+    nationality_row,
 )
 
 _CAP = r"[A-ZÀ-ÖØ-Þ][\w'’-]*\w"
@@ -200,6 +206,31 @@ def _counts_what(question: str, sentence: str, span: str, similar: Similar | Non
     return bool(near) and similar(asked, near[:1]) >= COUNTED_SIMILARITY
 
 
+# the noun a duration measures: "una visita di tre giorni", "a visit of three days"; a noun that only frames the
+# time ("nel giro di tre giorni", "over a period of") does not say what lasted
+_MEASURED = re.compile(r"([\w'’-]+)\s+(?:di|of|lasting)\s+$", re.IGNORECASE)
+_TIME_FRAMES = frozenset(
+    "giro arco periodo spazio durata corso tempo massimo minimo oltre period span course space duration time "
+    "total maximum minimum over more less".split()
+)
+
+
+def _lasts_what(question: str, sentence: str, span: str, similar: Similar | None) -> bool:
+    """Whether the duration `span` of `sentence` measures what the question asks about: where a noun governs
+    it ("una visita di tre giorni"), that noun is one of the question's words or close to one by `similar`
+    ("visit" ~ "visita"); the visit's three days do not say how long "l'esercitazione" lasted. True where no
+    noun governs it (a verb's duration: "è durata tre giorni", "for three days"), or with no `similar`."""
+    at = sentence.find(span)
+    head = _MEASURED.search(sentence[: max(at, 0)])
+    if at < 0 or head is None or similar is None:
+        return True
+    noun = (words(head.group(1)) or [""])[0]
+    if not noun or noun in _TIME_FRAMES or noun in all_stopwords():
+        return True
+    asked = [w for w in words(question) if len(w) > 2 and w not in all_stopwords() and not w.isdigit()]
+    return noun in asked or (bool(asked) and similar(asked, [noun]) >= COUNTED_SIMILARITY)
+
+
 def candidates(
     question: str,
     sentence: str,
@@ -229,6 +260,8 @@ def candidates(
         found = [s for s in found if not _left_out(sentence, s)]
     if kind == "count":
         found = [s for s in found if _counts_what(question, sentence, s, similar)]
+    if kind == "duration":
+        found = [s for s in found if _lasts_what(question, sentence, s, similar)]
     return found
 
 
@@ -251,7 +284,11 @@ def lead_span(question: str, sentence: str, *args: Any, **kwargs: Any) -> str | 
 def localise_lead(span: str, language: str) -> str:
     """A lead span with its known names and nationalities in `language`, in English "e" between names read
     as "and", and, in a span with a number, its number words, units, months and days ("tre giorni" -> "three
-    days", `_lead_words`)."""
+    days", `_lead_words`); people named by a nationality in that language's order ("funzionari ucraini" ->
+    "Ukrainian officials", `_localise_group`)."""
+    group = _localise_group(span, language)
+    if group:
+        return group
     out = localise_names(nationality_in(span, language), language)
     if language == "en":
         out = re.sub(r"\s+(?:e|ed)\s+(?=[A-ZÀ-ÖØ-Þ])", " and ", out)
@@ -276,6 +313,25 @@ def _lead_words(language: str) -> tuple[re.Pattern[str], re.Pattern[str], dict[s
 
     numbers = [f for kind, src, _ in rows if kind in ("number", "decade") for f in src]
     return pattern(numbers), pattern(list(target)), target
+
+
+def _localise_group(span: str, language: str) -> str | None:
+    """A group span (`_groups`) in `language`: the nationality and, where `qa/lexicon/lead_words.txt` knows
+    it, the noun ("funzionari ucraini" -> "Ukrainian officials"); a noun it does not know gives the nationality
+    as a noun ("Ukrainians"). None for any other span, or one already in `language`."""
+    m = _GROUP_IT.fullmatch(span) or _GROUP_EN.fullmatch(span)
+    if not m or (m.re is _GROUP_IT) == (language == "it"):
+        return None
+    row = nationality_row(m.group("nat"))
+    if row is None:
+        return None
+    it, en = row  # a row lists the adjective first; plurals where a nationality has them
+    _, _, target = _lead_words(language)
+    noun = target.get(m.group("noun"))
+    if language == "en":
+        return f"{en[0]} {noun}" if noun else next((f for f in en if f.endswith("s")), en[0])
+    plural = next((f for f in it if f.endswith("i")), it[0])
+    return f"{noun} {plural}" if noun else plural
 
 
 # ---- spans of each kind ---------------------------------------------------------------------------
@@ -361,8 +417,32 @@ def _names(sentence: str, known: frozenset[str]) -> list[str]:
     # a capitalised first word is a name only when more capitalised words follow it ("Elisabeth Gosselin-Malo")
     names = [m.group(0) for m in _NAMES.finditer(sentence) if m.start() > start or " " in m.group(0)]
     places = _table_names(frozenset({"country", "city", "region"}))
-    # lists first ("Montenegro, Lussemburgo e Belgio"), then people and bodies, then known places
-    return lists + sorted(names, key=lambda n: bool(places.fullmatch(n)))
+    # lists first ("Montenegro, Lussemburgo e Belgio"), then people and bodies, people named by a nationality
+    # ("funzionari ucraini"), then known places
+    people = [n for n in names if not places.fullmatch(n)]
+    return lists + people + _groups(sentence) + [n for n in names if places.fullmatch(n)]
+
+
+_GROUP_IT = re.compile(r"(?P<noun>[a-zà-ù]{4,})\s+(?P<nat>[a-zà-ù]+)")
+_GROUP_EN = re.compile(r"(?P<nat>[A-Z][a-z]+)\s+(?P<noun>[a-z]{4,})")
+
+
+def _groups(sentence: str) -> list[str]:
+    """People named by a nationality: in Italian a noun, then the adjective ("funzionari ucraini"), in English
+    the adjective first ("Ukrainian officials"); the noun a content word."""
+    skip = all_stopwords()
+    out = []
+    for m in nationality_pattern().finditer(sentence):
+        if m.group(0)[:1].islower():
+            g = re.search(r"(?<![\w'’])[a-zà-ù]{4,}\s+$", sentence[: m.start()])
+            span = sentence[g.start() : m.end()] if g else ""
+        else:
+            g = re.match(r"\s+[a-z]{4,}(?!\w)", sentence[m.end() :])
+            span = sentence[m.start() : m.end() + g.end()] if g else ""
+        m2 = _GROUP_IT.fullmatch(span) or _GROUP_EN.fullmatch(span)
+        if m2 and fold(m2.group("noun")) not in skip:
+            out.append(span)
+    return out
 
 
 def _identity(sentence: str, known: frozenset[str]) -> list[str]:

@@ -288,6 +288,13 @@ def nationality_pattern() -> re.Pattern[str]:
     return _nationality_table().as_written
 
 
+def nationality_row(form: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The (Italian forms, English forms) of the nationality `form` is one of ("ucraini"), or None."""
+    table = _nationality_table()
+    row = table.row_of.get(form.lower())
+    return None if row is None else table.rows[row]
+
+
 def nationality_in(span: str, language: str) -> str:
     """A nationality as `language` writes it ("olandese" -> "Dutch" in English); other text unchanged."""
     table = _nationality_table()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from ingest.chunk import split_sentences
-from qa.evidence import SentenceVectors, aligner, content_words, score_sentences, term_alignment
-from qa.types import Chunk, Hit
+from qa.evidence import EvidenceConfig, SentenceVectors, aligner, content_words, rerank, score_sentences, term_alignment
+from qa.types import Chunk, Evidence, Hit
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +63,18 @@ def test_a_name_no_passage_writes_does_not_keep_the_answer_from_its_question(vec
     written = hits + [Hit(_chunk("b", "La Middle Ages League ha sede a Parigi.", "Lega"), 0.9, 2, {"dense": 0.7})]
     leads = {e.text[:10]: e.lead for e in score_sentences(question, q, written, vectors, lambda _c, _k: "")}
     assert leads["La Francia"] is None
+
+
+def test_rerank_reads_the_best_sentences_again_with_the_index_embedder() -> None:
+    from qa.embed import make_embedder
+
+    text = "Il museo espone dipinti del Rinascimento. La galleria ferroviaria è lunga quindici chilometri. Fine."
+    chunk = _chunk("a", text, "Guida")
+    (a0, a1), (b0, b1), (c0, c1) = chunk.sentences
+    museum, tunnel, end = (Evidence(chunk, s, e, text[s:e], 0.5) for s, e in ((a0, a1), (b0, b1), (c0, c1)))
+    ranked = [museum, tunnel, dataclasses.replace(end, score=0.1)]
+    out = rerank("How long is the railway tunnel?", ranked, make_embedder("e5-small"), EvidenceConfig(rerank=2))
+    # the two best trade places by what the second model reads in them; their mean and the rest stay
+    assert [e.text for e in out] == [tunnel.text, museum.text, end.text]
+    assert out[0].score > 0.5 > out[1].score and abs(out[0].score + out[1].score - 1.0) < 1e-6
+    assert out[2].score == 0.1

@@ -154,6 +154,19 @@ def test_localise_lead_gives_names_in_the_question_language() -> None:
     assert localise_lead("Svizzera", "en") == "Switzerland"  # the country
 
 
+def test_people_named_by_a_nationality_answer_who_and_read_in_the_question_language() -> None:
+    sentence = "Al vertice NATO erano presenti anche funzionari polacchi, assenti dal 2015."
+    assert lead_span("Which officials came back to the NATO summit?", sentence) == "funzionari polacchi"
+    assert lead_span("Chi è tornato al vertice NATO?", sentence) == "funzionari polacchi"
+    assert localise_lead("funzionari polacchi", "en") == "Polish officials"
+    assert localise_lead("German officials", "it") == "funzionari tedeschi"
+    assert localise_lead("pescatori polacchi", "en") == "Poles"  # a noun the table does not know
+    assert localise_lead("funzionari polacchi", "it") == "funzionari polacchi"
+    # a nationality standing for a person ("l'olandese") is not a group; a person's name comes first
+    assert lead_span("Who was at the summit?", "Al vertice c'era l'olandese.") is None
+    assert lead_span("Who was at the summit?", "Al vertice c'erano Anna Nowak e funzionari polacchi.") == "Anna Nowak"
+
+
 def test_localise_lead_gives_counts_and_durations_in_the_question_language() -> None:
     assert localise_lead("tre giorni", "en") == "three days"
     assert localise_lead("1,000 partecipanti", "en") == "1,000 participants"
@@ -201,6 +214,33 @@ def similar() -> object:
     ],
 )
 def test_a_count_must_count_what_the_question_asks_about(
+    question: str, sentence: str, lead: str | None, similar: object
+) -> None:
+    assert lead_span(question, sentence, similar=similar) == lead  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "lead"),
+    [
+        # the three days are the visit's, not the festival's, though the sentence names the festival
+        (
+            "Quanto è durato il festival?",
+            "Prima del festival, il sindaco ha fatto una visita di tre giorni a Praga.",
+            None,
+        ),
+        ("How long did the festival last?", "Prima del festival, il sindaco ha fatto una visita di tre giorni.", None),
+        ("How long was the mayor's visit?", "Il sindaco ha fatto una visita di tre giorni a Praga.", "tre giorni"),
+        ("Quanto è durata la visita del sindaco?", "Il sindaco ha fatto una visita di tre giorni.", "tre giorni"),
+        # no noun governs the duration, or one that only frames the time: the verb's subject is what lasted
+        ("Quanto è durato il festival?", "Il festival è durato cinque giorni.", "cinque giorni"),
+        (
+            "How long did the festival take to build?",
+            "Il festival fu allestito nel giro di due settimane.",
+            "due settimane",
+        ),
+    ],
+)
+def test_a_duration_must_measure_what_the_question_asks_about(
     question: str, sentence: str, lead: str | None, similar: object
 ) -> None:
     assert lead_span(question, sentence, similar=similar) == lead  # type: ignore[arg-type]
