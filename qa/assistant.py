@@ -266,6 +266,7 @@ class Assistant:
             focus_vector=vecs[1],
             stats=stats,
             reread=None if self.sentences.embedder is self.index.embedder else self.index.embedder,
+            reread_vector=got.query_vector,
         )
 
     def prepare_llm(self, mode: str | None = None) -> None:

@@ -22,7 +22,15 @@ from qa.future import future_found
 from qa.lexical import tokenize, words
 from qa.retrieve import Retrieved
 from qa.roles import role_found
-from qa.spans import LEAD_WINDOW, NUMERIC_KINDS, SPECIFIC_KINDS, anchors_found, lead_span, question_kind
+from qa.spans import (
+    LEAD_WINDOW,
+    NUMERIC_KINDS,
+    SPECIFIC_KINDS,
+    anchors_found,
+    lead_span,
+    names_the_missing,
+    question_kind,
+)
 from qa.types import Chunk, Evidence, Hit
 from qa.verify import missing_facts
 
@@ -47,12 +55,13 @@ class EvidenceConfig:
     evidence), it reads the best `rerank` sentences again, alone and against the question without its names,
     and moves each by how far it stands from their mean (`rerank_sentence_weight`, `rerank_focus_weight`):
     use-m3 rates "I nuovi arrivati Giappone e Corea del Sud ..." above the country the exercise was held in for
-    "In which country was the NATO cyber exercise held this year?". The first sentence then holds an answer
-    string for 56.0% of the dev questions (49.3% before), 83.3% / 85.0% / 84.4% of the seed, held-out and
-    paraphrase sets (80.0 / 75.0 / 84.4). Reading every sentence so gains little more (57.3%) and costs e5-small
-    1.5 s a question on 2 cores (it embeds a sentence in about 22 ms; use-m3 in under 2 ms). Off (0) for now:
-    at 2 it moved "L'evento Cyber Coalition 2023 nella capitale del paese, Tallinn, ..." above the sentence
-    naming the three absent countries for "Who was absent from Cyber Coalition 2023?".
+    "In which country was the NATO cyber exercise held this year?", e5-small the other way round; e5-small
+    alone rates "L'evento Cyber Coalition 2023 ... Tallinn ..." first for "Who was absent from Cyber Coalition
+    2023?", use-m3 the sentence naming the three absent countries. With both weights 1.0 the first sentence
+    holds an answer string for 56.0% of the dev questions (49.3% without), 90.0% / 85.0% / 84.4% of the seed,
+    held-out and paraphrase sets (83.3 / 75.0 / 84.4), and the example question keeps its sentence; at 1.2 /
+    0.6 (the sentence alone weighing most) it lost it. Reading every sentence so gains little more (57.3%) and
+    costs e5-small 1.5 s a question on 2 cores (it embeds a sentence in about 22 ms; use-m3 in under 2 ms).
 
     `chunks`: the sentences of the top 6 chunks are scored (4 until the dev extractive eval showed, at 6: lead
     token F1 0.125 -> 0.135, evidence recall 0.693 -> 0.720, evidence p50 70 -> 98 ms with nothing cached; and the
@@ -69,12 +78,13 @@ class EvidenceConfig:
     span_weight: float = 0.05
     # kinds whose spans need their own vocabulary (`SPECIFIC_KINDS`: an author, a nationality) are far more
     # telling than any name is for "who": use-m3 rates "ha detto van Weel" closer to "Who wrote the article?"
-    # than the author's closing line, and "l'olandese" far below other sentences for his nationality
+    # than the author's closing line, and "l'olandese" far below other sentences for his nationality; so is
+    # what a sentence says is left out for a question about who was missing ("ad eccezione di Montenegro ...")
     specific_span_weight: float = 0.1
     align_weight: float = 0.3
-    rerank: int = 0
-    rerank_sentence_weight: float = 1.2
-    rerank_focus_weight: float = 0.6
+    rerank: int = 2
+    rerank_sentence_weight: float = 1.0
+    rerank_focus_weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -165,16 +175,22 @@ def rerank(
     embedder: Embedder,
     config: EvidenceConfig | None = None,
     focus: str | None = None,
+    question_vector: np.ndarray | None = None,
 ) -> list[Evidence]:
     """`evidence` with its best `config.rerank` sentences read again by `embedder` (the index embedder; see
     `EvidenceConfig`): each moves by how far its similarity to the question (alone, and without the names)
-    stands from their mean, and they are sorted again; the rest stays as it is."""
+    stands from their mean, and they are sorted again; the rest stays as it is. `question_vector`: the
+    question as `embedder` encoded it for retrieval (`Retrieved.query_vector`), not encoded again."""
     cfg = config or EvidenceConfig()
     k = min(cfg.rerank, len(evidence))
     if k < 2:
         return evidence
     top = evidence[:k]
-    q, f = np.asarray(embedder.embed_queries([question, focus or focus_question(question)]), np.float32)
+    focus = focus or focus_question(question)
+    asked = [t for t in dict.fromkeys([question, focus]) if question_vector is None or t != question]
+    new = dict(zip(asked, np.asarray(embedder.embed_queries(asked), np.float32), strict=True)) if asked else {}
+    q = np.asarray(question_vector, np.float32) if question_vector is not None else new[question]
+    f = new.get(focus, q)
     vecs = np.asarray(embedder.embed_passages([e.text for e in top]), np.float32)
     read = cfg.rerank_sentence_weight * (vecs @ q) + cfg.rerank_focus_weight * (vecs @ f)
     moved = [dataclasses.replace(e, score=e.score + float(r - read.mean())) for e, r in zip(top, read, strict=True)]
@@ -235,6 +251,7 @@ def score_sentences(
     focus_vector: np.ndarray | None = None,
     stats: dict[str, float] | None = None,
     reread: Embedder | None = None,
+    reread_vector: np.ndarray | None = None,
 ) -> list[Evidence]:
     """Every sentence of the top `config.chunks` hits as `Evidence`, best first.
 
@@ -245,9 +262,11 @@ def score_sentences(
         vectors: the sentence-vector cache.
         previous: gives the sentence before a chunk's first one (or its title), for the first window.
         focus_vector: the question without its names (`focus_question`), encoded like `question_vector`.
-        reread: the index embedder, where it is another model, to `rerank` the best sentences with.
-        stats: when given, receives `focus_top` (the best similarity of a sentence to the focus question) and
-            `term_alignment` (`term_alignment` of the question with the best sentence's chunk).
+        reread: the index embedder, where it is another model, to `rerank` the best sentences with;
+            `reread_vector`: the question as it encoded it for retrieval.
+        stats: when given, receives `focus_top` (the best similarity of a sentence to the focus question), and
+            for the best sentence before `rerank`: `evidence_top` (its score), `lexical_coverage` and
+            `term_alignment` (`term_alignment` of the question with its chunk).
     """
     cfg = config or EvidenceConfig()
     top = list(hits[: cfg.chunks])
@@ -284,16 +303,28 @@ def score_sentences(
                 + cfg.focus_weight * float(focus[i + 1])
                 + (cfg.lexical_weight * _overlap(q_tokens, s.window) if cfg.lexical_weight else 0.0)
                 + cfg.chunk_weight * chunk_sim[cid]
-                + span_weight * (lead is not None)
+                + _span_score(cfg, span_weight, question, s.text, lead)
                 + (cfg.align_weight * align(s.window) if align else 0.0)
             )
             out.append(Evidence(chunk=s.chunk, start=s.start, end=s.end, text=s.text, score=score, lead=lead))
     out.sort(key=lambda e: -e.score)
-    if reread is not None:
-        out = rerank(question, out, reread, cfg)
     if stats is not None and out:
+        # abstention reads the ranking before `rerank`, which only orders the best sentences (the calibrated
+        # features keep one scale whether or not the index embedder differs)
+        stats["evidence_top"] = out[0].score
+        stats["lexical_coverage"] = _overlap(q_tokens, f"{out[0].chunk.title} {out[0].chunk.text}")
         stats["term_alignment"] = term_alignment(question, out[0].chunk.text, vectors)
+    if reread is not None:
+        out = rerank(question, out, reread, cfg, question_vector=reread_vector)
     return out
+
+
+def _span_score(cfg: EvidenceConfig, weight: float, question: str, sentence: str, lead: str | None) -> float:
+    """The credit for holding a short answer: `weight`, or `specific_span_weight` for what the sentence says is
+    left out when the question asks who is missing (`names_the_missing`)."""
+    if lead is None:
+        return 0.0
+    return max(weight, cfg.specific_span_weight) if names_the_missing(question, sentence, lead) else weight
 
 
 _ENTITY = re.compile(r"(?<!^)\b[A-ZÀ-ÖØ-Þ][\w'’-]+|\b\d[\d.,]*\b")
@@ -316,9 +347,11 @@ def features(
 
     - dense_top: cosine similarity of the best dense match;
     - dense_gap: how far it stands above the question's own baseline (mean of dense ranks 5-10);
-    - evidence_top: the best sentence score;
+    - evidence_top: the best sentence score (before `rerank`, from `stats`: abstention is calibrated on one
+      scale whether or not the best sentences are read again);
     - entity_coverage: share of the question's names and numbers found in the top 3 chunks (1 when none);
-    - lexical_coverage: share of the question's content words found in the best sentence's window;
+    - lexical_coverage: share of the question's content words found in the best sentence's chunk (before
+      `rerank`, from `stats`);
     - focus_top: the best similarity of a sentence to the question without its names (from `stats`);
     - kind_found: 0 when the question asks for an amount, a duration, a count or a date (qa/spans.py) and
       none of the top `LEAD_WINDOW` sentences holds one, else 1 (names and places are left out: an answer to
@@ -338,21 +371,21 @@ def features(
     seen = {w for h in retrieved.hits[:3] for w in words(f"{h.chunk.title} {h.chunk.text}")}
     names = [m.group(0) for m in _ENTITY.finditer(question.strip())]
     coverage = sum(_covered(n, seen) for n in names) / len(names) if names else 1.0
-    q_tokens = set(tokenize(question))
     best = evidence[0] if evidence else None
-    lexical = _overlap(q_tokens, f"{best.chunk.title} {best.chunk.text}") if best else 0.0
+    lexical = _overlap(set(tokenize(question)), f"{best.chunk.title} {best.chunk.text}") if best else 0.0
+    given = stats or {}
     retrieved_text = " ".join(f"{h.chunk.title} {h.chunk.text}" for h in retrieved.hits)
     asks = question_kind(question) in NUMERIC_KINDS
     return {
         "dense_top": top,
         "dense_gap": top - base,
-        "evidence_top": best.score if best else 0.0,
+        "evidence_top": given.get("evidence_top", best.score if best else 0.0),
         "entity_coverage": coverage,
-        "lexical_coverage": lexical,
-        "focus_top": (stats or {}).get("focus_top", 0.0),
+        "lexical_coverage": given.get("lexical_coverage", lexical),
+        "focus_top": given.get("focus_top", 0.0),
         "kind_found": float(not asks or any(e.lead for e in evidence[:LEAD_WINDOW])),
         "anchors_found": anchors_found(question, retrieved_text),
         "role_found": role_found(question, retrieved_text),
         "future_found": future_found(question, retrieved_text),
-        "term_alignment": (stats or {}).get("term_alignment", 0.0),
+        "term_alignment": given.get("term_alignment", 0.0),
     }

@@ -107,7 +107,13 @@ _KINDS = (
         r"|quale giorno|in che data|da quando)\b",
     ),
     ("nationality", r"\b(?:nationality|nationalities|citizenship|nazionalità|cittadinanza)\b"),
-    ("country_place", r"\bin (?:which|what) country\b|\bin (?:quale|che) (?:paese|nazione)\b"),
+    (
+        # where something happened: "in which country", and the country that hosted it (not its guests)
+        "country_place",
+        r"\bin (?:which|what) country\b|\bin (?:quale|che) (?:paese|nazione)\b"
+        r"|\b(?:which|what) country (?:hosted|held|staged|was (?:the )?host)\b"
+        r"|\b(?:quale|che) (?:paese|nazione) (?:ha ospitato|ospitava|ospitò|ha organizzato)\b",
+    ),
     ("country", r"\b(?:which|what) countr(?:y|ies)\b|\b(?:quale|quali|che|in quale|in che) (?:paes[ei]|nazion[ei])\b"),
     ("city", r"\b(?:(?:which|what) (?:city|town)|(?:quale|che|in quale|in che) citt[aà])\b"),
     ("place", r"\b(?:where|dove)\b"),
@@ -256,13 +262,22 @@ def candidates(
         return []
     known = _question_words(question)
     found = [s for s in _FINDERS[kind](sentence, known) if _new(s, known)]
-    if not _ASKS_EXCLUDED.search(question):
+    if _ASKS_EXCLUDED.search(question):  # what the sentence leaves out answers first
+        found.sort(key=lambda s: not _left_out(sentence, s))
+    else:
         found = [s for s in found if not _left_out(sentence, s)]
     if kind == "count":
         found = [s for s in found if _counts_what(question, sentence, s, similar)]
     if kind == "duration":
         found = [s for s in found if _lasts_what(question, sentence, s, similar)]
     return found
+
+
+def names_the_missing(question: str, sentence: str, span: str) -> bool:
+    """Whether `span` answers a question about who is missing by what `sentence` says is left out: "ad
+    eccezione di Montenegro, Lussemburgo e Belgio" states the absence that a country merely named elsewhere
+    ("hanno concluso in Estonia") does not."""
+    return bool(_ASKS_EXCLUDED.search(question)) and _left_out(sentence, span)
 
 
 def _left_out(sentence: str, span: str) -> bool:
@@ -427,10 +442,17 @@ _GROUP_IT = re.compile(r"(?P<noun>[a-zà-ù]{4,})\s+(?P<nat>[a-zà-ù]+)")
 _GROUP_EN = re.compile(r"(?P<nat>[A-Z][a-z]+)\s+(?P<noun>[a-z]{4,})")
 
 
+@functools.lru_cache(maxsize=1)
+def _people() -> frozenset[str]:
+    """The nouns of people of `qa/lexicon/lead_words.txt` (its `people` rows), in both languages."""
+    rows = bilingual_table("lexicon/lead_words.txt")
+    return frozenset(f for kind, it, en in rows if kind == "people" for f in (*it, *en))
+
+
 def _groups(sentence: str) -> list[str]:
     """People named by a nationality: in Italian a noun, then the adjective ("funzionari ucraini"), in English
-    the adjective first ("Ukrainian officials"); the noun a content word."""
-    skip = all_stopwords()
+    the adjective first ("Ukrainian officials"); the noun one the lexicon knows for people (`_people`): "i
+    principi russi" are people too, but "principi" are as often principles ("Whose principles ...?")."""
     out = []
     for m in nationality_pattern().finditer(sentence):
         if m.group(0)[:1].islower():
@@ -440,7 +462,7 @@ def _groups(sentence: str) -> list[str]:
             g = re.match(r"\s+[a-z]{4,}(?!\w)", sentence[m.end() :])
             span = sentence[m.start() : m.end() + g.end()] if g else ""
         m2 = _GROUP_IT.fullmatch(span) or _GROUP_EN.fullmatch(span)
-        if m2 and fold(m2.group("noun")) not in skip:
+        if m2 and m2.group("noun") in _people():
             out.append(span)
     return out
 

@@ -50,6 +50,8 @@ def test_the_same_question_in_italian(seed_assistant: Assistant) -> None:
         ("Who is David van Weel?", "segretario generale aggiunto della NATO"),
         # "l'olandese" opens the sixth and last chunk and names him only through the sentence before
         ("Di che nazionalità è David van Weel?", "olandese"),
+        # the countries the sentence says stayed away, not the one the exercise was held in
+        ("Quali paesi della NATO erano assenti?", "Montenegro, Lussemburgo e Belgio"),
     ],
 )
 def test_the_lead_answers_what_the_question_asks(seed_assistant: Assistant, question: str, lead: str) -> None:
@@ -59,6 +61,12 @@ def test_the_lead_answers_what_the_question_asks(seed_assistant: Assistant, ques
     assert first.startswith(lead) and "[1]" in first
     assert lead in a.citations[0].quote
     assert_citations_exact(seed_assistant, a)
+
+
+def test_the_guests_do_not_answer_which_country_hosted(seed_assistant: Assistant) -> None:
+    a = seed_assistant.ask("Which country hosted Cyber Coalition 2023?")
+    assert not a.abstained and "Tallinn" in a.citations[0].quote
+    assert not any(name in a.answer.splitlines()[0] for name in ("Japan", "Korea", "Giappone", "Corea"))
 
 
 def test_a_country_left_out_does_not_answer_which_took_part(seed_assistant: Assistant) -> None:

@@ -78,3 +78,34 @@ def test_rerank_reads_the_best_sentences_again_with_the_index_embedder() -> None
     assert [e.text for e in out] == [tunnel.text, museum.text, end.text]
     assert out[0].score > 0.5 > out[1].score and abs(out[0].score + out[1].score - 1.0) < 1e-6
     assert out[2].score == 0.1
+
+
+def test_rerank_takes_the_question_vector_of_retrieval() -> None:
+    from qa.embed import make_embedder
+
+    e5 = make_embedder("e5-small")
+    text = "Il museo espone dipinti del Rinascimento. La galleria ferroviaria è lunga quindici chilometri."
+    chunk = _chunk("a", text, "Guida")
+    ranked = [Evidence(chunk, s, e, text[s:e], 0.5) for s, e in chunk.sentences]
+    question, cfg = "How long is the railway tunnel?", EvidenceConfig(rerank=2)
+    given = rerank(question, ranked, e5, cfg, question_vector=e5.embed_queries([question])[0])
+    again = rerank(question, ranked, e5, cfg)
+    assert [(e.text, round(e.score, 5)) for e in given] == [(e.text, round(e.score, 5)) for e in again]
+
+
+def test_abstention_reads_the_scores_before_the_rerank(vectors: SentenceVectors) -> None:
+    """`rerank` orders the best sentences; the calibrated features keep the first ranking's scale."""
+    from qa.embed import make_embedder
+
+    question = "How long is the railway tunnel?"
+    text = "La galleria ferroviaria è lunga quindici chilometri. Il museo espone dipinti del Rinascimento."
+    hits = [Hit(_chunk("a", text, "Guida"), 1.0, 1, {"dense": 0.8})]
+    q = vectors.embedder.embed_queries([question])[0]
+    first: dict[str, float] = {}
+    plain = score_sentences(question, q, hits, vectors, lambda _c, _k: "", stats=first)
+    stats: dict[str, float] = {}
+    e5 = make_embedder("e5-small")
+    reread = score_sentences(question, q, hits, vectors, lambda _c, _k: "", stats=stats, reread=e5)
+    assert stats["evidence_top"] == first["evidence_top"] == plain[0].score
+    assert stats["term_alignment"] == first["term_alignment"]
+    assert {e.text for e in reread} == {e.text for e in plain} and reread[0].score != plain[0].score
