@@ -242,7 +242,7 @@ def missing_facts(sentence: str, allowed: str) -> list[str]:
     """The numbers and names of `sentence` that `allowed` lacks (names matched across it/en)."""
     numbers = _numbers(allowed)
     folded = fold(allowed)
-    words = {_POSSESSIVE.sub("", fold(w)) for w in _WORD.findall(allowed)}  # "Weel's" holds "Weel"
+    words = {_POSSESSIVE.sub("", w) for w in _WORD.findall(folded)}  # "Weel's" holds "Weel"
     return [f for f in facts(sentence) if not (f in numbers if f[0].isdigit() else _name_found(f, words, folded))]
 
 
