@@ -58,10 +58,12 @@ class EvidenceConfig:
     "In which country was the NATO cyber exercise held this year?", e5-small the other way round; e5-small
     alone rates "L'evento Cyber Coalition 2023 ... Tallinn ..." first for "Who was absent from Cyber Coalition
     2023?", use-m3 the sentence naming the three absent countries. With both weights 1.0 the first sentence
-    holds an answer string for 56.0% of the dev questions (49.3% without), 90.0% / 85.0% / 84.4% of the seed,
-    held-out and paraphrase sets (83.3 / 75.0 / 84.4), and the example question keeps its sentence; at 1.2 /
-    0.6 (the sentence alone weighing most) it lost it. Reading every sentence so gains little more (57.3%) and
-    costs e5-small 1.5 s a question on 2 cores (it embeds a sentence in about 22 ms; use-m3 in under 2 ms).
+    holds an answer string for 56.0% of the dev questions (49.3% without), 90.0% / 90.0% / 84.4% of the seed,
+    held-out and paraphrase sets (80.0 / 75.0 / 84.4; `Assistant.analyse`, session 12), and the example
+    question keeps its sentence; at 1.2 / 0.6 (the sentence alone weighing most) it lost it. It only orders:
+    abstention reads the scores before it (`score_sentences`), on the scale it was calibrated on. It costs
+    about 130 ms a dev question on 2 cores (e5-small embeds a long sentence in 40-65 ms; the extractive p50 went
+    from about 165 to 287 ms). Reading every sentence so gains little more (57.3%) and costs 1.5 s.
 
     `chunks`: the sentences of the top 6 chunks are scored (4 until the dev extractive eval showed, at 6: lead
     token F1 0.125 -> 0.135, evidence recall 0.693 -> 0.720, evidence p50 70 -> 98 ms with nothing cached; and the
