@@ -374,8 +374,11 @@ def features(
     names = [m.group(0) for m in _ENTITY.finditer(question.strip())]
     coverage = sum(_covered(n, seen) for n in names) / len(names) if names else 1.0
     best = evidence[0] if evidence else None
-    lexical = _overlap(set(tokenize(question)), f"{best.chunk.title} {best.chunk.text}") if best else 0.0
     given = stats or {}
+    if "lexical_coverage" in given:
+        lexical = given["lexical_coverage"]
+    else:
+        lexical = _overlap(set(tokenize(question)), f"{best.chunk.title} {best.chunk.text}") if best else 0.0
     retrieved_text = " ".join(f"{h.chunk.title} {h.chunk.text}" for h in retrieved.hits)
     asks = question_kind(question) in NUMERIC_KINDS
     return {
@@ -383,7 +386,7 @@ def features(
         "dense_gap": top - base,
         "evidence_top": given.get("evidence_top", best.score if best else 0.0),
         "entity_coverage": coverage,
-        "lexical_coverage": given.get("lexical_coverage", lexical),
+        "lexical_coverage": lexical,
         "focus_top": given.get("focus_top", 0.0),
         "kind_found": float(not asks or any(e.lead for e in evidence[:LEAD_WINDOW])),
         "anchors_found": anchors_found(question, retrieved_text),
