@@ -19,7 +19,7 @@ import numpy as np
 
 from qa.embed import Embedder, fold
 from qa.future import future_found
-from qa.lexical import tokenize, words
+from qa.lexical import content_words, tokenize, words
 from qa.retrieve import Retrieved
 from qa.roles import role_found
 from qa.spans import (
@@ -189,10 +189,8 @@ def rerank(
         return evidence
     top = evidence[:k]
     focus = focus or focus_question(question)
-    asked = [t for t in dict.fromkeys([question, focus]) if question_vector is None or t != question]
-    new = dict(zip(asked, np.asarray(embedder.embed_queries(asked), np.float32), strict=True)) if asked else {}
-    q = np.asarray(question_vector, np.float32) if question_vector is not None else new[question]
-    f = new.get(focus, q)
+    q = np.asarray(embedder.embed_queries([question])[0] if question_vector is None else question_vector, np.float32)
+    f = q if focus == question else np.asarray(embedder.embed_queries([focus])[0], np.float32)
     vecs = np.asarray(embedder.embed_passages([e.text for e in top]), np.float32)
     read = cfg.rerank_sentence_weight * (vecs @ q) + cfg.rerank_focus_weight * (vecs @ f)
     moved = [dataclasses.replace(e, score=e.score + float(r - read.mean())) for e, r in zip(top, read, strict=True)]
@@ -209,9 +207,8 @@ def _overlap(q_tokens: set[str], text: str) -> float:
     return len(q_tokens & set(tokenize(text))) / len(q_tokens)
 
 
-def content_words(text: str) -> list[str]:
-    """The distinct folded content words of `text` (no stopwords, numbers or words under 3 letters)."""
-    return list(dict.fromkeys(w for w in tokenize(text, stem=False) if len(w) > 2 and not w.isdigit()))
+def _chunk_overlap(q_tokens: set[str], chunk: Chunk) -> float:
+    return _overlap(q_tokens, f"{chunk.title} {chunk.text}")
 
 
 def aligner(
@@ -314,7 +311,7 @@ def score_sentences(
         # abstention reads the ranking before `rerank`, which only orders the best sentences (the calibrated
         # features keep one scale whether or not the index embedder differs)
         stats["evidence_top"] = out[0].score
-        stats["lexical_coverage"] = _overlap(q_tokens, f"{out[0].chunk.title} {out[0].chunk.text}")
+        stats["lexical_coverage"] = _chunk_overlap(q_tokens, out[0].chunk)
         stats["term_alignment"] = term_alignment(question, out[0].chunk.text, vectors)
     if reread is not None:
         out = rerank(question, out, reread, cfg, question_vector=reread_vector)
@@ -375,10 +372,9 @@ def features(
     coverage = sum(_covered(n, seen) for n in names) / len(names) if names else 1.0
     best = evidence[0] if evidence else None
     given = stats or {}
-    if "lexical_coverage" in given:
-        lexical = given["lexical_coverage"]
-    else:
-        lexical = _overlap(set(tokenize(question)), f"{best.chunk.title} {best.chunk.text}") if best else 0.0
+    lexical = given.get("lexical_coverage")
+    if lexical is None:
+        lexical = _chunk_overlap(set(tokenize(question)), best.chunk) if best else 0.0
     retrieved_text = " ".join(f"{h.chunk.title} {h.chunk.text}" for h in retrieved.hits)
     asks = question_kind(question) in NUMERIC_KINDS
     return {

@@ -60,6 +60,11 @@ def tokenize(text: str, stem: bool = True) -> list[str]:
     return toks
 
 
+def content_words(text: str) -> list[str]:
+    """The distinct folded content words of `text` (no stopwords, numbers or words under 3 letters)."""
+    return list(dict.fromkeys(w for w in tokenize(text, stem=False) if len(w) > 2 and not w.isdigit()))
+
+
 def chunk_text_for_search(chunk: Chunk) -> str:
     """The text indexed for a chunk: its title first (unless the chunk starts with it), then its text."""
     return chunk.text if chunk.text.startswith(chunk.title) else f"{chunk.title}\n{chunk.text}"

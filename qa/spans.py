@@ -29,7 +29,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from qa.embed import fold
-from qa.lexical import all_stopwords, words
+from qa.lexical import all_stopwords, content_words, words
 from qa.roles import role_spans
 from qa.verify import (
     bilingual_table,
@@ -233,7 +233,7 @@ def _lasts_what(question: str, sentence: str, span: str, similar: Similar | None
     noun = (words(head.group(1)) or [""])[0]
     if not noun or noun in _TIME_FRAMES or noun in all_stopwords():
         return True
-    asked = [w for w in words(question) if len(w) > 2 and w not in all_stopwords() and not w.isdigit()]
+    asked = content_words(question)
     return noun in asked or (bool(asked) and similar(asked, [noun]) >= COUNTED_SIMILARITY)
 
 
