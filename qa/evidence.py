@@ -20,6 +20,7 @@ import numpy as np
 from qa.embed import Embedder, fold
 from qa.future import future_found
 from qa.lexical import content_words, tokenize, words
+from qa.reasons import answers_why, reason_found
 from qa.retrieve import Retrieved
 from qa.roles import role_found
 from qa.spans import (
@@ -292,9 +293,9 @@ def score_sentences(
             stats["focus_top"] = max(stats.get("focus_top", -1.0), float(focus[1 : n + 1].max()))
         for i, s in enumerate(sents):
             window = float(sims[n + 1 + i])
-            lead = lead_span(
-                question, s.text, f"{s.chunk.title} {s.previous}", s.before, vectors.word_similarity, unwritten
-            )
+            context = f"{s.chunk.title} {s.previous}"
+            lead = lead_span(question, s.text, context, s.before, vectors.word_similarity, unwritten)
+            why = answers_why(question, s.text, context, unwritten)
             score = (
                 cfg.sentence_weight * float(sims[i + 1])
                 + cfg.window_weight * window
@@ -302,7 +303,7 @@ def score_sentences(
                 + cfg.focus_weight * float(focus[i + 1])
                 + (cfg.lexical_weight * _overlap(q_tokens, s.window) if cfg.lexical_weight else 0.0)
                 + cfg.chunk_weight * chunk_sim[cid]
-                + _span_score(cfg, span_weight, question, s.text, lead)
+                + _span_score(cfg, span_weight, question, s.text, lead, why)
                 + (cfg.align_weight * align(s.window) if align else 0.0)
             )
             out.append(Evidence(chunk=s.chunk, start=s.start, end=s.end, text=s.text, score=score, lead=lead))
@@ -318,11 +319,15 @@ def score_sentences(
     return out
 
 
-def _span_score(cfg: EvidenceConfig, weight: float, question: str, sentence: str, lead: str | None) -> float:
+def _span_score(
+    cfg: EvidenceConfig, weight: float, question: str, sentence: str, lead: str | None, why: bool = False
+) -> float:
     """The credit for holding a short answer: `weight`, or `specific_span_weight` for what the sentence says is
-    left out when the question asks who is missing (`names_the_missing`)."""
+    left out when the question asks who is missing (`names_the_missing`); `weight` too for giving the reason a
+    question asks for (`why`, qa/reasons.py: "La coalizione ... è fondamentale per aumentare le nostre difese"
+    for "Why is the cyber coalition essential?", which the embedders rank below the Tallinn sentence)."""
     if lead is None:
-        return 0.0
+        return weight if why else 0.0
     return max(weight, cfg.specific_span_weight) if names_the_missing(question, sentence, lead) else weight
 
 
@@ -339,6 +344,13 @@ def focus_question(question: str) -> str:
     return _ENTITY.sub(" ", question.strip()).strip() or question
 
 
+def _context(e: Evidence) -> str:
+    """The title of `e`'s chunk and the sentence before `e` in it (none for its first sentence)."""
+    spans = e.chunk.sentences
+    before = [b for b in spans if b[1] <= e.start]
+    return f"{e.chunk.title} {sentence_text(e.chunk, *before[-1]) if before else ''}"
+
+
 def features(
     question: str, retrieved: Retrieved, evidence: Sequence[Evidence], stats: dict[str, float] | None = None
 ) -> dict[str, float]:
@@ -353,8 +365,9 @@ def features(
       `rerank`, from `stats`);
     - focus_top: the best similarity of a sentence to the question without its names (from `stats`);
     - kind_found: 0 when the question asks for an amount, a duration, a count or a date (qa/spans.py) and
-      none of the top `LEAD_WINDOW` sentences holds one, else 1 (names and places are left out: an answer to
-      "where" or "who" may be a common noun, "in the vault", "the officials", which no pattern can rule out);
+      none of the top `LEAD_WINDOW` sentences holds one, or asks why and none of them gives a reason
+      (qa/reasons.py), else 1 (names and places are left out: an answer to "where" or "who" may be a common
+      noun, "in the vault", "the officials", which no pattern can rule out);
     - anchors_found: share of the question's names and numbers found in the retrieved passages (across
       Italian and English names);
     - role_found: share of the roles the question names ("prime minister", "comandante") that the retrieved
@@ -377,6 +390,8 @@ def features(
         lexical = _chunk_overlap(set(tokenize(question)), best.chunk) if best else 0.0
     retrieved_text = " ".join(f"{h.chunk.title} {h.chunk.text}" for h in retrieved.hits)
     asks = question_kind(question) in NUMERIC_KINDS
+    shown = evidence[:LEAD_WINDOW]
+    why = reason_found(question, [(e.text, _context(e)) for e in shown], missing_facts(question, retrieved_text))
     return {
         "dense_top": top,
         "dense_gap": top - base,
@@ -384,7 +399,7 @@ def features(
         "entity_coverage": coverage,
         "lexical_coverage": lexical,
         "focus_top": given.get("focus_top", 0.0),
-        "kind_found": float(not asks or any(e.lead for e in evidence[:LEAD_WINDOW])),
+        "kind_found": float((not asks or any(e.lead for e in shown)) and why > 0),
         "anchors_found": anchors_found(question, retrieved_text),
         "role_found": role_found(question, retrieved_text),
         "future_found": future_found(question, retrieved_text),

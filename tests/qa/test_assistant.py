@@ -86,6 +86,9 @@ def test_a_country_left_out_does_not_answer_which_took_part(seed_assistant: Assi
         # about the next edition: the article reports this one, and says nothing of what comes next
         ("In which city will the next Cyber Coalition take place?", "en"),
         ("Chi ospiterà la prossima Cyber Coalition?", "it"),
+        # why: the article says who stayed away, never why
+        ("Why did Montenegro stay away from the exercise?", "en"),
+        ("Perché i funzionari ucraini erano assenti dal 2019?", "it"),
     ],
 )
 def test_unanswerable_question_abstains_in_its_language(
@@ -95,6 +98,12 @@ def test_unanswerable_question_abstains_in_its_language(
     assert a.abstained and not a.citations and a.language == language
     assert a.answer.startswith("The documents don't say" if language == "en" else "I documenti non dicono")
     assert a.passages and a.passages[0].rank == 1  # the closest passages are still shown
+
+
+def test_a_why_question_is_answered_by_the_sentence_giving_the_reason(seed_assistant: Assistant) -> None:
+    a = seed_assistant.ask("Perché l'olandese è andato in Giappone?")
+    assert not a.abstained
+    assert "per incontrare i rappresentanti" in a.citations[0].quote
 
 
 def test_followup_without_llm_retrieves_with_the_previous_subject(seed_assistant: Assistant) -> None:
