@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from qa.language import detect
-from qa.spans import LEAD_WINDOW, localise_lead
+from qa.spans import LEAD_WINDOW, lead_text
 from qa.types import Citation, Evidence
 
 ABSTAIN = {
@@ -78,5 +78,5 @@ def extractive_answer(
     lines = [f"“{c.quote}” [{c.n}]" for c in citations]
     lead = chosen[0].lead if citations[0].start == chosen[0].start else None
     if lead:
-        lines.insert(0, f"{localise_lead(lead, detect(question))} [1]")
+        lines.insert(0, f"{lead_text(question, lead, detect(question))} [1]")
     return "\n\n".join(lines), tuple(citations)

@@ -46,6 +46,7 @@ _CAP = r"[A-ZÀ-ÖØ-Þ][\w'’-]*\w"
 _NAME = rf"{_CAP}(?:\s+(?:(?:de|di|da|del|della|van|von|der|of|the)\s+)?{_CAP})*"
 _LIST = re.compile(rf"{_NAME}(?:\s*,\s*{_NAME})*\s*,?\s+(?:e|ed|and|o|or)\s+{_NAME}")
 _NAMES = re.compile(_NAME)
+_LIST_SEPARATOR = re.compile(r"\s*,\s*(?:(?:e|ed|and|o|or)\s+)?|\s+(?:e|ed|and|o|or)\s+")
 _MONTHS = (
     "gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|"
     "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -268,6 +269,11 @@ def candidates(
         found = [s for s in found if not _left_out(sentence, s)]
     if kind == "count":
         found = [s for s in found if _counts_what(question, sentence, s, similar)]
+        left_out = [n.group(0) for n in _left_out_names(sentence)] if _ASKS_EXCLUDED.search(question) else []
+        if left_out:
+            # "1.000 partecipanti ..., ad eccezione di Montenegro, Lussemburgo e Belgio": the number counts those
+            # who took part; the names left out answer how many did not
+            found = [n for n in left_out if _new(n, known)]
     if kind == "duration":
         found = [s for s in found if _lasts_what(question, sentence, s, similar)]
     return found
@@ -280,20 +286,32 @@ def names_the_missing(question: str, sentence: str, span: str) -> bool:
     return bool(_ASKS_EXCLUDED.search(question)) and _left_out(sentence, span)
 
 
+def _left_out_names(sentence: str) -> list[re.Match[str]]:
+    """What `sentence` leaves out: the names (a list, or one) right after "ad eccezione di", "except"."""
+    named = (_LIST.match(sentence, m.end()) or _NAMES.match(sentence, m.end()) for m in _EXCLUDING.finditer(sentence))
+    return [n for n in named if n]
+
+
 def _left_out(sentence: str, span: str) -> bool:
-    """Whether `span` sits in what `sentence` leaves out: the names right after "ad eccezione di", "except"."""
+    """Whether `span` sits in what `sentence` leaves out (`_left_out_names`)."""
     at = sentence.find(span)
-    for m in _EXCLUDING.finditer(sentence):
-        named = _LIST.match(sentence, m.end()) or _NAMES.match(sentence, m.end())
-        if named and m.end() <= at < named.end():
-            return True
-    return False
+    return any(n.start() <= at < n.end() for n in _left_out_names(sentence))
 
 
 def lead_span(question: str, sentence: str, *args: Any, **kwargs: Any) -> str | None:
     """The first candidate of `candidates` (given the same arguments), or None."""
     found = candidates(question, sentence, *args, **kwargs)
     return found[0] if found else None
+
+
+def lead_text(question: str, span: str, language: str) -> str:
+    """How a lead span opens an extractive answer: `localise_lead`, and for a count answered by the names a
+    sentence leaves out ("How many countries did not take part?") their number first: "3: Montenegro,
+    Luxembourg and Belgium"."""
+    text = localise_lead(span, language)
+    if question_kind(question) == "count" and not re.search(r"\d", span) and _LIST.fullmatch(span):
+        text = f"{len(_LIST_SEPARATOR.split(span.strip()))}: {text}"
+    return text
 
 
 def localise_lead(span: str, language: str) -> str:

@@ -63,6 +63,15 @@ def test_the_lead_answers_what_the_question_asks(seed_assistant: Assistant, ques
     assert_citations_exact(seed_assistant, a)
 
 
+def test_how_many_stayed_away_is_answered_by_the_names_left_out(seed_assistant: Assistant) -> None:
+    # the sentence counts 1,000 participants, "ad eccezione di Montenegro, Lussemburgo e Belgio"
+    a = seed_assistant.ask("How many NATO countries did not take part?")
+    assert not a.abstained
+    assert a.answer.splitlines()[0] == "3: Montenegro, Luxembourg and Belgium [1]"
+    assert "Montenegro, Lussemburgo e Belgio" in a.citations[0].quote
+    assert_citations_exact(seed_assistant, a)
+
+
 def test_the_guests_do_not_answer_which_country_hosted(seed_assistant: Assistant) -> None:
     a = seed_assistant.ask("Which country hosted Cyber Coalition 2023?")
     assert not a.abstained and "Tallinn" in a.citations[0].quote

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.spans import anchors_found, candidates, lead_span, localise_lead, question_kind
+from qa.spans import anchors_found, candidates, lead_span, lead_text, localise_lead, question_kind
 
 
 @pytest.mark.parametrize(
@@ -61,6 +61,17 @@ def test_question_kind(question: str, kind: str | None) -> None:
             "quattro giorni",
         ),
         ("How long had the team been away?", "Erano presenti anche i delegati greci, assenti dal 2017.", "dal 2017"),
+        # asked how many were missing, the number of those present is no answer; the names left out are
+        (
+            "How many regions did not vote?",
+            "Hanno votato 2,500 volontari di tutte le regioni, ad eccezione di Umbria e Molise.",
+            "Umbria e Molise",
+        ),
+        (
+            "How many regions voted?",
+            "Hanno votato 2,500 volontari di tutte le regioni, tranne il Molise.",
+            "2,500 volontari",
+        ),
         # asked who was missing, what the sentence leaves out comes before the names it lists
         ("Quali paesi erano assenti?", "Francia e Spagna hanno giocato, ad eccezione del Portogallo.", "Portogallo"),
         (
@@ -153,6 +164,15 @@ def test_anchor_share_works_across_languages() -> None:
 
 def test_candidates_of_a_question_without_kind_are_empty() -> None:
     assert candidates("Why did the talks fail?", "Le trattative sono fallite il 14 marzo a Lisbona.") == []
+
+
+def test_a_count_answered_by_names_opens_with_their_number() -> None:
+    assert (
+        lead_text("How many countries stayed away?", "Francia, Spagna e Grecia", "en") == "3: France, Spain and Greece"
+    )
+    assert lead_text("Quanti paesi erano assenti?", "Francia e Spagna", "it") == "2: Francia e Spagna"
+    assert lead_text("Which countries stayed away?", "Francia, Spagna e Grecia", "en") == "France, Spain and Greece"
+    assert lead_text("How many people took part?", "2,500 volontari", "en") == localise_lead("2,500 volontari", "en")
 
 
 def test_localise_lead_gives_names_in_the_question_language() -> None:
