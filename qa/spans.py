@@ -42,7 +42,8 @@ from qa.verify import (
     nationality_row,
 )
 
-_CAP = r"[A-ZÀ-ÖØ-Þ][\w'’-]*\w"
+# a capitalised word, but not an elided article before a common noun ("L’evento", "Nell'ambito")
+_CAP = r"[A-ZÀ-ÖØ-Þ](?![\w-]*['’](?!s\b)[a-zà-ù])[\w'’-]*\w"
 _NAME = rf"{_CAP}(?:\s+(?:(?:de|di|da|del|della|van|von|der|of|the)\s+)?{_CAP})*"
 _LIST = re.compile(rf"{_NAME}(?:\s*,\s*{_NAME})*\s*,?\s+(?:e|ed|and|o|or)\s+{_NAME}")
 _NAMES = re.compile(_NAME)

@@ -90,6 +90,12 @@ def test_question_kind(question: str, kind: str | None) -> None:
             "sindaco di Lisbona dal 2020",
         ),
         ("Who wrote the report?", "Paolo Neri è giornalista per La Stampa di Torino.", "Paolo Neri"),
+        # an elided article opening the sentence is no part of a name ("L’evento Festival del Mare")
+        (
+            "Who organised the Festival del Mare?",
+            "L’evento Festival del Mare è stato organizzato dalla Regione Puglia.",
+            "Regione Puglia",
+        ),
         ("Chi è l'autrice del rapporto?", "By Anna Berg, Berlin correspondent.", "Anna Berg"),
         ("Di che nazionalità è Maria De Santis?", "Maria De Santis, svizzera, vive a Lisbona.", "svizzera"),
         ("What nationality is Maria De Santis?", "Maria De Santis, a Swiss architect, lives in Spain.", "Swiss"),
