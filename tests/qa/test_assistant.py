@@ -63,6 +63,12 @@ def test_the_lead_answers_what_the_question_asks(seed_assistant: Assistant, ques
     assert_citations_exact(seed_assistant, a)
 
 
+def test_what_an_event_is_is_answered_by_the_sentence_naming_it(seed_assistant: Assistant) -> None:
+    a = seed_assistant.ask("What is Cyber Coalition?")
+    assert not a.abstained
+    assert "L’evento Cyber Coalition 2023" in a.citations[0].quote
+
+
 def test_how_many_stayed_away_is_answered_by_the_names_left_out(seed_assistant: Assistant) -> None:
     # the sentence counts 1,000 participants, "ad eccezione di Montenegro, Lussemburgo e Belgio"
     a = seed_assistant.ask("How many NATO countries did not take part?")

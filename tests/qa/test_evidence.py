@@ -7,7 +7,16 @@ import dataclasses
 import pytest
 
 from ingest.chunk import split_sentences
-from qa.evidence import EvidenceConfig, SentenceVectors, aligner, content_words, rerank, score_sentences, term_alignment
+from qa.evidence import (
+    EvidenceConfig,
+    SentenceVectors,
+    aligner,
+    content_words,
+    focus_question,
+    rerank,
+    score_sentences,
+    term_alignment,
+)
 from qa.types import Chunk, Evidence, Hit
 
 
@@ -109,3 +118,17 @@ def test_abstention_reads_the_scores_before_the_rerank(vectors: SentenceVectors)
     assert stats["evidence_top"] == first["evidence_top"] == plain[0].score
     assert stats["term_alignment"] == first["term_alignment"]
     assert {e.text for e in reread} == {e.text for e in plain} and reread[0].score != plain[0].score
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("Who was absent from Cyber Coalition 2023?", "Who was absent from ?"),
+        ("Quando ha parlato Maria De Santis?", "Quando ha parlato ?"),
+        # nothing but names asked about: the question itself, not "What is ?"
+        ("What is Cyber Coalition?", "What is Cyber Coalition?"),
+        ("Che cos'è il Festival del Mare?", "Che cos'è il Festival del Mare?"),
+    ],
+)
+def test_focus_question_leaves_out_names_unless_nothing_else_is_asked(question: str, focus: str) -> None:
+    assert " ".join(focus_question(question).split()) == focus
