@@ -3,7 +3,8 @@
 A question is a follow-up when there is history and it either opens with a connector ("and ...",
 "what about ...", "e ...", "invece ..."), leans on a pronoun ("they", "it", "loro", "questo"), or is too short
 to stand alone, and names no entity of its own. It is then made standalone by carrying the key terms (its names and
-numbers, or else its content words) of the previous standalone question.
+numbers, or else its content words) of the previous standalone question, or the names of the last one that
+had any when the previous one has none.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from qa.lexical import all_stopwords, words
+from qa.spans import question_kind
 
 _CONNECTOR = re.compile(
     r"^\s*(and|but|also|so|then|what about|how about|and what about|e|ed|ma|anche|invece|e invece|allora|poi|"
@@ -63,21 +65,27 @@ def stands_alone(question: str) -> bool:
 
 
 def rewrite(question: str, history: Sequence[tuple[str, str]]) -> str:
-    """`question` made standalone with the key terms of the conversation's previous question.
+    """`question` made standalone with the key terms of the conversation's previous question, or, when that
+    one names nothing ("how many people took part?"), the names of the last question that did: the
+    conversation's subject ("where was it held?" asks about Cyber Coalition 2023, not about people).
 
     Each earlier question is itself made standalone first, so a chain of follow-ups keeps its subject.
     """
-    previous = ""
+    previous = subject = ""
     for past, _answer in history:
-        previous = _rewrite_one(past, previous)
-    return _rewrite_one(question, previous)
+        previous = _rewrite_one(past, previous, subject)
+        subject = previous if _ENTITY.search(previous) else subject
+    return _rewrite_one(question, previous, subject)
 
 
-def _rewrite_one(question: str, previous: str) -> str:
-    if not previous or not is_followup(question):
+def _rewrite_one(question: str, previous: str, subject: str = "") -> str:
+    # who wrote it asks about the document, whatever the conversation's subject: carrying "Cyber Coalition
+    # 2023" into "e chi è l'autrice?" bound no author's line to it
+    if not previous or not is_followup(question) or question_kind(question) == "author":
         return question.strip()
     mine = set(words(question))
-    carried = [t for t in key_terms(previous) if not set(words(t)) <= mine]
+    source = subject if subject and not _ENTITY.search(previous) else previous
+    carried = [t for t in key_terms(source) if not set(words(t)) <= mine]
     if not carried:
         return question.strip()
     return f"{question.strip()} ({' '.join(carried)})"

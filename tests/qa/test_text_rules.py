@@ -68,6 +68,16 @@ def test_followup_chain_keeps_the_first_subject() -> None:
     assert "Cyber Coalition 2023" in followup.rewrite("e dove?", history)
 
 
+def test_followup_after_a_question_without_names_keeps_the_conversation_subject() -> None:
+    history = [("Who was absent from Cyber Coalition 2023?", "x"), ("how many people took part?", "y")]
+    out = followup.rewrite("where was it held?", history)
+    assert "Cyber Coalition 2023" in out and "people" not in out
+    # who wrote it asks about the document, not the conversation's subject
+    assert followup.rewrite("e chi è l'autrice?", history) == "e chi è l'autrice?"
+    # with no name anywhere, the previous question's words are carried
+    assert "regatta" in followup.rewrite("and when?", [("who won the regatta?", "x")])
+
+
 @pytest.mark.parametrize(
     ("question", "alone"),
     [
