@@ -85,6 +85,11 @@ _DURATION = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_WORD = re.compile(_NUMBER_WORDS)
+# a duration from a start ("dal 2019", "since 2019") answers how long something has been going on, or since when
+_SINCE = re.compile(r"(?:dal|dall'|fin dal|since|from)\s", re.IGNORECASE)
+_ASKS_SINCE = re.compile(
+    r"\bhow long (?:have|has|had)\b|\bsince when\b|\bda quanto\b|\bda quando\b|\bda quanti\b", re.IGNORECASE
+)
 _YEAR = re.compile(r"(?:1\d|20)\d\d")
 _NOT_COUNTED = re.compile(rf"\s*(?:{_MONTHS}|{_TIME_UNITS})\b", re.IGNORECASE)
 
@@ -105,8 +110,8 @@ _KINDS = (
         "date",
         # "when" only where it asks ("When did", "and when"), not as a conjunction ("What ... when it is used?")
         r"(?:^\W*|\b(?:and|e|since|until|fino a)\s+)(?:when|quando)\b"
-        r"|\b(?:what year|which year|what date|which day|what day|in che anno|in quale anno|che giorno"
-        r"|quale giorno|in che data|da quando)\b",
+        r"|\b(?:what year|which year|what date|which day|what day|what month|which month|in che anno|in quale anno"
+        r"|che giorno|quale giorno|in che data|da quando|in che mese|in quale mese)\b",
     ),
     ("nationality", r"\b(?:nationality|nationalities|citizenship|nazionalità|cittadinanza)\b"),
     (
@@ -277,6 +282,8 @@ def candidates(
             found = [n for n in left_out if _new(n, known)]
     if kind == "duration":
         found = [s for s in found if _lasts_what(question, sentence, s, similar)]
+        if not _ASKS_SINCE.search(question):  # "dal 2019" is no number of days, nor how long a visit lasted
+            found = [s for s in found if not _SINCE.match(s)]
     return found
 
 

@@ -51,6 +51,8 @@ def test_question_kind(question: str, kind: str | None) -> None:
         ),
         ("How many people took part?", "Ha coinvolto 2,500 volontari da quasi tutte le regioni.", "2,500 volontari"),
         ("When did he speak?", "Lo ha detto durante una conferenza il 14 marzo.", "14 marzo"),
+        ("In che mese ha parlato?", "Lo ha detto durante una conferenza il 14 marzo.", "14 marzo"),
+        ("Da quanto tempo mancavano i greci?", "Erano presenti anche i delegati greci, assenti dal 2017.", "dal 2017"),
         ("When did the style spread?", "Lo stile si diffuse in Francia a partire dagli anni Venti.", "anni Venti"),
         ("Where was the race?", "La gara si è svolta nella capitale, a Lisbona, in estate.", "Lisbona"),
         ("Which country hosted the summit?", "Il vertice, con Cile e Perù, si è tenuto in Portogallo.", "Portogallo"),
@@ -116,6 +118,9 @@ def test_lead_span(question: str, sentence: str, span: str) -> None:
         ("How many people took part in Expo 2015?", "L'evento Expo 2015 si è tenuto a Milano."),
         # no amount of money where none is written
         ("What was the budget of the festival?", "Il festival ha coinvolto 2,500 volontari."),
+        # a start ("dal 2017") is no number of days, nor how long something lasted
+        ("How many days did the regatta last?", "Erano presenti anche i delegati greci, assenti dal 2017."),
+        ("How long did the minister stay in Rome?", "Erano presenti anche i delegati greci, assenti dal 2017."),
         # nothing new: the question already holds the only name
         ("Who met Maria De Santis?", "Maria De Santis è arrivata ieri."),
         # the guests do not answer which country hosted
