@@ -341,10 +341,16 @@ def _covered(term: str, haystack: set[str]) -> bool:
 
 def focus_question(question: str) -> str:
     """The question without its names and numbers: what is asked about them; the question itself when that
-    leaves no content word ("What is Cyber Coalition?", "Chi è David van Weel?"): "What is ?" is near no
-    sentence and matches no word, which put every sentence far below those of other questions."""
+    leaves no content word (`asks_only_names`): "What is ?" is near no sentence and matches no word, which put
+    every sentence far below those of other questions."""
     focus = _ENTITY.sub(" ", question.strip()).strip()
     return focus if content_words(focus) else question
+
+
+def asks_only_names(question: str) -> bool:
+    """Whether `question` asks about nothing but its names and numbers ("What is Cyber Coalition?", "Chi è
+    David van Weel?")."""
+    return not content_words(_ENTITY.sub(" ", question.strip()))
 
 
 def _context(e: Evidence) -> str:

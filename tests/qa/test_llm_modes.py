@@ -72,3 +72,19 @@ def test_a_question_that_names_its_own_subject_is_not_rewritten(
     assert not any("Rewrite" in p or "standalone" in p.lower() for p in scripted.prompts)
     b = seed_assistant.ask("What did they say about Japan?", history, mode="local")  # a pronoun: rewritten
     assert b.standalone_question == "Which countries joined Cyber Coalition 2023 for the first time?"
+
+
+def test_a_question_about_nothing_but_a_name_is_answered_from_the_documents_only(seed_assistant: Assistant) -> None:
+    # the local model described Cyber Coalition from what it knows ("an international coalition of governments,
+    # non-governmental organizations, and private companies") and the check let it through
+    invented = "Cyber Coalition is an international coalition of governments and companies [1]."
+    llm = ScriptedLLM(lambda p: invented if "Evidence:" in p else TRANSLATION)
+    seed_assistant._llms["local"] = llm
+    try:
+        a = seed_assistant.ask("What is Cyber Coalition?", mode="local")
+    finally:
+        seed_assistant._llms.pop("local", None)
+    assert a.mode == "local" and not a.abstained
+    assert "governments" not in a.answer and a.answer.startswith("“L’evento Cyber Coalition 2023")
+    assert not any("Evidence:" in p for p in llm.prompts)  # the model was not asked to answer
+    assert a.citations[0].translation == TRANSLATION
