@@ -26,6 +26,7 @@ from qa.index import Index
 from qa.language import detect
 from qa.retrieve import Retrieved, Retriever
 from qa.settings import Settings
+from qa.spans import LEAD_WINDOW, lead_agrees
 from qa.types import Answer, Chunk, Citation, Evidence
 
 MAX_QUESTION_CHARS = 2000
@@ -331,7 +332,15 @@ class Assistant:
         def tr(text: str, lang: str) -> str:
             return translate(llm, text, lang)
 
-        if result is None or not result.text.strip() or not result.cited:  # nothing held: the extractive answer
+        # nothing held, or the model lost the short answer the evidence holds ("1,000" for "How many NATO
+        # members did not attend?", whose evidence names the three left out): the extractive answer
+        lead = next((e.lead for e in a.evidence[:LEAD_WINDOW] if e.lead), None)
+        if (
+            result is None
+            or not result.text.strip()
+            or not result.cited
+            or not lead_agrees(a.standalone, lead, result.text)
+        ):
             text, cites = answers.extractive_answer(a.standalone, a.evidence, self.document_text)
             yield self._answer(a, text, _translated(cites, a.language, tr), mode, started, abstained=not cites)
             return

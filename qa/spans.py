@@ -322,6 +322,23 @@ def lead_text(question: str, span: str, language: str) -> str:
     return text
 
 
+def lead_agrees(question: str, lead: str | None, answer: str) -> bool:
+    """Whether an LLM's `answer` keeps the extractive `lead` of a question that asks for an amount, a count, a
+    duration or a date: the lead's numbers ("1,000" as "1000" too), or, for a count answered by the names a
+    sentence leaves out, those names in either language. True for other questions, or without a lead."""
+    if lead is None or question_kind(question) not in NUMERIC_KINDS:
+        return True
+    digits = re.compile(r"(?<=\d)[.,](?=\d{3}\b)")
+    numbers = re.findall(r"\d+", digits.sub("", lead))
+    if numbers:
+        return all(n in re.findall(r"\d+", digits.sub("", answer)) for n in numbers)
+    if not _LIST.fullmatch(lead):
+        return True
+    said = fold(answer)
+    names = _LIST_SEPARATOR.split(lead.strip())
+    return all(any(fold(localise_names(n, lang)) in said for lang in ("it", "en")) for n in names)
+
+
 def localise_lead(span: str, language: str) -> str:
     """A lead span with its known names and nationalities in `language`, in English "e" between names read
     as "and", and, in a span with a number, its number words, units, months and days ("tre giorni" -> "three

@@ -88,3 +88,13 @@ def test_a_question_about_nothing_but_a_name_is_answered_from_the_documents_only
     assert "governments" not in a.answer and a.answer.startswith("“L’evento Cyber Coalition 2023")
     assert not any("Evidence:" in p for p in llm.prompts)  # the model was not asked to answer
     assert a.citations[0].translation == TRANSLATION
+
+
+def test_an_llm_answer_that_loses_the_short_answer_falls_back_to_extractive(seed_assistant: Assistant) -> None:
+    # the evidence counts 1,000 participants and names the three countries left out; the local model said 1,000
+    seed_assistant._llms["local"] = ScriptedLLM(lambda p: "1,000 [1]." if "Evidence:" in p else TRANSLATION)
+    try:
+        a = seed_assistant.ask("How many NATO countries did not take part?", mode="local")
+    finally:
+        seed_assistant._llms.pop("local", None)
+    assert a.answer.startswith("3: Montenegro, Luxembourg and Belgium [1]")
