@@ -281,7 +281,11 @@ def candidates(
             # who took part; the names left out answer how many did not
             found = [n for n in left_out if _new(n, known)]
     if kind == "duration":
-        found = [s for s in found if _lasts_what(question, sentence, s, similar)]
+        # where the sentence and the one before it name every name of the question, its duration is theirs
+        # ("How many days did van Weel spend in Japan?": "... l'olandese ha concluso una visita di tre giorni in
+        # Giappone", van Weel named just before); else it must measure what the question asks about
+        bound = bool(anchors(question)) and anchors_found(question, around, unwritten) == 1.0
+        found = [s for s in found if bound or _lasts_what(question, sentence, s, similar)]
         if not _ASKS_SINCE.search(question):  # "dal 2019" is no number of days, nor how long a visit lasted
             found = [s for s in found if not _SINCE.match(s)]
     return found

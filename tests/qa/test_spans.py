@@ -261,6 +261,17 @@ def similar() -> object:
         ("How long did the festival last?", "Prima del festival, il sindaco ha fatto una visita di tre giorni.", None),
         ("How long was the mayor's visit?", "Il sindaco ha fatto una visita di tre giorni a Praga.", "tre giorni"),
         ("Quanto è durata la visita del sindaco?", "Il sindaco ha fatto una visita di tre giorni.", "tre giorni"),
+        # a sentence naming every name of the question gives their duration, whatever noun governs it
+        (
+            "How many days did Paolo Neri spend in Lisbon?",
+            "Paolo Neri ha fatto una visita di tre giorni a Lisbona.",
+            "tre giorni",
+        ),
+        (
+            "How many days did the mayor spend in Lisbon?",
+            "Il sindaco ha fatto una visita di tre giorni a Lisbona.",
+            "tre giorni",
+        ),
         # no noun governs the duration, or one that only frames the time: the verb's subject is what lasted
         ("Quanto è durato il festival?", "Il festival è durato cinque giorni.", "cinque giorni"),
         (
