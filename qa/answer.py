@@ -43,6 +43,11 @@ def make_citation(n: int, evidence: Evidence, document_text: str, translation: s
     )
 
 
+def lead_evidence(evidence: Sequence[Evidence]) -> Evidence | None:
+    """The first of the top `LEAD_WINDOW` sentences that holds a short answer (`Evidence.lead`), if any."""
+    return next((e for e in evidence[:LEAD_WINDOW] if e.lead), None)
+
+
 def pick_evidence(evidence: Sequence[Evidence], max_sentences: int = 2, margin: float = 0.05) -> list[Evidence]:
     """The sentence to lead with, plus the next ones whose score is within `margin` of the best (distinct).
 
@@ -52,7 +57,7 @@ def pick_evidence(evidence: Sequence[Evidence], max_sentences: int = 2, margin: 
     if not evidence:
         return []
     best = evidence[0]
-    chosen = [next((e for e in evidence[:LEAD_WINDOW] if e.lead), best)]
+    chosen = [lead_evidence(evidence) or best]
     for e in evidence:
         if len(chosen) >= max_sentences or e.score < best.score - margin:
             break

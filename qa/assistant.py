@@ -26,7 +26,7 @@ from qa.index import Index
 from qa.language import detect
 from qa.retrieve import Retrieved, Retriever
 from qa.settings import Settings
-from qa.spans import LEAD_WINDOW, lead_agrees
+from qa.spans import lead_agrees
 from qa.types import Answer, Chunk, Citation, Evidence
 
 MAX_QUESTION_CHARS = 2000
@@ -334,7 +334,8 @@ class Assistant:
 
         # nothing held, or the model lost the short answer the evidence holds ("1,000" for "How many NATO
         # members did not attend?", whose evidence names the three left out): the extractive answer
-        lead = next((e.lead for e in a.evidence[:LEAD_WINDOW] if e.lead), None)
+        leading = answers.lead_evidence(a.evidence)
+        lead = leading.lead if leading else None
         if (
             result is None
             or not result.text.strip()

@@ -33,7 +33,7 @@ from qa.spans import (
     question_kind,
 )
 from qa.types import Chunk, Evidence, Hit
-from qa.verify import missing_facts
+from qa.verify import context_of, missing_facts
 
 
 @dataclass(frozen=True)
@@ -353,13 +353,6 @@ def asks_only_names(question: str) -> bool:
     return not content_words(_ENTITY.sub(" ", question.strip()))
 
 
-def _context(e: Evidence) -> str:
-    """The title of `e`'s chunk and the sentence before `e` in it (none for its first sentence)."""
-    spans = e.chunk.sentences
-    before = [b for b in spans if b[1] <= e.start]
-    return f"{e.chunk.title} {sentence_text(e.chunk, *before[-1]) if before else ''}"
-
-
 def features(
     question: str, retrieved: Retrieved, evidence: Sequence[Evidence], stats: dict[str, float] | None = None
 ) -> dict[str, float]:
@@ -400,7 +393,9 @@ def features(
     retrieved_text = " ".join(f"{h.chunk.title} {h.chunk.text}" for h in retrieved.hits)
     asks = question_kind(question) in NUMERIC_KINDS
     shown = evidence[:LEAD_WINDOW]
-    why = reason_found(question, [(e.text, _context(e)) for e in shown], missing_facts(question, retrieved_text))
+    why = reason_found(
+        question, [(e.text, f"{e.chunk.title} {context_of(e)}") for e in shown], missing_facts(question, retrieved_text)
+    )
     return {
         "dense_top": top,
         "dense_gap": top - base,
