@@ -343,8 +343,7 @@ def focus_question(question: str) -> str:
     """The question without its names and numbers: what is asked about them; the question itself when that
     leaves no content word (`asks_only_names`): "What is ?" is near no sentence and matches no word, which put
     every sentence far below those of other questions."""
-    focus = _ENTITY.sub(" ", question.strip()).strip()
-    return focus if content_words(focus) else question
+    return question if asks_only_names(question) else _ENTITY.sub(" ", question.strip()).strip()
 
 
 def asks_only_names(question: str) -> bool:
