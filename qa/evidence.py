@@ -198,6 +198,21 @@ def rerank(
     return sorted(moved, key=lambda e: -e.score) + evidence[k:]
 
 
+# a time frame: "Pochi giorni prima dell'esercitazione, l'olandese ha concluso una visita ..." is about the
+# visit, and so is the sentence after it ("gli incontri si sono concentrati ..."), whose window `aligner` would
+# otherwise match with "What was the exercise focused on?" as closely as the sentence that answers it
+_FRAME = re.compile(
+    r"\b(?:prima\s+d(?:ell|ella|ello|elle|egli|el|ei|i)|dopo(?:\s+(?:d(?:ell|ella|ello|elle|egli|el|ei|i)|il|lo|la|i|gli|le|l))?"
+    r"|(?:before|after)(?:\s+the)?)\b['’]?\s*\w+",
+    re.I,
+)
+
+
+def _align_window(s: _Sentence) -> str:
+    """The window `aligner` reads: the sentence before without its time frames, then the sentence."""
+    return f"{_FRAME.sub(' ', s.previous)} {s.text}".strip()
+
+
 def _texts(sents: Sequence[_Sentence]) -> list[str]:
     return [sents[0].previous or " "] + [s.text for s in sents] + [s.window for s in sents]
 
@@ -278,7 +293,7 @@ def score_sentences(
     q_tokens = set(tokenize(question))
     chunk_sim = {h.chunk.chunk_id: h.scores.get("dense", 0.0) for h in top}
     span_weight = cfg.specific_span_weight if question_kind(question) in SPECIFIC_KINDS else cfg.span_weight
-    windows = [s.window for _, sents in groups for s in sents]
+    windows = [_align_window(s) for _, sents in groups for s in sents]
     # names and numbers left out: retrieval and the anchors already hold the subject; a window repeating the
     # subject's name ("Cyber Coalition 2023") is not closer to what is asked of it
     align = aligner(focus_question(question), windows, vectors, empty=0.0) if cfg.align_weight else None
@@ -304,7 +319,7 @@ def score_sentences(
                 + (cfg.lexical_weight * _overlap(q_tokens, s.window) if cfg.lexical_weight else 0.0)
                 + cfg.chunk_weight * chunk_sim[cid]
                 + _span_score(cfg, span_weight, question, s.text, lead, why)
-                + (cfg.align_weight * align(s.window) if align else 0.0)
+                + (cfg.align_weight * align(_align_window(s)) if align else 0.0)
             )
             out.append(Evidence(chunk=s.chunk, start=s.start, end=s.end, text=s.text, score=score, lead=lead))
     out.sort(key=lambda e: -e.score)

@@ -150,6 +150,9 @@ def test_a_sentence_opening_a_chunk_inherits_its_subject_from_the_chunk_before(s
         # words one by one ("exercise" ~ "esercitazioni") finds the sentence that answers
         ("Where did the exercise take place?", "Estonia"),
         ("What was the exercise focused on?", "intelligence"),
+        # the meetings' sentence that follows "Pochi giorni prima dell'esercitazione, ..." also says what they
+        # focused on ("concentrati"); the exercise is only the time frame of the sentence before it
+        ("Su cosa si è concentrata l'esercitazione?", "intelligence"),
     ],
 )
 def test_the_best_sentence_matches_the_question_words_across_languages(
