@@ -27,6 +27,7 @@ from qa.language import detect
 from qa.retrieve import Retrieved, Retriever
 from qa.settings import Settings
 from qa.spans import lead_agrees
+from qa.synonyms import in_document_words
 from qa.types import Answer, Chunk, Citation, Evidence
 
 MAX_QUESTION_CHARS = 2000
@@ -162,6 +163,9 @@ class Assistant:
         timings: dict[str, float] = {}
         t = time.perf_counter()
         standalone = self._standalone(q, history or (), llm)
+        if detect(standalone) == self.corpus_language():
+            # across languages a word of the question is never the documents' own ("begin" -> a loanword "start")
+            standalone = in_document_words(standalone, self.retriever.lexical.writes)
         timings["rewrite"] = _ms(t)
         t = time.perf_counter()
         k = top_k or self.settings.top_k

@@ -87,6 +87,10 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.chunks)
 
+    def writes(self, word: str) -> bool:
+        """Whether some chunk holds `word` (folded), by stem where the index stems."""
+        return (_stemmer()(word) if self.stem else word) in self._bm25.vocab_dict if self.chunks else False
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for `query` (zeros where nothing matches)."""
         if not self.chunks:

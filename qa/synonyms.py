@@ -1,0 +1,65 @@
+"""Read a question in the documents' own words: a word of the question that no document writes becomes the
+word of the same meaning that they do write (`qa/lexicon/synonyms.txt`).
+
+Neither embedder knows "incentrata" for "concentrato" (use-m3 rates it closest to "rilasciata", e5-small's
+sentences put the sentence that answers "Su che cosa era incentrata l'esercitazione?" below the sixth), nor
+can BM25 match it; asked with "concentrata", the same question finds that sentence first. Only the question
+used for retrieval and evidence changes (`Analysis.standalone`); the answer keeps the question as asked.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+
+from qa.embed import fold
+from qa.lexical import _stemmer, all_stopwords
+from qa.verify import package_text
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@functools.lru_cache(maxsize=1)
+def synonym_groups() -> tuple[tuple[str, ...], ...]:
+    """The groups of `qa/lexicon/synonyms.txt`, folded."""
+    rows = (line.strip() for line in package_text("lexicon/synonyms.txt").splitlines())
+    return tuple(tuple(fold(w.strip()) for w in r.split(",")) for r in rows if r and not r.startswith("#"))
+
+
+@functools.lru_cache(maxsize=1)
+def _by_stem() -> dict[str, tuple[str, tuple[str, ...]]]:
+    stem = _stemmer()
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for group in synonym_groups():
+        for w in group:
+            out.setdefault(stem(w), (w, group))  # "concentrare" before "concentrate": the Italian ending
+    return out
+
+
+def in_document_words(question: str, written: Callable[[str], bool]) -> str:
+    """`question` with each word that no document writes (`written`, given a folded word, matches by stem)
+    replaced by the first word of its synonym group that one does: an Italian verb keeps its ending where both
+    infinitives share theirs ("incentrata" -> "concentrata"), any other word becomes the group's word as
+    listed ("terminata" -> "concluso")."""
+    stem = _stemmer()
+    stop = all_stopwords()
+
+    def swap(m: re.Match[str]) -> str:
+        word = m.group(0)
+        w = fold(word)
+        if w in stop or len(w) < 3:
+            return word
+        s = stem(w)
+        entry = _by_stem().get(s)
+        if entry is None or written(w):
+            return word
+        listed, group = entry
+        other = next((g for g in group if stem(g) != s and written(g)), None)
+        if other is None:
+            return word
+        if listed[-3:] == other[-3:] and w.startswith(s):
+            return stem(other) + w[len(s) :]
+        return other
+
+    return _WORD.sub(swap, question)
