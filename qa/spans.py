@@ -37,6 +37,7 @@ from qa.verify import (
     facts,
     localise_names,
     missing_facts,
+    nationalities,
     nationality_in,
     nationality_pattern,
     nationality_row,
@@ -327,20 +328,24 @@ def lead_text(question: str, span: str, language: str) -> str:
 
 
 def lead_agrees(question: str, lead: str | None, answer: str) -> bool:
-    """Whether an LLM's `answer` keeps the extractive `lead` of a question that asks for an amount, a count, a
-    duration or a date: the lead's numbers ("1,000" as "1000" too), or, for a count answered by the names a
-    sentence leaves out, those names in either language. True for other questions, or without a lead."""
-    if lead is None or question_kind(question) not in NUMERIC_KINDS:
+    """Whether an LLM's `answer` keeps the extractive `lead`: for a question that asks for an amount, a count, a
+    duration or a date, the lead's numbers ("1,000" as "1000" too); for any question, every name of a list lead
+    ("Cina e Corea del Nord": the local model answered "Corea del Nord") in either language, and the people of a
+    nationality lead ("funzionari ucraini": it answered with the sentence before, Japan and South Korea). True
+    without a lead, or for any other lead."""
+    if lead is None:
         return True
-    digits = re.compile(r"(?<=\d)[.,](?=\d{3}\b)")
-    numbers = re.findall(r"\d+", digits.sub("", lead))
-    if numbers:
-        return all(n in re.findall(r"\d+", digits.sub("", answer)) for n in numbers)
-    if not _LIST.fullmatch(lead):
-        return True
-    said = fold(answer)
-    names = _LIST_SEPARATOR.split(lead.strip())
-    return all(any(fold(localise_names(n, lang)) in said for lang in ("it", "en")) for n in names)
+    if question_kind(question) in NUMERIC_KINDS:
+        digits = re.compile(r"(?<=\d)[.,](?=\d{3}\b)")
+        numbers = re.findall(r"\d+", digits.sub("", lead))
+        if numbers:
+            return all(n in re.findall(r"\d+", digits.sub("", answer)) for n in numbers)
+    if _LIST.fullmatch(lead):
+        said = fold(answer)
+        names = _LIST_SEPARATOR.split(lead.strip())
+        return all(any(fold(localise_names(n, lang)) in said for lang in ("it", "en")) for n in names)
+    people = nationalities(lead, strict=False)
+    return not people or people <= nationalities(answer, strict=False)
 
 
 def localise_lead(span: str, language: str) -> str:

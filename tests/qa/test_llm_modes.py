@@ -98,3 +98,32 @@ def test_an_llm_answer_that_loses_the_short_answer_falls_back_to_extractive(seed
     finally:
         seed_assistant._llms.pop("local", None)
     assert a.answer.startswith("3: Montenegro, Luxembourg and Belgium [1]")
+
+
+@pytest.mark.parametrize(
+    ("question", "reply", "lead"),
+    [
+        # the evidence names two countries besides Russia; the local model named one of them
+        (
+            "Oltre alla Russia, quali paesi compiono attacchi informatici secondo van Weel?",
+            "Corea del Nord [1]",
+            "Cina e",
+        ),
+        # it answered with the sentence before the one naming the Ukrainian officials, cited to that one (whose
+        # context holds every name of the claim)
+        (
+            "Chi è tornato all'esercitazione dopo essere mancato per alcuni anni?",
+            "I nuovi arrivati Giappone e Corea del Sud si sono uniti per la prima volta come partecipanti [1].",
+            "funzionari ucraini",
+        ),
+    ],
+)
+def test_an_llm_answer_that_drops_the_short_answer_falls_back_to_extractive(
+    seed_assistant: Assistant, question: str, reply: str, lead: str
+) -> None:
+    seed_assistant._llms["local"] = ScriptedLLM(lambda p: reply if "Prove:" in p else TRANSLATION)
+    try:
+        a = seed_assistant.ask(question, mode="local")
+    finally:
+        seed_assistant._llms.pop("local", None)
+    assert a.answer.startswith(lead)
