@@ -344,11 +344,25 @@ def supported(sentence: str, sims: np.ndarray, question: str, evidence: Sequence
     if not close or not facts_agree(sentence, f"{question} {evidence_text}", roles_from=evidence_text):
         return []
     own = set(missing_facts(sentence, question))  # the facts the evidence has to bring
-    if not own or len(close) == 1:
+    if not own:
         return close
+    if len(close) == 1:
+        return [] if _states_none_of(sentence, own, close[0], sims, evidence) else close
     stated = {n: own - set(missing_facts(sentence, evidence[n - 1].text)) for n in close}
     around = {n: own - set(missing_facts(sentence, contexts[n])) for n in close}
     return [n for n in close if stated[n] or around[n] - set().union(*(stated[m] for m in close if m != n))]
+
+
+def _states_none_of(sentence: str, own: set[str], n: int, sims: np.ndarray, evidence: Sequence[Evidence]) -> bool:
+    """Whether [n] holds none of the sentence's facts itself, only its sentence before, while another evidence
+    sentence closer to it states them all: the local model wrote the newcomers' sentence ("Giappone e Corea del
+    Sud ...") cited to the next one, on the Ukrainian officials."""
+    if own - set(missing_facts(sentence, evidence[n - 1].text)):
+        return False
+    return any(
+        m != n and sims[m - 1] > sims[n - 1] and not set(missing_facts(sentence, evidence[m - 1].text)) & own
+        for m in range(1, len(evidence) + 1)
+    )
 
 
 def attributed(

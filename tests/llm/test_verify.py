@@ -225,3 +225,16 @@ def test_a_role_given_to_someone_must_be_in_the_evidence_not_only_the_question(
     # the Ukrainian officials' sentence holds the nationality but not the role the question names
     assert run("NATO's assistant secretary general is Ukrainian [2].", ev, e5, q).text == ""
     assert run("David van Weel is NATO's assistant secretary general [1].", ev, e5, "Who is David van Weel?").cited
+
+
+def test_a_claim_the_cited_sentence_holds_only_through_the_one_before_is_not_cited_to_it(
+    evidence_for: MakeEvidence, e5: Embedder
+) -> None:
+    # the newcomers' sentence, cited to the next one (the Ukrainian officials), whose context names them
+    ev = evidence_for("ucraini", "nuovi arrivati")
+    q = "Chi è tornato all'esercitazione dopo qualche anno di assenza?"
+    g = run("Giappone e Corea del Sud si sono uniti per la prima volta come partecipanti [1].", ev, e5, q, "it")
+    assert g.text == "" and g.cited == ()
+    # cited to the sentence that states them, the claim holds
+    g = run("Giappone e Corea del Sud si sono uniti per la prima volta come partecipanti [2].", ev, e5, q, "it")
+    assert g.cited == (2,)
