@@ -18,6 +18,12 @@ ABSTAIN = {
 }
 
 
+def in_quotes(text: str) -> str:
+    """`text` between quotation marks, unless it opens with its own ("“Ci sono più attori ...”, ha detto van
+    Weel." is not quoted twice)."""
+    return text if text[:1] in '“«"‘' else f"“{text}”"
+
+
 def abstention_text(question: str, language: str) -> str:
     """The abstention message in the question's language (English for any other language)."""
     return ABSTAIN.get(language, ABSTAIN["en"]).format(q=question.strip())
@@ -80,7 +86,7 @@ def extractive_answer(
             citations.append(c)
     if not citations:
         return "", ()
-    lines = [f"“{c.quote}” [{c.n}]" for c in citations]
+    lines = [f"{in_quotes(c.quote)} [{c.n}]" for c in citations]
     lead = chosen[0].lead if citations[0].start == chosen[0].start else None
     if lead:
         lines.insert(0, f"{lead_text(question, lead, detect(question))} [1]")

@@ -53,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def render(answer: Answer) -> str:
     """The human form: the answer, then numbered citations with source, offsets and quote."""
+    from qa.answer import in_quotes
+
     lines = [answer.answer, ""]
     if answer.abstained:
         lines.append("Closest passages:")
@@ -60,7 +62,7 @@ def render(answer: Answer) -> str:
             lines.append(f"  {h.rank}. {h.chunk.source} [{h.chunk.start}:{h.chunk.end}] {h.chunk.text[:160]}")
     for c in answer.citations:
         lines.append(f"[{c.n}] {c.source} [{c.start}:{c.end}]")
-        lines.append(f"    “{c.quote}”")
+        lines.append(f"    {in_quotes(c.quote)}")
         if c.translation:
             lines.append(f"    ({c.translation})")
     return "\n".join(lines).rstrip()

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from qa.answer import in_quotes
 from qa.types import Answer
 
 
@@ -34,9 +35,10 @@ def conversation_markdown(turns: Sequence[Answer]) -> str:
             lines += ["*Not found in the documents.*", ""]
         lines += [a.answer, ""]
         for c in a.citations:
-            lines.append(f"- [{c.n}] {c.title or c.source} ({c.source}, characters {c.start}-{c.end}): “{c.quote}”")
+            where = f"{c.title or c.source} ({c.source}, characters {c.start}-{c.end})"
+            lines.append(f"- [{c.n}] {where}: {in_quotes(c.quote)}")
             if c.translation:
-                lines.append(f"  - translation: “{c.translation}”")
+                lines.append(f"  - translation: {in_quotes(c.translation)}")
         if a.citations:
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa import followup
-from qa.answer import abstention_text
+from qa.answer import abstention_text, in_quotes
 from qa.language import detect
 from qa.lexical import LexicalIndex, stopwords, tokenize
 from qa.types import Chunk
@@ -95,3 +95,8 @@ def test_a_question_stands_alone_when_it_names_its_subject_and_leans_on_nothing(
 def test_abstention_language() -> None:
     assert abstention_text("Qual è il budget?", "it").startswith("I documenti non dicono")
     assert abstention_text("What was the budget?", "en").startswith("The documents don't say")
+
+
+def test_a_quote_that_opens_with_its_own_quotation_mark_is_not_quoted_twice() -> None:
+    assert in_quotes("Il museo apre alle nove.") == "“Il museo apre alle nove.”"
+    assert in_quotes("“Apriamo alle nove”, ha detto la direttrice.") == "“Apriamo alle nove”, ha detto la direttrice."
