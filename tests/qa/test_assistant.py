@@ -104,6 +104,9 @@ def test_a_country_left_out_does_not_answer_which_took_part(seed_assistant: Assi
         # why: the article says who stayed away, never why
         ("Why did Montenegro stay away from the exercise?", "en"),
         ("Perché i funzionari ucraini erano assenti dal 2019?", "it"),
+        # about a year the article never writes (it reports the 2023 edition)
+        ("Which NATO member hosted the exercise in 2022?", "en"),
+        ("Chi ha organizzato Cyber Coalition 2022?", "it"),
     ],
 )
 def test_unanswerable_question_abstains_in_its_language(
