@@ -141,6 +141,7 @@ NUMERIC_KINDS = frozenset({"money", "duration", "count", "date"})
 SPECIFIC_KINDS = frozenset({"author", "nationality"})  # found only through words of their own (qa/evidence.py)
 LEAD_WINDOW = 3  # how far down the evidence ranking a sentence holding a short answer may lead, or be looked for
 COUNTED_SIMILARITY = 0.5  # word-vector cosine at which a counted noun matches the question's ("people", "persone")
+_PLURAL = re.compile(r"\w{2,}[^s\W]s|people|men|women|children")  # an English plural noun
 _COUNTED = re.compile(r"\b(?:how many|quant[iea])\s+([^?.!;:,]*)", re.IGNORECASE)
 Similar = Callable[[Sequence[str], Sequence[str]], float]  # the best cosine between two lists of words
 _KIND_PATTERNS = tuple((kind, re.compile(p, re.IGNORECASE)) for kind, p in _KINDS)
@@ -186,8 +187,9 @@ def anchors_found(question: str, text: str, unwritten: Collection[str] = ()) -> 
 
 @functools.lru_cache(maxsize=256)
 def counted(question: str) -> tuple[str, ...]:
-    """What a "how many" question counts: its words after "how many" / "quanti" up to the first function word,
-    names left out when other words remain ("How many Panthers players were" gives players). In Italian the
+    """What a "how many" question counts: its words after "how many" / "quanti" up to the first function word
+    or English plural noun, names left out when other words remain ("How many Panthers players were" gives
+    players; "How many observers attended?" observers: "attended" is as close to "partecipanti" as a noun). In Italian the
     noun comes first and what follows describes it or is the verb ("Quante esercitazioni informatiche
     organizza ...": "organizza" is as close to "partecipanti" as "persone" is), so only the first word counts."""
     m = _COUNTED.search(question)
@@ -198,6 +200,8 @@ def counted(question: str) -> tuple[str, ...]:
         if not w or w in all_stopwords() or len(out) == most:
             break
         out.append((w, raw[:1].isupper()))
+        if _PLURAL.fullmatch(w) and not raw[:1].isupper():
+            break  # the English noun phrase ends with its plural noun: "How many observers attended?"
     common = [w for w, name in out if not name]  # names are anchors, bound already (see `candidates`)
     return tuple(common or [w for w, _ in out])
 
