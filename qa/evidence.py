@@ -388,7 +388,8 @@ def features(
     - dense_gap: how far it stands above the question's own baseline (mean of dense ranks 5-10);
     - evidence_top: the best sentence score (before `rerank`, from `stats`: abstention is calibrated on one
       scale whether or not the best sentences are read again);
-    - entity_coverage: share of the question's names and numbers found in the top 3 chunks (1 when none);
+    - entity_coverage: share of the question's names and numbers found in the top 3 chunks, by their first five
+      letters or across Italian and English as `anchors_found` reads them (1 when none);
     - lexical_coverage: share of the question's content words found in the best sentence's chunk (before
       `rerank`, from `stats`);
     - focus_top: the best similarity of a sentence to the question without its names (from `stats`);
@@ -409,9 +410,12 @@ def features(
     dense = list(retrieved.dense_scores)
     top = dense[0] if dense else 0.0
     base = float(np.mean(dense[4:10])) if len(dense) > 4 else top
-    seen = {w for h in retrieved.hits[:3] for w in words(f"{h.chunk.title} {h.chunk.text}")}
+    top3 = " ".join(f"{h.chunk.title} {h.chunk.text}" for h in retrieved.hits[:3])
+    seen = set(words(top3))
+    # also across languages, as `anchors_found` reads them ("Asian" ~ "asiatici", "Luxembourg" ~ "Lussemburgo")
+    unseen = set(missing_facts(question, top3))
     names = [m.group(0) for m in _ENTITY.finditer(question.strip())]
-    coverage = sum(_covered(n, seen) for n in names) / len(names) if names else 1.0
+    coverage = sum(_covered(n, seen) or n not in unseen for n in names) / len(names) if names else 1.0
     best = evidence[0] if evidence else None
     given = stats or {}
     lexical = given.get("lexical_coverage")

@@ -189,9 +189,10 @@ def anchors_found(question: str, text: str, unwritten: Collection[str] = ()) -> 
 def counted(question: str) -> tuple[str, ...]:
     """What a "how many" question counts: its words after "how many" / "quanti" up to the first function word
     or English plural noun, names left out when other words remain ("How many Panthers players were" gives
-    players; "How many observers attended?" observers: "attended" is as close to "partecipanti" as a noun). In Italian the
-    noun comes first and what follows describes it or is the verb ("Quante esercitazioni informatiche
-    organizza ...": "organizza" is as close to "partecipanti" as "persone" is), so only the first word counts."""
+    players; "How many observers attended?" observers: "attended" is as close to "partecipanti" as a noun).
+    In Italian the noun comes first and what follows describes it or is the verb ("Quante esercitazioni
+    informatiche organizza ...": "organizza" is as close to "partecipanti" as "persone" is), so only the first
+    word counts."""
     m = _COUNTED.search(question)
     out: list[tuple[str, bool]] = []
     most = 1 if m and m.group(0).lower().startswith("quant") else 4

@@ -164,6 +164,14 @@ def test_the_best_sentence_matches_the_question_words_across_languages(
     assert needle in seed_assistant.analyse(question).evidence[0].text
 
 
+def test_a_name_is_covered_across_languages(seed_assistant: Assistant) -> None:
+    # "Asian" is "asiatici" in the article: read by its first five letters only, it was missing, and the
+    # question was refused though its first sentence answers it
+    a = seed_assistant.analyse("Which Asian partners were welcomed at the exercise?")
+    assert a.features["entity_coverage"] == 1.0 and not a.abstain
+    assert "Giappone" in a.evidence[0].text
+
+
 def test_a_word_the_article_does_not_write_is_read_as_the_synonym_it_does(seed_assistant: Assistant) -> None:
     # neither embedder knows "incentrata" for "concentrato": the question is read with the article's verb
     # (qa/synonyms.py), and the answer keeps the question as asked
