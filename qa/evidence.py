@@ -31,6 +31,7 @@ from qa.spans import (
     lead_span,
     names_the_missing,
     question_kind,
+    years,
 )
 from qa.types import Chunk, Evidence, Hit
 from qa.verify import context_of, missing_facts
@@ -367,16 +368,12 @@ def asks_only_names(question: str) -> bool:
     return not content_words(_ENTITY.sub(" ", question.strip()))
 
 
-# a year in figures, not a decade ("the 1970s" is "gli anni '70" in Italian)
-_YEAR = re.compile(r"\b(?:1\d|20)\d{2}\b(?!['’]?s\b)")
-
-
 def _year_unwritten(question: str, text: str) -> bool:
     """Whether the question names a year that `text` never writes: years are written in figures in either
     language, so documents without it say nothing of that year ("Which NATO member hosted the exercise in
     2022?" was answered with the sentences on the 2023 edition)."""
     missing = set(missing_facts(question, text))
-    return any(y in missing for y in _YEAR.findall(question))
+    return any(y in missing for y in years(question))
 
 
 def features(

@@ -45,6 +45,11 @@ def _stemmer() -> Callable[[str], str]:
     return stem.stemWord  # type: ignore[no-any-return]
 
 
+def stem(word: str) -> str:
+    """The Italian Snowball stem of a folded word (the word itself without PyStemmer)."""
+    return _stemmer()(word)
+
+
 def words(text: str) -> list[str]:
     """Folded word tokens of `text` (elisions like `l'evento` give `l` and `evento`)."""
     return _WORD.findall(fold(text))
@@ -89,7 +94,7 @@ class LexicalIndex:
 
     def writes(self, word: str) -> bool:
         """Whether some chunk holds `word` (folded), by stem where the index stems."""
-        return (_stemmer()(word) if self.stem else word) in self._bm25.vocab_dict if self.chunks else False
+        return (stem(word) if self.stem else word) in self._bm25.vocab_dict if self.chunks else False
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for `query` (zeros where nothing matches)."""

@@ -171,6 +171,11 @@ def question_kind(question: str) -> str | None:
     return None
 
 
+def years(text: str) -> list[str]:
+    """The years `text` writes in figures, not decades ("the 1970s" is "gli anni '70" in Italian)."""
+    return [y for y in re.findall(r"\b\d{4}\b(?!['’]?s\b)", text) if _YEAR.fullmatch(y)]
+
+
 def anchors(question: str) -> list[str]:
     """What the question is about: its numbers and proper names (the first word only when a known place)."""
     return facts(question)

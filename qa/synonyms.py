@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 
 from qa.embed import fold
-from qa.lexical import _stemmer, all_stopwords
+from qa.lexical import all_stopwords, stem
 from qa.verify import package_text
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -29,7 +29,6 @@ def synonym_groups() -> tuple[tuple[str, ...], ...]:
 
 @functools.lru_cache(maxsize=1)
 def _by_stem() -> dict[str, tuple[str, tuple[str, ...]]]:
-    stem = _stemmer()
     out: dict[str, tuple[str, tuple[str, ...]]] = {}
     for group in synonym_groups():
         for w in group:
@@ -42,7 +41,6 @@ def in_document_words(question: str, written: Callable[[str], bool]) -> str:
     replaced by the first word of its synonym group that one does: an Italian verb keeps its ending where both
     infinitives share theirs ("incentrata" -> "concentrata"), any other word becomes the group's word as
     listed ("terminata" -> "concluso")."""
-    stem = _stemmer()
     stop = all_stopwords()
 
     def swap(m: re.Match[str]) -> str:

@@ -41,10 +41,10 @@ def test_a_question_is_read_in_the_words_the_documents_write(question: str, text
 
 
 def test_no_word_sits_in_two_groups() -> None:
-    from qa.lexical import _stemmer
+    from qa.lexical import stem
 
     groups: dict[str, set[int]] = {}
     for i, group in enumerate(synonym_groups()):
         for w in group:
-            groups.setdefault(_stemmer()(w), set()).add(i)
+            groups.setdefault(stem(w), set()).add(i)
     assert {s: g for s, g in groups.items() if len(g) > 1} == {}
