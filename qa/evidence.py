@@ -368,14 +368,6 @@ def asks_only_names(question: str) -> bool:
     return not content_words(_ENTITY.sub(" ", question.strip()))
 
 
-def _year_unwritten(question: str, text: str) -> bool:
-    """Whether the question names a year that `text` never writes: years are written in figures in either
-    language, so documents without it say nothing of that year ("Which NATO member hosted the exercise in
-    2022?" was answered with the sentences on the 2023 edition)."""
-    missing = set(missing_facts(question, text))
-    return any(y in missing for y in years(question))
-
-
 def features(
     question: str, retrieved: Retrieved, evidence: Sequence[Evidence], stats: dict[str, float] | None = None
 ) -> dict[str, float]:
@@ -392,7 +384,7 @@ def features(
     - focus_top: the best similarity of a sentence to the question without its names (from `stats`);
     - kind_found: 0 when the question asks for an amount, a duration, a count or a date (qa/spans.py) and
       none of the top `LEAD_WINDOW` sentences holds one, or asks why and none of them gives a reason
-      (qa/reasons.py), or names a year that no retrieved passage writes (`_year_unwritten`), else 1 (names and
+      (qa/reasons.py), or names a year (`qa.spans.years`) that no retrieved passage writes, else 1 (names and
       places are left out: an answer to "where" or "who" may be a common noun, "in the vault", "the
       officials", which no pattern can rule out);
     - anchors_found: share of the question's names and numbers found in the retrieved passages (across
@@ -421,9 +413,11 @@ def features(
     retrieved_text = " ".join(f"{h.chunk.title} {h.chunk.text}" for h in retrieved.hits)
     asks = question_kind(question) in NUMERIC_KINDS
     shown = evidence[:LEAD_WINDOW]
-    why = reason_found(
-        question, [(e.text, f"{e.chunk.title} {context_of(e)}") for e in shown], missing_facts(question, retrieved_text)
-    )
+    unwritten = missing_facts(question, retrieved_text)
+    why = reason_found(question, [(e.text, f"{e.chunk.title} {context_of(e)}") for e in shown], unwritten)
+    # a year is written in figures in either language: documents without it say nothing of that year ("Which
+    # NATO member hosted the exercise in 2022?" was answered with the sentences on the 2023 edition)
+    year_unwritten = any(y in unwritten for y in years(question))
     return {
         "dense_top": top,
         "dense_gap": top - base,
@@ -431,9 +425,7 @@ def features(
         "entity_coverage": coverage,
         "lexical_coverage": lexical,
         "focus_top": given.get("focus_top", 0.0),
-        "kind_found": float(
-            (not asks or any(e.lead for e in shown)) and why > 0 and not _year_unwritten(question, retrieved_text)
-        ),
+        "kind_found": float((not asks or any(e.lead for e in shown)) and why > 0 and not year_unwritten),
         "anchors_found": anchors_found(question, retrieved_text),
         "role_found": role_found(question, retrieved_text),
         "future_found": future_found(question, retrieved_text),
