@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from qa.assistant import Assistant
-from qa.calibrate import LeaveOut, dev_questions, unanswerable_when_left_out
+from qa.calibrate import dev_questions, leave_out, unanswerable_when_left_out
 from qa.embed import fold
 from qa.generate import MAX_EVIDENCE, MIN_EVIDENCE, translate
 from qa.index import Index
@@ -117,7 +117,6 @@ def answer_shown(assistant: Assistant, questions: Sequence[Row], llm: LLM | None
 def abstention(assistant: Assistant, questions: Sequence[Row], llm: LLM | None) -> None:
     """Abstention decided as in LLM modes: each question as it is (answerable) and with its own article left
     out of the retrieval (unanswerable, as qa/calibrate.py makes them)."""
-    leave_out = LeaveOut(assistant)
     refused = abstained = 0
     left_out = [q for q in questions if unanswerable_when_left_out(q)]
     for q in questions:

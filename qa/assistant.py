@@ -146,11 +146,10 @@ class Assistant:
         top_k: int | None = None,
         llm: Any = None,
         keep: Callable[[Chunk], bool] | None = None,
-        extra_depth: int = 0,
     ) -> Analysis:
         """Rewrite, retrieve, score evidence and decide abstention, without writing the answer.
 
-        `keep` and `extra_depth` let calibration leave documents out (see qa/calibrate.py).
+        `keep` lets calibration leave documents out (see qa/calibrate.py).
         """
         q = _check_question(question)
         self.retriever.maybe_refresh()
@@ -169,7 +168,7 @@ class Assistant:
         timings["rewrite"] = _ms(t)
         t = time.perf_counter()
         k = top_k or self.settings.top_k
-        got = self.retriever.retrieve(standalone, k, keep=keep, extra_depth=extra_depth)
+        got = self.retriever.retrieve(standalone, k, keep=keep)
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
         lexical = self._lexical_query(standalone, llm, got)
@@ -177,7 +176,7 @@ class Assistant:
             timings["translate"] = _ms(t)
             t = time.perf_counter()
             got = self.retriever.retrieve(
-                standalone, k, lexical_query=lexical, query_vector=got.query_vector, keep=keep, extra_depth=extra_depth
+                standalone, k, lexical_query=lexical, query_vector=got.query_vector, keep=keep
             )
             timings["retrieve"] += _ms(t)
         t = time.perf_counter()

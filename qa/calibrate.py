@@ -287,7 +287,6 @@ def collect(embedder: str, dev_index: str, seed_index: str, shared: str | None =
     seed = Assistant.open(index=seed_index, settings=base)
     rows = [_row(seed, q["user_input"], bool(q["answerable"]), "seed") for q in seed_questions()]
     dev = Assistant.open(index=dev_index, settings=base)
-    leave_out = LeaveOut(dev)
     for q in dev_questions(Path(shared or default_shared()) / "datasets" / "squadit-xquad"):
         art = str(q["article"])
         rows.append(_row(dev, q["user_input"], True, art))
@@ -296,17 +295,10 @@ def collect(embedder: str, dev_index: str, seed_index: str, shared: str | None =
     return rows
 
 
-class LeaveOut:
-    """`assistant.analyse(question, **LeaveOut(assistant)(article))` asks as if `article` were not indexed: its
-    chunks are dropped from both rankings, which read that much deeper to keep their length."""
-
-    def __init__(self, assistant: Any) -> None:
-        self.sizes: dict[str, int] = {}
-        for c in assistant.retriever.lexical.chunks:
-            self.sizes[c.title] = self.sizes.get(c.title, 0) + 1
-
-    def __call__(self, article: str) -> dict[str, Any]:
-        return {"keep": functools.partial(_other_article, article), "extra_depth": self.sizes.get(article, 0)}
+def leave_out(article: str) -> dict[str, Any]:
+    """`assistant.analyse(question, **leave_out(article))` asks as if `article` were not indexed: its chunks are
+    dropped from both rankings before they are cut to length."""
+    return {"keep": functools.partial(_other_article, article)}
 
 
 def _other_article(article: str, chunk: Any) -> bool:

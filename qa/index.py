@@ -31,11 +31,6 @@ from qa.types import Chunk, Document
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 _GET_PAGE = 2000
-# Chroma searches an HNSW graph, built by several threads in no fixed order: at its default breadth (100) it
-# missed 6 of the exact top 13 chunks for 6 of the 75 dev questions, and which ones changed from build to
-# build (dev recall@5 0.907 on one build of the same corpus, 0.893 on another). At 400 it missed none; a
-# search over a few thousand chunks still takes about a millisecond.
-SEARCH_EF = 400
 
 
 @dataclass(frozen=True)
@@ -84,7 +79,7 @@ def _client(settings: Settings) -> Any:
 
 
 class Index:
-    """Chunks and documents of one embedder in Chroma, with dense search.
+    """Chunks and documents of one embedder in Chroma, with their vectors (searched in `qa.dense`).
 
     Open it with `Index.open(settings)`. Reading is always allowed; writing goes through `writer()`,
     which takes the single-writer lock and repairs what an interrupted run left.
@@ -102,7 +97,6 @@ class Index:
             f"fonte-docs-{embedder.id}", metadata=space, embedding_function=None
         )
         self._doc_cache: dict[str, DocRecord] | None = None
-        _search_breadth(self._chunks, SEARCH_EF)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Index:
@@ -125,7 +119,7 @@ class Index:
         """Committed documents by id (cached; `refresh=True` re-reads the store)."""
         if self._doc_cache is None or refresh:
             records: dict[str, DocRecord] = {}
-            for _id, meta, _doc in self._scan(self._docs, include=["metadatas"]):
+            for _id, meta, _doc, _vec in self._scan(self._docs, include=["metadatas"]):
                 rec = _doc_record(meta)
                 records[rec.doc_id] = rec
             self._doc_cache = records
@@ -143,15 +137,21 @@ class Index:
         return str(got["documents"][0])
 
     def chunks(self) -> list[Chunk]:
-        """Every committed chunk, in document order (for the lexical index)."""
+        """Every committed chunk, in document order."""
+        return self.chunks_with_vectors(vectors=False)[0]
+
+    def chunks_with_vectors(self, vectors: bool = True) -> tuple[list[Chunk], np.ndarray]:
+        """Every committed chunk in document order and its stored vector, one row each (an empty matrix when
+        `vectors` is false): what the retriever searches, lexically and densely."""
         docs = self.documents(refresh=True)
-        out = [
-            _chunk_from(cid, meta, text)
-            for cid, meta, text in self._scan(self._chunks, include=["metadatas", "documents"])
+        include = ["metadatas", "documents", "embeddings"] if vectors else ["metadatas", "documents"]
+        rows = [
+            (_chunk_from(cid, meta, text), vec) for cid, meta, text, vec in self._scan(self._chunks, include=include)
         ]
-        out = [c for c in out if c.doc_id in docs and docs[c.doc_id].content_hash == c.content_hash]
-        out.sort(key=lambda c: (c.doc_id, c.index))
-        return out
+        rows = [(c, v) for c, v in rows if c.doc_id in docs and docs[c.doc_id].content_hash == c.content_hash]
+        rows.sort(key=lambda row: (row[0].doc_id, row[0].index))
+        matrix = np.asarray([v for _, v in rows], np.float32) if vectors and rows else np.zeros((0, 0), np.float32)
+        return [c for c, _ in rows], matrix
 
     def chunk_vectors(self, content_hashes: Sequence[str]) -> dict[str, list[tuple[Chunk, np.ndarray]]]:
         """Stored chunks and their vectors by document content hash, so that identical content (a renamed
@@ -169,27 +169,6 @@ class Index:
                 c = _chunk_from(cid, meta, text)
                 out.setdefault(c.content_hash, []).append((c, np.asarray(vec, np.float32)))
         return out
-
-    def search(self, query_vector: np.ndarray, k: int) -> list[tuple[Chunk, float]]:
-        """Dense search: the `k` nearest committed chunks with cosine similarity, best first."""
-        n = self._chunks.count()
-        if n == 0:
-            return []
-        docs = self.documents()
-        res = self._chunks.query(
-            query_embeddings=[np.asarray(query_vector, np.float32).tolist()],
-            n_results=min(k + 8, n),
-            include=["metadatas", "documents", "distances"],
-        )
-        out: list[tuple[Chunk, float]] = []
-        for cid, meta, text, dist in zip(
-            res["ids"][0], res["metadatas"][0], res["documents"][0], res["distances"][0], strict=True
-        ):
-            c = _chunk_from(cid, meta, text)
-            rec = docs.get(c.doc_id)
-            if rec is not None and rec.content_hash == c.content_hash:
-                out.append((c, 1.0 - float(dist)))
-        return out[:k]
 
     def generation(self) -> str:
         """A fingerprint that changes whenever any document is added, changed or removed."""
@@ -245,7 +224,7 @@ class Index:
             return 0
         stale = [
             cid
-            for cid, meta, _ in self._scan(self._chunks, include=["metadatas"])
+            for cid, meta, _, _vec in self._scan(self._chunks, include=["metadatas"])
             if docs.get(str(meta.get("doc_id"))) is None
             or docs[str(meta.get("doc_id"))].content_hash != meta.get("content_hash")
         ]
@@ -259,7 +238,8 @@ class Index:
             return folder / (hashlib.sha1(self.settings.index.encode()).hexdigest()[:16] + ".lock")
         return Path(self.settings.index).expanduser() / "fonte-writer.lock"
 
-    def _scan(self, coll: Any, include: list[str]) -> Iterator[tuple[str, dict[str, Any], str]]:
+    def _scan(self, coll: Any, include: list[str]) -> Iterator[tuple[str, dict[str, Any], str, Any]]:
+        """Every record of `coll`, page by page: id, metadata, text and vector (None unless included)."""
         offset = 0
         while True:
             got = coll.get(include=include, limit=_GET_PAGE, offset=offset)
@@ -268,7 +248,8 @@ class Index:
                 return
             metas = got.get("metadatas") or [{}] * len(ids)
             texts = got.get("documents") or [""] * len(ids)
-            yield from zip(ids, metas, texts, strict=True)
+            vectors = got.get("embeddings")
+            yield from zip(ids, metas, texts, [None] * len(ids) if vectors is None else vectors, strict=True)
             offset += len(ids)
 
     def _delete(self, coll: Any, ids: Sequence[str]) -> None:
@@ -382,14 +363,3 @@ def _doc_record(meta: dict[str, Any]) -> DocRecord:
         ingested_at=float(meta.get("ingested_at", 0.0)),
         metadata=json.loads(str(meta.get("metadata", "{}"))),
     )
-
-
-def _search_breadth(collection: Any, ef: int) -> None:
-    """Search `collection`'s HNSW graph at breadth `ef` or more (stored with the collection, so that an index
-    built before is raised too). A store that cannot change it (an older Chroma server) is searched as it is."""
-    try:
-        hnsw = (collection.configuration_json or {}).get("hnsw") or {}
-        if int(hnsw.get("ef_search") or 0) < ef:
-            collection.modify(configuration={"hnsw": {"ef_search": ef}})
-    except Exception:  # noqa: BLE001 - only a looser search follows
-        return

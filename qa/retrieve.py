@@ -1,6 +1,7 @@
-"""Hybrid retrieval: dense search in the index plus BM25 over the same chunks, fused (weighted scores, or RRF).
+"""Hybrid retrieval: exact dense search plus BM25 over the index's chunks, fused (weighted scores, or RRF).
 
-The BM25 side is rebuilt whenever the index's `generation()` changes: on `refresh()`, and at most every
+Both sides hold every committed chunk in memory (qa/dense.py says why the dense side is not Chroma's own
+approximate search) and are rebuilt whenever the index's `generation()` changes: on `refresh()`, and at most every
 `check_every_s` seconds before a search, so an index that another process (or a Chroma server) changed is
 picked up without a restart.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa.dense import DenseMatrix
 from qa.index import Index
 from qa.lexical import LexicalIndex
 from qa.types import Chunk, Hit
@@ -58,7 +60,8 @@ class Retriever:
         self._lock = threading.Lock()
         self._generation = ""
         self._checked_at = 0.0
-        self.lexical = LexicalIndex([])
+        # both sides of one index generation, swapped together so that a search never mixes two
+        self._sides = (LexicalIndex([]), DenseMatrix(np.zeros((0, 0), np.float32)))
         self._by_place: dict[tuple[str, int], Chunk] = {}
         self.refresh()
 
@@ -69,8 +72,8 @@ class Retriever:
             self._checked_at = time.monotonic()
             if gen == self._generation:
                 return False
-            chunks = self.index.chunks()
-            self.lexical = LexicalIndex(chunks)
+            chunks, vectors = self.index.chunks_with_vectors()
+            self._sides = (LexicalIndex(chunks), DenseMatrix(vectors))
             self._by_place = {(c.doc_id, c.index): c for c in chunks}
             self._generation = gen
             return True
@@ -79,6 +82,11 @@ class Retriever:
         """Cheap staleness check: look at the index generation at most every `check_every_s` seconds."""
         if time.monotonic() - self._checked_at >= self.check_every_s:
             self.refresh()
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        """The BM25 side; its `chunks` are the rows of both sides."""
+        return self._sides[0]
 
     @property
     def chunk_count(self) -> int:
@@ -106,7 +114,6 @@ class Retriever:
         lexical_query: str | None = None,
         query_vector: np.ndarray | None = None,
         keep: Callable[[Chunk], bool] | None = None,
-        extra_depth: int = 0,
     ) -> Retrieved:
         """The `k` best chunks for `question`, fused from dense and BM25 rankings.
 
@@ -115,29 +122,18 @@ class Retriever:
             k: hits returned.
             lexical_query: text for BM25 (default: the question).
             query_vector: a precomputed question vector.
-            keep: a filter on chunks (calibration uses it to leave documents out); `extra_depth` widens the
-                dense search so that filtering still leaves enough candidates.
+            keep: a filter on chunks (calibration uses it to leave documents out).
         """
         self.maybe_refresh()
         qvec = self.embed_query(question) if query_vector is None else query_vector
         depth = max(self.fusion.depth, k)
-        dense = self._dense(qvec, depth, extra_depth, keep)
-        lexical = self._lexical(lexical_query or question, depth, keep)
+        lexical_side, dense_side = self._sides
+        chunks = lexical_side.chunks
+        mask = None if keep is None else np.fromiter((keep(c) for c in chunks), bool, len(chunks))
+        dense = [(chunks[i], s) for i, s in dense_side.search(qvec, depth, mask)]
+        lexical = [(chunks[i], s) for i, s in lexical_side.search(lexical_query or question, depth, mask)]
         hits = self._fuse(dense, lexical, k)
         return Retrieved(hits=hits, query_vector=qvec, dense_scores=tuple(s for _, s in dense))
-
-    def _dense(
-        self, qvec: np.ndarray, depth: int, extra: int, keep: Callable[[Chunk], bool] | None
-    ) -> list[tuple[Chunk, float]]:
-        got = self.index.search(qvec, depth + extra)
-        if keep is not None:
-            got = [(c, s) for c, s in got if keep(c)]
-        return got[:depth]
-
-    def _lexical(self, query: str, depth: int, keep: Callable[[Chunk], bool] | None) -> list[tuple[Chunk, float]]:
-        chunks = self.lexical.chunks
-        mask = None if keep is None else np.fromiter((keep(c) for c in chunks), bool, len(chunks))
-        return [(chunks[i], s) for i, s in self.lexical.search(query, depth, mask)]
 
     def _fuse(self, dense: list[tuple[Chunk, float]], lexical: list[tuple[Chunk, float]], k: int) -> list[Hit]:
         f = self.fusion

@@ -175,6 +175,7 @@ def test_ingest_into_a_chroma_server(tmp_path: Path, chroma_server: str) -> None
 
     from ingest.pipeline import ingest
     from qa.index import Index
+    from qa.retrieve import Retriever
     from qa.settings import Settings
 
     docs = tmp_path / "docs"
@@ -186,8 +187,8 @@ def test_ingest_into_a_chroma_server(tmp_path: Path, chroma_server: str) -> None
     r = ingest([docs], ix)
     assert r.added == 2 and r.rejected == ()
     check_index(ix)
-    (hit, _score), *_ = ix.search(ix.embedder.embed_queries(["where do foxes live"])[0], 1)
-    assert hit.doc_id.endswith("foxes.txt")
+    (hit, *_) = Retriever(ix).retrieve("where do foxes live", 1).hits
+    assert hit.chunk.doc_id.endswith("foxes.txt")
     (docs / "owls.txt").unlink()
     r = ingest([docs], Index.open(settings))
     assert (r.unchanged, r.deleted, r.documents) == (1, 1, 1)

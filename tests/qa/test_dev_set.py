@@ -44,17 +44,19 @@ def test_fused_recall_at_5_reaches_090_and_beats_dense(dev_assistant: Assistant,
 
 @pytest.mark.slow
 def test_dense_search_finds_the_exact_nearest_chunks(dev_assistant: Assistant, dev_dir: Path) -> None:
-    # Chroma's HNSW graph is approximate and built in no fixed order: at its default breadth it missed some of
-    # the exact top 13 for several dev questions, differently from build to build
+    # Chroma's own HNSW search, built by several threads in no fixed order, missed some of the exact top 13 for
+    # several dev questions, differently from build to build; the retriever's dense side must miss none. The
+    # exact list is computed from the vectors Chroma returns by content hash, a path apart from the retriever's.
     index = dev_assistant.index
     pairs = [pair for pairs in index.chunk_vectors(_hashes(index)).values() for pair in pairs]
+    assert len(pairs) == dev_assistant.retriever.chunk_count
     matrix = np.array([vector / np.linalg.norm(vector) for _, vector in pairs])
-    queries = index.embedder.embed_queries([q["user_input"] for q in calibrate.dev_questions(dev_dir)])
+    questions = [q["user_input"] for q in calibrate.dev_questions(dev_dir)]
     missed = 0
-    for q in queries:
+    for question, q in zip(questions, index.embedder.embed_queries(questions), strict=True):
         # compared by similarity: the corpus repeats some passages, and either of two equal chunks is right
         exact = np.sort(matrix @ q)[::-1][:13]
-        found = np.array([score for _, score in index.search(q, 13)])
+        found = np.array(dev_assistant.retriever.retrieve(question, 13, query_vector=q).dense_scores[:13])
         missed += int(np.sum(np.abs(exact - found) > 1e-4))
     assert missed == 0
 
@@ -66,13 +68,12 @@ def _hashes(index: Index) -> list[str]:
 @pytest.mark.slow
 def test_abstains_on_questions_whose_article_is_left_out(dev_assistant: Assistant, dev_dir: Path) -> None:
     questions = calibrate.dev_questions(dev_dir)
-    leave_out = calibrate.LeaveOut(dev_assistant)
     refused, abstained = [], []
     for q in questions:
         refused.append(dev_assistant.analyse(q["user_input"]).abstain)
         if not calibrate.unanswerable_when_left_out(q):
             continue
-        abstained.append(dev_assistant.analyse(q["user_input"], **leave_out(q["article"])).abstain)
+        abstained.append(dev_assistant.analyse(q["user_input"], **calibrate.leave_out(q["article"])).abstain)
     # The goal is 0.90 abstained; the calibrated e5-small model reaches 0.905 (67 of 74), see
     # docs/calibration.md. Guard it with one question to spare, and the refusal limit.
     assert len(abstained) == len(questions) - len(calibrate.ANSWERED_ELSEWHERE)

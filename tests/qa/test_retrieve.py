@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
+
 from ingest.chunk import chunk_document
 from qa.assistant import Assistant
 from qa.index import Index
@@ -28,11 +30,17 @@ def test_fused_ranking_holds_dense_and_lexical_scores(seed_assistant: Assistant)
     assert [h.rank for h in got.hits] == [1, 2, 3]
 
 
-def test_dense_only_and_lexical_only_fusion(seed_assistant: Assistant) -> None:
+def test_dense_only_fusion_ranks_by_exact_cosine(seed_assistant: Assistant) -> None:
     r = Retriever(seed_assistant.index, Fusion(lexical_weight=0.0))
+    chunks, vectors = r.index.chunks_with_vectors()
+    q = r.embed_query("Tallinn")
+    cosine = vectors @ q / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(q))
     assert [h.chunk.chunk_id for h in r.retrieve("Tallinn", 3).hits] == [
-        c.chunk_id for c, _ in r.index.search(r.embed_query("Tallinn"), 3)
+        chunks[i].chunk_id for i in np.argsort(-cosine, kind="stable")[:3]
     ]
+    best = chunks[int(np.argmax(cosine))]
+    others = r.retrieve("Tallinn", 3, keep=lambda c: c.chunk_id != best.chunk_id)
+    assert best.chunk_id not in {h.chunk.chunk_id for h in others.hits} and len(others.hits) == 3
     keep_none = r.retrieve("Tallinn", 3, keep=lambda c: False)
     assert keep_none.hits == []
 
