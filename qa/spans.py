@@ -54,14 +54,24 @@ _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
 )
 _TENS = "venti|trenta|quaranta|cinquanta|sessanta|settanta|ottanta|novanta"  # also decades: "anni Cinquanta"
+# "questa settimana", "last week", "ieri": when, but no answer to "in what year" or "which month" (so not
+# "quest'anno" either: "che quest'anno non hanno partecipato" answers no question of when)
+_RELATIVE = (
+    r"\b(?:questa settimana|(?:la )?settimana scorsa|(?:la )?scorsa settimana|ieri|this week|last week|yesterday)\b"
+)
 _DATE = re.compile(
     rf"\b(?:\d{{1,2}}\s+)?(?:{_MONTHS})(?:\s+\d{{4}})?\b|\b(?:1\d|20)\d\d\b"
     # before the present: "~74.000 (BP", "22.000-14.000 yr BP", "11.600 anni fa", "500 a.C."
     r"|~?\b\d+(?:[.,]\d+)*(?:\s*-\s*\d+(?:[.,]\d+)*)?\s*(?:\(\s*)?(?:yr\s+)?"
     r"(?:BP\b|anni fa\b|years ago\b|a\.\s?C\.|BC\b)"
     # decades: "anni '50", "anni Cinquanta", "1950s"
-    rf"|\banni\s+(?:['’]?\d0|{_TENS})\b|\b(?:1\d|20)\d0s\b",
+    rf"|\banni\s+(?:['’]?\d0|{_TENS})\b|\b(?:1\d|20)\d0s\b"
+    # days and weeks before the day of writing (`_RELATIVE`)
+    rf"|{_RELATIVE}",
     re.IGNORECASE,
+)
+_ASKS_CALENDAR = re.compile(
+    r"\b(?:what|which|in che|in quale) (?:year|month|anno|mese)\b|\bin what (?:year|month)\b", re.IGNORECASE
 )
 _PLACE = re.compile(rf"\b(?:in|a|ad|at|nella|nel|to|da|from)\s+(?:(?:la|il|the)\s+)?({_NAME})")
 _NUM = r"\d+(?:[.,]\d+)*"
@@ -291,6 +301,8 @@ def candidates(
             # "1.000 partecipanti ..., ad eccezione di Montenegro, Lussemburgo e Belgio": the number counts those
             # who took part; the names left out answer how many did not
             found = [n for n in left_out if _new(n, known)]
+    if kind == "date" and _ASKS_CALENDAR.search(question):
+        found = [s for s in found if not re.fullmatch(_RELATIVE, s, re.IGNORECASE)]
     if kind == "duration":
         # where the sentence and the one before it name every name of the question, its duration is theirs
         # ("How many days did van Weel spend in Japan?": "... l'olandese ha concluso una visita di tre giorni in
@@ -339,7 +351,8 @@ def lead_text(question: str, span: str, language: str) -> str:
 
 def lead_agrees(question: str, lead: str | None, answer: str) -> bool:
     """Whether an LLM's `answer` keeps the extractive `lead`: for a question that asks for an amount, a count, a
-    duration or a date, the lead's numbers ("1,000" as "1000" too); for any question, every name of a list lead
+    duration or a date, the lead's numbers ("1,000" as "1000" too), or a lead without figures itself in either
+    language ("questa settimana": the local model answered "The exercise ended on [1]."); for any question, every name of a list lead
     ("Cina e Corea del Nord": the local model answered "Corea del Nord") in either language, and the people of a
     nationality lead ("funzionari ucraini": it answered with the sentence before, Japan and South Korea). True
     without a lead, or for any other lead."""
@@ -350,6 +363,7 @@ def lead_agrees(question: str, lead: str | None, answer: str) -> bool:
         numbers = re.findall(r"\d+", digits.sub("", lead))
         if numbers:
             return all(n in re.findall(r"\d+", digits.sub("", answer)) for n in numbers)
+        return any(fold(localise_lead(lead, lang)) in fold(answer) for lang in ("it", "en"))
     if _LIST.fullmatch(lead):
         said = fold(answer)
         names = _LIST_SEPARATOR.split(lead.strip())
@@ -377,9 +391,10 @@ def localise_lead(span: str, language: str) -> str:
 
 @functools.lru_cache(maxsize=2)
 def _lead_words(language: str) -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
-    """For `localise_lead` into `language`: patterns of the other language's number words (and decades) and of
-    all its words in `qa/lexicon/lead_words.txt` and the exonym table's months and days ("28 novembre" -> "28
-    November"), and each of those forms to its row's first form in `language`."""
+    """For `localise_lead` into `language`: patterns of the other language's number words (decades, and days and
+    weeks before the day of writing: "questa settimana" -> "this week") and of all its words in
+    `qa/lexicon/lead_words.txt` and the exonym table's months and days ("28 novembre" -> "28 November"), and
+    each of those forms to its row's first form in `language`."""
     table = [*bilingual_table("lexicon/lead_words.txt"), *(r for r in exonym_table() if r[0] in ("month", "day"))]
     rows = [(kind, *((it, en) if language == "en" else (en, it))) for kind, it, en in table]
     target = {f: dst[0] for _, src, dst in rows for f in src}
@@ -388,7 +403,7 @@ def _lead_words(language: str) -> tuple[re.Pattern[str], re.Pattern[str], dict[s
         alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
         return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
-    numbers = [f for kind, src, _ in rows if kind in ("number", "decade") for f in src]
+    numbers = [f for kind, src, _ in rows if kind in ("number", "decade", "relative") for f in src]
     return pattern(numbers), pattern(list(target)), target
 
 

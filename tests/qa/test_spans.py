@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.spans import anchors_found, candidates, lead_span, lead_text, localise_lead, question_kind
+from qa.spans import anchors_found, candidates, lead_agrees, lead_span, lead_text, localise_lead, question_kind
 
 
 @pytest.mark.parametrize(
@@ -54,6 +54,9 @@ def test_question_kind(question: str, kind: str | None) -> None:
         ("In che mese ha parlato?", "Lo ha detto durante una conferenza il 14 marzo.", "14 marzo"),
         ("Da quanto tempo mancavano i greci?", "Erano presenti anche i delegati greci, assenti dal 2017.", "dal 2017"),
         ("When did the style spread?", "Lo stile si diffuse in Francia a partire dagli anni Venti.", "anni Venti"),
+        # a date relative to the day of writing answers "when", never "in what year"
+        ("When did the fair close?", "I librai hanno chiuso questa settimana la fiera.", "questa settimana"),
+        ("Quando è arrivato?", "Il ministro è arrivato ieri a Lisbona.", "ieri"),
         ("Where was the race?", "La gara si è svolta nella capitale, a Lisbona, in estate.", "Lisbona"),
         ("Which country hosted the summit?", "Il vertice, con Cile e Perù, si è tenuto in Portogallo.", "Portogallo"),
         ("Quanto è costata la mostra?", "La mostra è costata 3 milioni di euro al comune.", "3 milioni di euro"),
@@ -116,6 +119,7 @@ def test_lead_span(question: str, sentence: str, span: str) -> None:
         ("How many people took part?", "La visita è durata quattro giorni."),
         ("How many people took part?", "Il progetto è nato nel 2017."),
         ("How many people took part in Expo 2015?", "L'evento Expo 2015 si è tenuto a Milano."),
+        ("In what year did the fair close?", "I librai hanno chiuso questa settimana la fiera."),
         # no amount of money where none is written
         ("What was the budget of the festival?", "Il festival ha coinvolto 2,500 volontari."),
         # a start ("dal 2017") is no number of days, nor how long something lasted
@@ -192,6 +196,8 @@ def test_localise_lead_gives_names_in_the_question_language() -> None:
     assert localise_lead("2,500 pescatori", "en") == "2,500 pescatori"  # a noun the table does not know
     assert localise_lead("svizzera", "en") == "Swiss" and localise_lead("Swiss", "it") == "svizzero"
     assert localise_lead("Svizzera", "en") == "Switzerland"  # the country
+    assert localise_lead("questa settimana", "en") == "this week"
+    assert localise_lead("last week", "it") == "la settimana scorsa"
 
 
 def test_people_named_by_a_nationality_answer_who_and_read_in_the_question_language() -> None:
@@ -285,3 +291,23 @@ def test_a_count_or_duration_must_be_of_what_the_question_asks_about(
     question: str, sentence: str, lead: str | None, similar: object
 ) -> None:
     assert lead_span(question, sentence, similar=similar) == lead  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("question", "lead", "answer", "agrees"),
+    [
+        ("How many people took part?", "2,500 volontari", "About 2500 volunteers took part [1].", True),
+        ("How many people took part?", "2,500 volontari", "About 250 volunteers took part [1].", False),
+        # a date without figures must be said itself, in either language
+        ("When did the fair close?", "questa settimana", "The fair closed this week [1].", True),
+        ("When did the fair close?", "questa settimana", "The fair closed on [1].", False),
+        ("Quando ha chiuso la fiera?", "questa settimana", "La fiera ha chiuso questa settimana [1].", True),
+        ("Which countries were absent?", "Francia e Grecia", "France and Greece were absent [1].", True),
+        ("Which countries were absent?", "Francia e Grecia", "Greece was absent [1].", False),
+        ("Who else attended?", "funzionari polacchi", "Polish officials attended too [1].", True),
+        ("Who else attended?", "funzionari polacchi", "Spain and Italy attended [1].", False),
+        ("Why did the talks fail?", None, "Anything at all [1].", True),
+    ],
+)
+def test_lead_agrees(question: str, lead: str | None, answer: str, agrees: bool) -> None:
+    assert lead_agrees(question, lead, answer) is agrees
