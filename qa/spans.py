@@ -265,6 +265,28 @@ def _lasts_what(question: str, sentence: str, span: str, similar: Similar | None
     return noun in asked or (bool(asked) and similar(asked, [noun]) >= COUNTED_SIMILARITY)
 
 
+_DATE_WORDS = frozenset("when quando year anno month mese day giorno date data week settimana".split())
+
+
+def _dated_what(question: str, sentence: str, span: str, similar: Similar | None) -> bool:
+    """Whether the date `span` of `sentence` dates what the question asks about: one of the five content words
+    on either side of it is one of the question's words besides its names, or close to one by `similar`
+    ("end" ~ "concluso"); the round table's "28 novembre" does not say when Japan joined NATO. True when the
+    question has no such word, or with no `similar`."""
+    at = sentence.find(span)
+    named = {w for a in anchors(question) for w in words(a)}
+    asked = [w for w in content_words(question) if w not in named and w not in _DATE_WORDS]
+    if not asked or at < 0 or similar is None:
+        return True
+    skip = all_stopwords()
+    before = [w for w in words(sentence[:at]) if w not in skip][-5:]
+    after = [w for w in words(sentence[at + len(span) :]) if w not in skip][:5]
+    near = [w for w in before + after if not w[:1].isdigit()]
+    if any(a == w or (len(a) >= 5 and w.startswith(a[:5])) for a in asked for w in near):
+        return True
+    return bool(near) and similar(asked, near) >= COUNTED_SIMILARITY
+
+
 def candidates(
     question: str,
     sentence: str,
@@ -303,6 +325,8 @@ def candidates(
             found = [n for n in left_out if _new(n, known)]
     if kind == "date" and _ASKS_CALENDAR.search(question):
         found = [s for s in found if not re.fullmatch(_RELATIVE, s, re.IGNORECASE)]
+    if kind == "date":
+        found = [s for s in found if _dated_what(question, sentence, s, similar)]
     if kind == "duration":
         # where the sentence and the one before it name every name of the question, its duration is theirs
         # ("How many days did van Weel spend in Japan?": "... l'olandese ha concluso una visita di tre giorni in
@@ -352,10 +376,10 @@ def lead_text(question: str, span: str, language: str) -> str:
 def lead_agrees(question: str, lead: str | None, answer: str) -> bool:
     """Whether an LLM's `answer` keeps the extractive `lead`: for a question that asks for an amount, a count, a
     duration or a date, the lead's numbers ("1,000" as "1000" too), or a lead without figures itself in either
-    language ("questa settimana": the local model answered "The exercise ended on [1]."); for any question, every name of a list lead
-    ("Cina e Corea del Nord": the local model answered "Corea del Nord") in either language, and the people of a
-    nationality lead ("funzionari ucraini": it answered with the sentence before, Japan and South Korea). True
-    without a lead, or for any other lead."""
+    language ("questa settimana": the local model answered "The exercise ended on [1]."); for any question,
+    every name of a list lead ("Cina e Corea del Nord": the local model answered "Corea del Nord") in either
+    language, and the people of a nationality lead ("funzionari ucraini": it answered with the sentence before,
+    Japan and South Korea). True without a lead, or for any other lead."""
     if lead is None:
         return True
     if question_kind(question) in NUMERIC_KINDS:

@@ -285,9 +285,21 @@ def similar() -> object:
             "Il festival fu allestito nel giro di due settimane.",
             "due settimane",
         ),
+        # a date must date what is asked: the press conference's day is not when Portugal joined the union
+        (
+            "When did Portugal join the union?",
+            "Il Portogallo ha un ruolo importante, ha detto il ministro durante una conferenza stampa il 3 maggio.",
+            None,
+        ),
+        (
+            "When did the fair close?",
+            "I librai del Portogallo hanno chiuso questa settimana la fiera.",
+            "questa settimana",
+        ),
+        ("Quando è finita la fiera?", "La fiera si è conclusa il 3 maggio a Lisbona.", "3 maggio"),
     ],
 )
-def test_a_count_or_duration_must_be_of_what_the_question_asks_about(
+def test_a_count_duration_or_date_must_be_of_what_the_question_asks_about(
     question: str, sentence: str, lead: str | None, similar: object
 ) -> None:
     assert lead_span(question, sentence, similar=similar) == lead  # type: ignore[arg-type]
