@@ -299,7 +299,9 @@ def candidates(
     already hold; none when the question asks for no kind, or when the sentence and its `context` (the
     sentence before it and the title) name fewer than half of the question's anchors. For names and places,
     `earlier` (the sentence before that) counts too: a subject named there may be dropped in between ("Ha
-    sede a Milano"); an amount, a count or a date must be bound more closely to what it measures. Anchors in
+    sede a Milano"); an amount, a count or a date must be bound more closely to what it measures, and a date's
+    own sentence must name one of the anchors (the Ukrainians' "dal 2019" is not when van Weel, named in the
+    sentence before, visited Japan). Anchors in
     `unwritten` (those the retrieved passages never write, `missing_facts` of their text) are left out of
     that share: no sentence can name them, whether the documents lack them or write them as common words in
     the other language ("Ice Age" is "era glaciale"), and that they are missing is judged elsewhere
@@ -325,6 +327,8 @@ def candidates(
             found = [n for n in left_out if _new(n, known)]
     if kind == "date" and _ASKS_CALENDAR.search(question):
         found = [s for s in found if not re.fullmatch(_RELATIVE, s, re.IGNORECASE)]
+    if kind == "date" and anchors(question) and anchors_found(question, sentence, unwritten) == 0:
+        found = []
     if kind == "date":
         found = [s for s in found if _dated_what(question, sentence, s, similar)]
     if kind == "duration":

@@ -160,6 +160,12 @@ def test_anchors_bind_numbers_to_their_sentence_and_names_to_the_subject_before(
         lead_span(where, "Vive a Lisbona.", context="Scrive di sport.", earlier="Anna è corrispondente di Radio Nord.")
         == "Lisbona"
     )
+    # a date dates what its own sentence names: the year the Greeks were last absent is not when Paolo Neri
+    # went to Lisbon, though the sentence before names him
+    when = "When did Paolo Neri visit Lisbon?"
+    greeks = "Erano presenti anche i delegati greci, assenti dal 2017."
+    assert lead_span(when, greeks, context="Paolo Neri ha parlato ai delegati.") is None
+    assert lead_span(when, "Paolo Neri è arrivato a Lisbona nel 2017.", context="Ieri.") == "2017"
 
 
 def test_names_no_retrieved_passage_writes_do_not_bind() -> None:
