@@ -382,8 +382,9 @@ def lead_agrees(question: str, lead: str | None, answer: str) -> bool:
     duration or a date, the lead's numbers ("1,000" as "1000" too), or a lead without figures itself in either
     language ("questa settimana": the local model answered "The exercise ended on [1]."); for any question,
     every name of a list lead ("Cina e Corea del Nord": the local model answered "Corea del Nord") in either
-    language, and the people of a nationality lead ("funzionari ucraini": it answered with the sentence before,
-    Japan and South Korea). True without a lead, or for any other lead."""
+    language, a name of any other lead of a question asking who (`_says_a_name_of`), and the people of a
+    nationality lead ("funzionari ucraini": it answered with the sentence before, Japan and South Korea). True
+    without a lead, or for any other lead."""
     if lead is None:
         return True
     if question_kind(question) in NUMERIC_KINDS:
@@ -396,8 +397,20 @@ def lead_agrees(question: str, lead: str | None, answer: str) -> bool:
         said = fold(answer)
         names = _LIST_SEPARATOR.split(lead.strip())
         return all(any(fold(localise_names(n, lang)) in said for lang in ("it", "en")) for n in names)
+    if question_kind(question) == "names" and not _says_a_name_of(lead, answer):
+        return False
     people = nationalities(lead, strict=False)
     return not people or people <= nationalities(answer, strict=False)
+
+
+def _says_a_name_of(lead: str, answer: str) -> bool:
+    """Whether `answer` holds a capitalised word of `lead` or of its rendering in either language ("Ministry" of
+    "ministero della Difesa"; the local model answered who van Weel met in Japan with van Weel). True for a
+    lead without one."""
+    forms = {lead, localise_lead(lead, "en"), localise_lead(lead, "it")}
+    caps = {fold(w) for f in forms for w in re.findall(r"(?<![\w'’])[A-ZÀ-ÖØ-Þ][\w'’-]*", f)}
+    said = fold(answer)
+    return not caps or any(re.search(rf"(?<!\w){re.escape(c)}(?!\w)", said) for c in caps)
 
 
 def localise_lead(span: str, language: str) -> str:
@@ -530,12 +543,23 @@ def _place(sentence: str, known: frozenset[str]) -> list[str]:
     return [m.group(1) for m in _PLACE.finditer(sentence)] + [m.group(0) for m in places.finditer(sentence)]
 
 
+# a body named by a lower-case head noun and a name: "ministero della Difesa", not "Difesa"
+_BODY = re.compile(
+    r"\b(?:[mM]inister[oi]|[mM]inistry|[dD]ipartimento|[dD]epartment|[aA]genzia|[aA]gency|[cC]ommissione"
+    r"|[cC]ommission|[iI]stituto|[iI]nstitute|[uU]niversità|[uU]niversity)\s+"
+    rf"(?:(?:di|del|della|dello|dei|degli|delle)\s+|dell['’]\s*|of\s+(?:the\s+)?)({_NAME})"
+)
+
+
 def _names(sentence: str, known: frozenset[str]) -> list[str]:
     lists = [m.group(0) for m in _LIST.finditer(sentence) if len(m.group(0)) > 3 and _new(m.group(0), known)]
     first = re.match(r"[\W_]*", sentence)
     start = first.end() if first else 0
+    bodies = {m.start(1): m.group(0) for m in _BODY.finditer(sentence)}
     # a capitalised first word is a name only when more capitalised words follow it ("Elisabeth Gosselin-Malo")
-    names = [m.group(0) for m in _NAMES.finditer(sentence) if m.start() > start or " " in m.group(0)]
+    names = [
+        bodies.get(m.start(), m.group(0)) for m in _NAMES.finditer(sentence) if m.start() > start or " " in m.group(0)
+    ]
     places = _table_names(frozenset({"country", "city", "region"}))
     # lists first ("Montenegro, Lussemburgo e Belgio"), then people and bodies, people named by a nationality
     # ("funzionari ucraini"), then known places

@@ -103,7 +103,8 @@ def localise_names(text: str, language: str) -> str:
     for it_forms, en_forms in exonym_rows():
         src, dst = (it_forms, en_forms[0]) if language == "en" else (en_forms, it_forms[0])
         for form in src:
-            if len(form) >= 3 and form[0].isupper() and form != dst:
+            # a name has a capital ("Lussemburgo", "ministero della Difesa"); "belga" is left to the nationalities
+            if len(form) >= 3 and any(ch.isupper() for ch in form) and form != dst:
                 text = re.sub(rf"(?<!\w){re.escape(form)}(?!\w)", dst, text)
     return text
 

@@ -58,6 +58,13 @@ def test_question_kind(question: str, kind: str | None) -> None:
         ("When did the fair close?", "I librai hanno chiuso questa settimana la fiera.", "questa settimana"),
         ("Quando è arrivato?", "Il ministro è arrivato ieri a Lisbona.", "ieri"),
         ("Where was the race?", "La gara si è svolta nella capitale, a Lisbona, in estate.", "Lisbona"),
+        # a body by its head noun and name, not the name alone ("Difesa")
+        (
+            "Who did the mayor meet in Lisbon?",
+            "Il sindaco è andato a Lisbona per incontrare i rappresentanti del ministero della Difesa.",
+            "ministero della Difesa",
+        ),
+        ("Who funded the study?", "The study was funded by the Department of Energy.", "Department of Energy"),
         ("Which country hosted the summit?", "Il vertice, con Cile e Perù, si è tenuto in Portogallo.", "Portogallo"),
         ("Quanto è costata la mostra?", "La mostra è costata 3 milioni di euro al comune.", "3 milioni di euro"),
         (
@@ -204,6 +211,8 @@ def test_localise_lead_gives_names_in_the_question_language() -> None:
     assert localise_lead("Svizzera", "en") == "Switzerland"  # the country
     assert localise_lead("questa settimana", "en") == "this week"
     assert localise_lead("last week", "it") == "la settimana scorsa"
+    assert localise_lead("ministero della Difesa", "en") == "Ministry of Defence"
+    assert localise_lead("Ministry of Defence", "it") == "ministero della Difesa"
 
 
 def test_people_named_by_a_nationality_answer_who_and_read_in_the_question_language() -> None:
@@ -325,6 +334,10 @@ def test_a_count_duration_or_date_must_be_of_what_the_question_asks_about(
         ("Who else attended?", "funzionari polacchi", "Polish officials attended too [1].", True),
         ("Who else attended?", "funzionari polacchi", "Spain and Italy attended [1].", False),
         ("Why did the talks fail?", None, "Anything at all [1].", True),
+        # who: a name of the lead, in either language
+        ("Who did the mayor meet?", "ministero della Difesa", "He met officials of the Defense Ministry [1].", True),
+        ("Chi ha incontrato il sindaco?", "ministero della Difesa", "Il sindaco ha incontrato Anna Neri [1].", False),
+        ("Who did the mayor meet?", "Anna Neri", "The mayor met Anna Neri in Lisbon [1].", True),
     ],
 )
 def test_lead_agrees(question: str, lead: str | None, answer: str, agrees: bool) -> None:
