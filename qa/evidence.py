@@ -19,7 +19,7 @@ import numpy as np
 
 from qa.embed import Embedder, fold
 from qa.future import future_found
-from qa.lexical import content_words, tokenize, words
+from qa.lexical import content_words, shares_root, tokenize, words
 from qa.reasons import answers_why, reason_found
 from qa.retrieve import Retrieved
 from qa.roles import role_found
@@ -352,7 +352,7 @@ _ENTITY = re.compile(r"(?<!^)\b[A-ZÀ-ÖØ-Þ][\w'’-]+|\b\d[\d.,]*\b")
 
 def _covered(term: str, haystack: set[str]) -> bool:
     t = fold(term)
-    return t in haystack or (len(t) >= 5 and any(w.startswith(t[:5]) for w in haystack))
+    return t in haystack or any(shares_root(t, w) for w in haystack)
 
 
 def focus_question(question: str) -> str:

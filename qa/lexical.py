@@ -70,6 +70,12 @@ def content_words(text: str) -> list[str]:
     return list(dict.fromkeys(w for w in tokenize(text, stem=False) if len(w) > 2 and not w.isdigit()))
 
 
+def shares_root(a: str, b: str) -> bool:
+    """Whether folded word `b` is `a` or starts with its first five letters ("partecipanti" ~ "partecipato"):
+    a root without a stemmer, which also meets some names across languages ("ukrainian" ~ "ucraini" does not)."""
+    return a == b or (len(a) >= 5 and b.startswith(a[:5]))
+
+
 def chunk_text_for_search(chunk: Chunk) -> str:
     """The text indexed for a chunk: its title first (unless the chunk starts with it), then its text."""
     return chunk.text if chunk.text.startswith(chunk.title) else f"{chunk.title}\n{chunk.text}"

@@ -29,12 +29,13 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from qa.embed import fold
-from qa.lexical import all_stopwords, content_words, words
+from qa.lexical import all_stopwords, content_words, shares_root, words
 from qa.roles import role_spans
 from qa.verify import (
     bilingual_table,
     exonym_table,
     facts,
+    has_phrase,
     localise_names,
     missing_facts,
     nationalities,
@@ -233,7 +234,7 @@ def _counts_what(question: str, sentence: str, span: str, similar: Similar | Non
         return True
     skip = all_stopwords()
     near = [w for w in words(sentence[at:]) if not (w[:1].isdigit() or w in skip or _NUMBER_WORD.fullmatch(w))][:3]
-    if any(a == w or (len(a) >= 5 and w.startswith(a[:5])) for a in asked for w in near):
+    if any(shares_root(a, w) for a in asked for w in near):
         return True
     # by meaning, only the word right after the number, what an Italian count names ("1.000 partecipanti"):
     # single-word similarity is loose further on ("abitanti" ~ "provenienti" 0.55 with use-m3)
@@ -282,9 +283,25 @@ def _dated_what(question: str, sentence: str, span: str, similar: Similar | None
     before = [w for w in words(sentence[:at]) if w not in skip][-5:]
     after = [w for w in words(sentence[at + len(span) :]) if w not in skip][:5]
     near = [w for w in before + after if not w[:1].isdigit()]
-    if any(a == w or (len(a) >= 5 and w.startswith(a[:5])) for a in asked for w in near):
+    if any(shares_root(a, w) for a in asked for w in near):
         return True
     return bool(near) and similar(asked, near) >= COUNTED_SIMILARITY
+
+
+def _dating(
+    question: str, sentence: str, found: list[str], similar: Similar | None, unwritten: Collection[str]
+) -> list[str]:
+    """The dates of `found` that answer the question: none where `sentence` itself names none of its anchors,
+    no day or week relative to the writing for a question asking the year or month, and each bound to what is
+    asked (`_dated_what`)."""
+    if anchors(question) and anchors_found(question, sentence, unwritten) == 0:
+        return []
+    calendar = _ASKS_CALENDAR.search(question) is not None
+    return [
+        s
+        for s in found
+        if not (calendar and re.fullmatch(_RELATIVE, s, re.IGNORECASE)) and _dated_what(question, sentence, s, similar)
+    ]
 
 
 def candidates(
@@ -325,12 +342,8 @@ def candidates(
             # "1.000 partecipanti ..., ad eccezione di Montenegro, Lussemburgo e Belgio": the number counts those
             # who took part; the names left out answer how many did not
             found = [n for n in left_out if _new(n, known)]
-    if kind == "date" and _ASKS_CALENDAR.search(question):
-        found = [s for s in found if not re.fullmatch(_RELATIVE, s, re.IGNORECASE)]
-    if kind == "date" and anchors(question) and anchors_found(question, sentence, unwritten) == 0:
-        found = []
     if kind == "date":
-        found = [s for s in found if _dated_what(question, sentence, s, similar)]
+        found = _dating(question, sentence, found, similar, unwritten)
     if kind == "duration":
         # where the sentence and the one before it name every name of the question, its duration is theirs
         # ("How many days did van Weel spend in Japan?": "... l'olandese ha concluso una visita di tre giorni in
@@ -410,7 +423,7 @@ def _says_a_name_of(lead: str, answer: str) -> bool:
     forms = {lead, localise_lead(lead, "en"), localise_lead(lead, "it")}
     caps = {fold(w) for f in forms for w in re.findall(r"(?<![\w'’])[A-ZÀ-ÖØ-Þ][\w'’-]*", f)}
     said = fold(answer)
-    return not caps or any(re.search(rf"(?<!\w){re.escape(c)}(?!\w)", said) for c in caps)
+    return not caps or any(has_phrase(said, c) for c in caps)
 
 
 def localise_lead(span: str, language: str) -> str:

@@ -94,7 +94,8 @@ def exonym_rows() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     return tuple((it, en) for _, it, en in exonym_table())
 
 
-def _has_phrase(folded_text: str, phrase: str) -> bool:
+def has_phrase(folded_text: str, phrase: str) -> bool:
+    """Whether `phrase`, folded, stands in `folded_text` as whole words."""
     return re.search(rf"(?<!\w){re.escape(fold(phrase))}(?!\w)", folded_text) is not None
 
 
@@ -216,7 +217,7 @@ def _name_found(name: str, allowed_words: set[str], allowed_folded: str) -> bool
     for it_forms, en_forms in exonym_rows():
         forms = (*it_forms, *en_forms)
         if any(word in fold(f).split() for f in forms) and any(
-            _has_phrase(allowed_folded, f) or (" " not in f and any(_close(fold(f), a) for a in allowed_words))
+            has_phrase(allowed_folded, f) or (" " not in f and any(_close(fold(f), a) for a in allowed_words))
             for f in forms
         ):  # "Ukraine" holds against "funzionari ucraini": Ucraina, its Italian form, inflects to ucraini
             return True
