@@ -16,7 +16,8 @@ _ABBREV = frozenset(
     "fig ca approx inc ltd co corp dept univ jan feb mar apr jun jul aug sep sept oct nov dec gen feb "
     "e.g i.e u.s u.k a.c d.c".split()
 )
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+)")
+# Only at the start of a run of terminators, and possessive: a line of a million dots is one linear scan.
+_BOUNDARY = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’»)\]]*+(?=\s)")
 _OPENER = re.compile(r"\s+[\"'“‘«(\[]?[A-ZÀ-ÖØ-Þ0-9]")
 _PARA = re.compile(r"\n\s*\n")
 

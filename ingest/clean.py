@@ -28,15 +28,18 @@ _NAV = re.compile(
     r"ti potrebbe interessare\b|articoli correlati\b|vedi anche\b|condividi\b|share (?:this|on)\b)",
     re.IGNORECASE,
 )
-_NAME = r"[A-ZÀ-Ö][\w'’-]+(?:\s+(?:de|di|da|van|von|del|della|la|le|[A-ZÀ-Ö][\w'’-]+)){1,3}"
+# Names are matched with possessive quantifiers and whole-word separators, so that no line can make these
+# patterns backtrack (a line of 48 "Anne" once took minutes); lines are also cut to length before matching.
+_NAME = r"[A-ZÀ-Ö][\w'’-]++(?:\s++(?:de|di|da|van|von|del|della|la|le|[A-ZÀ-Ö][\w'’-]++)\b){1,3}"
 _BYLINE = re.compile(
-    r"^(?:by|di|a cura di|written by|testo di|author:|autore:|autrice:)\s+"
-    rf"(?P<name>{_NAME}(?:\s*(?:,|and|e)\s*{_NAME})*)\s*$",
+    r"^(?:by|di|a cura di|written by|testo di|author:|autore:|autrice:)\s++"
+    rf"(?P<name>{_NAME}(?:\s*+(?:,|\band\b|\be\b)\s*+{_NAME})*+)\s*+$",
     re.IGNORECASE,
 )
+_MAX_MATCHED = 400  # characters of a line or paragraph that a cleaning pattern ever sees
 _AUTHOR_NOTE = re.compile(
-    rf"^(?P<name>{_NAME})\s+(?:è|is|was|era|writes|scrive|covers|copre)\s+(?:an?\s+|un[' ]?\s*|una\s+|il\s+|la\s+)?"
-    r"(?:\w+\s+){0,3}(?:corrispondente|giornalista|reporter|correspondent|writer|editor|redattore|redattrice|"
+    rf"^(?P<name>{_NAME})\s++(?:è|is|was|era|writes|scrive|covers|copre)\s++(?:an?\s+|un[' ]?\s*|una\s+|il\s+|la\s+)?"
+    r"(?:\w++\s++){0,3}(?:corrispondente|giornalista|reporter|correspondent|writer|editor|redattore|redattrice|"
     r"columnist|editorialista|inviato|inviata|journalist|contributor|collaboratore|collaboratrice)\b"
 )
 
@@ -134,14 +137,16 @@ def _take_byline(lines: list[str], removed: list[str]) -> tuple[str, list[str]]:
     """A byline line among the first few lines of the text."""
     heads = [k for k, ln in enumerate(lines) if ln.strip()][:4]
     for i in heads:
-        m = _BYLINE.match(lines[i].strip())
-        if m and len(lines[i]) <= 120:
+        m = _BYLINE.match(lines[i].strip()) if len(lines[i]) <= 120 else None
+        if m:
             removed.append(lines[i])
             return _squash(m.group("name")), lines[:i] + lines[i + 1 :]
     return "", lines
 
 
 def _is_debris_label(line: str) -> bool:
+    if len(line) > _MAX_MATCHED:
+        return False
     m = _LABEL.match(line.strip())
     if not m or len(m.group("label").split()) > 4:
         return False
@@ -190,7 +195,7 @@ def _drop_trailing_nav(lines: list[str], removed: list[str]) -> list[str]:
 def _author_note(body: str) -> str:
     paras = [p.strip() for p in body.split("\n\n") if p.strip()]
     for para in paras[-2:]:
-        m = _AUTHOR_NOTE.match(para)
+        m = _AUTHOR_NOTE.match(para[:_MAX_MATCHED])
         if m:
             return _squash(m.group("name"))
     return ""

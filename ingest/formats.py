@@ -34,23 +34,46 @@ def html_to_text(markup: str) -> tuple[str, str]:
         tag.decompose()
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
+    for tag in [t for t in soup.find_all(True) if _hidden(t)]:
+        if not tag.decomposed:
+            tag.decompose()
     parts: list[str] = []
+    # An explicit stack, not recursion: a page nested thousands of tags deep is read like any other.
+    stack: list[tuple[object, bool]] = [(soup, False)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            parts.append("\n\n")
+            continue
+        if isinstance(node, NavigableString):
+            in_pre = node.parent is not None and node.parent.name == "pre"
+            parts.append(str(node) if in_pre else re.sub(r"\s+", " ", str(node)))
+            continue
+        if not isinstance(node, Tag) or node.name in ("head", "title"):
+            continue
+        if node.name == "br":
+            parts.append("\n")
+            continue
+        block = node is not soup and node.name in _BLOCK_TAGS
+        if block:
+            parts.append("\n\n")
+            stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node.contents))
 
-    def walk(node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, NavigableString):
-                parts.append(str(child) if node.name == "pre" else re.sub(r"\s+", " ", str(child)))
-            elif isinstance(child, Tag) and child.name not in ("head", "title"):
-                if child.name == "br":
-                    parts.append("\n")
-                    continue
-                block = child.name in _BLOCK_TAGS
-                parts.append("\n\n" if block else "")
-                walk(child)
-                parts.append("\n\n" if block else "")
-
-    walk(soup)
     return title, _tidy("".join(parts))
+
+
+_HIDDEN_STYLE = re.compile(r"(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]))", re.I)
+
+
+def _hidden(tag: object) -> bool:
+    """An element a reader of the page never sees: `hidden`, `aria-hidden`, or styled away. Its text is not
+    the page's content (and hidden text is where instructions to an AI are planted)."""
+    attrs = getattr(tag, "attrs", None) or {}
+    if "hidden" in attrs or str(attrs.get("aria-hidden", "")).lower() == "true":
+        return True
+    style = attrs.get("style")
+    return isinstance(style, str) and len(style) < 2000 and bool(_HIDDEN_STYLE.search(style))
 
 
 def _title_of(soup: object) -> str:
@@ -75,6 +98,11 @@ def pdf_to_text(data: bytes) -> str:
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
+    try:
+        from pypdf.errors import LimitReachedError
+    except ImportError:  # older pypdf
+        LimitReachedError = PdfReadError  # noqa: N806
+
     if not data.lstrip()[:5].startswith(b"%PDF-"):
         raise RejectedInput(f"corrupt PDF: it does not start with %PDF- (its first bytes are {data[:16]!r}).")
     logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -85,9 +113,12 @@ def pdf_to_text(data: bytes) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except RejectedInput:
         raise
+    except LimitReachedError:
+        raise RejectedInput("unsafe PDF: a stream decompresses past pypdf's size limit (a decompression bomb?).") from None
     except (FileNotDecryptedError, DependencyError):
         raise RejectedInput("encrypted PDF: it cannot be opened without its password.") from None
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError,
+            AssertionError, ZeroDivisionError, OverflowError) as exc:
         raise RejectedInput(f"corrupt PDF: pypdf cannot read it ({type(exc).__name__}: {exc}).") from None
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text.strip():

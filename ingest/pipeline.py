@@ -16,22 +16,20 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ingest.chunk import chunk_document
-from ingest.clean import Cleaned, clean, clean_record
-from ingest.sources import RawDocument, Target, check_size, discover, load
+from ingest.prepare import PIPELINE_VERSION, is_complete
+from ingest.sources import Target, check_regular, check_size, discover, path_key
+from ingest.worker import Reader, shared_reader
 from qa.errors import RejectedInput
 from qa.index import DocRecord, Index, IndexWriter
 from qa.types import Chunk, Document, FileStatus, IngestReport
 
 Progress = Callable[[int, int, str], None]
 
-# Bump when loading or cleaning changes, so that files the index recorded are read again.
-PIPELINE_VERSION = "1"
 EMBED_BATCH = 64
 COMMIT_CHUNKS = 256
 
@@ -43,6 +41,7 @@ def ingest(
     progress: Progress | None = None,
     prune: bool = True,
     wait_s: float = 0.0,
+    reader: Reader | None = None,
 ) -> IngestReport:
     """Bring the index up to date with the given files and folders.
 
@@ -53,6 +52,7 @@ def ingest(
             so far plus one per file not yet read, so it can grow while a BEIR corpus is read.
         prune: remove documents of files that disappeared from a given folder (never outside those folders).
         wait_s: how long to wait for another writer to finish.
+        reader: the process that reads files (default: this process's shared `ingest.worker.Reader`).
 
     Returns:
         An `IngestReport`: documents added / updated / unchanged / deleted in this run, every rejected file or
@@ -65,16 +65,17 @@ def ingest(
     if isinstance(paths, str | Path):  # one path given bare: not a sequence of characters
         paths = [paths]
     skip = [] if index.settings.is_remote_index else [Path(index.settings.index).expanduser()]
-    targets, missing, folders = discover(paths, skip)
+    found = discover(paths, skip)
     with index.writer(wait_s) as writer:
-        run = _Run(index, writer, progress, len(targets) + len(missing))
-        for path in missing:
-            run.reject(str(path), "no such file or folder.")
-        for target in targets:
+        run = _Run(index, writer, progress, len(found.targets) + len(found.refused), reader or shared_reader())
+        for path, reason in found.refused:
+            run.reject(path_key(path), reason)
+        for target in found.targets:
             run.file(target)
         run.flush(force=True)
         if prune:
-            run.prune(folders, {str(t.path) for t in targets})
+            seen = {path_key(t.path) for t in found.targets} | {path_key(p) for p, _ in found.refused}
+            run.prune(found.folders, seen)
     return run.report(time.perf_counter() - started)
 
 
@@ -97,8 +98,11 @@ class _Counts:
 class _Run:
     """The state of one ingest run under the writer lock."""
 
-    def __init__(self, index: Index, writer: IndexWriter, progress: Progress | None, total: int) -> None:
+    def __init__(
+        self, index: Index, writer: IndexWriter, progress: Progress | None, total: int, reader: Reader
+    ) -> None:
         self.ix = index
+        self.reader = reader
         self.w = writer
         self.settings = index.settings
         self.progress = progress
@@ -115,108 +119,72 @@ class _Run:
         self.ready: list[_Pending] = []  # with vectors, waiting to be committed (`ready_chunks` in all)
         self.waiting = 0
         self.ready_chunks = 0
+        self.records_only: list[tuple[Document, int]] = []  # unchanged content, new file signature or marks
 
     # ---- one file ------------------------------------------------------------------------------
 
     def file(self, target: Target) -> None:
-        path = target.path
-        records = self.by_file.get(str(path), [])
+        path, key = target.path, path_key(target.path)
+        records = self.by_file.get(key, [])
         try:
             st = path.stat()
+            check_regular(path, st.st_mode)
             check_size(path, st.st_size, self.settings)
             signature = {"file_size": str(st.st_size), "file_mtime_ns": str(st.st_mtime_ns)}
             # Trust size and mtime only when the file was not modified within a second of being recorded
             # (a write in the same clock tick can keep both); otherwise compare its bytes.
             settled = all(r.ingested_at > st.st_mtime + 1.0 for r in records)
-            if records and settled and self._same(records, signature):
-                return self._unchanged_file(path, records)
+            if settled and self._same(records, signature):
+                return self._unchanged_file(key, records)
             data = path.read_bytes()
             signature["file_sha256"] = hashlib.sha256(data).hexdigest()
-            if records and self._same(records, {"file_sha256": signature["file_sha256"]}):
-                return self._unchanged_file(path, records)
-            loaded = load(path, data, self.settings)
-            docs = self._documents(loaded.documents, path, signature, len(loaded.problems))
+            if self._same(records, {"file_sha256": signature["file_sha256"]}):
+                return self._unchanged_file(key, records)
+            prepared = self.reader.prepare(path, data, self.settings, signature)
         except RejectedInput as exc:
-            return self._reject_file(path, str(exc), records)
+            return self._reject_file(key, str(exc), records)
         except OSError as exc:
-            return self._reject_file(path, f"cannot be read: {exc.strerror or exc}.", records)
-        for line, problem in loaded.problems:
-            self.reject(f"{path}:{line}", problem + "; the file's other records were ingested.", advance=False)
-        self._queue_file(path, docs, records)
-
-    def _documents(
-        self, raws: Sequence[RawDocument], path: Path, signature: dict[str, str], problems: int
-    ) -> list[Document]:
-        """Clean the raw documents of a file; a record left empty is a problem of its own, a lone file rejected."""
-        docs: list[Document] = []
-        empty = 0
-        for raw in raws:
-            try:
-                docs.append(self._document(raw, path, signature, problems))
-            except RejectedInput as exc:
-                if len(raws) == 1:
-                    raise
-                self.reject(raw.doc_id, str(exc), advance=False)
-                empty += 1
-        if not docs:
-            raise RejectedInput("empty: no record has text left after cleaning.")
-        if empty:  # so that the next run reads the file again and reports these records again
-            docs = [replace(d, metadata={**d.metadata, "file_problems": str(problems + empty)}) for d in docs]
-        return docs
+            return self._reject_file(key, f"cannot be read: {exc.strerror or exc}.", records)
+        except Exception as exc:  # whatever else one file raises is that file's status, never the batch's end
+            return self._reject_file(key, f"cannot be read ({type(exc).__name__}: {str(exc)[:200]}).", records)
+        for label, problem in prepared.refused:
+            self.reject(label, problem, advance=False)
+        self._queue_file(key, list(prepared.documents), records)
 
     def _same(self, records: list[DocRecord], expect: dict[str, str]) -> bool:
+        """All of the file's documents are committed, from a file that matches `expect` (and this pipeline)."""
         expect = {**expect, "pipeline": PIPELINE_VERSION, "chunk_chars": str(self.settings.chunk_chars)}
-        return all(
-            r.metadata.get("file_problems", "0") == "0" and all(r.metadata.get(k) == v for k, v in expect.items())
-            for r in records
+        return is_complete([r.metadata for r in records]) and all(
+            all(r.metadata.get(k) == v for k, v in expect.items()) for r in records
         )
 
-    def _document(self, raw: RawDocument, path: Path, signature: dict[str, str], problems: int) -> Document:
-        cleaned = clean_record(raw.text, raw.title) if raw.kind == "beir" else clean(raw.text, raw.title, path.stem)
-        if not cleaned.text.strip():
-            raise RejectedInput("empty: no text is left after cleaning." if raw.kind != "beir" else "empty record.")
-        meta = {
-            **raw.metadata,
-            **cleaned.metadata,
-            **signature,
-            "file": str(path),
-            "type": raw.kind,
-            "pipeline": PIPELINE_VERSION,
-            "chunk_chars": str(self.settings.chunk_chars),
-            "file_problems": str(problems),
-        }
-        return Document(raw.doc_id, raw.doc_id, cleaned.title, cleaned.text, self._hash(cleaned), meta)
-
-    def _hash(self, cleaned: Cleaned) -> str:
-        h = hashlib.sha256(f"{self.settings.chunk_chars}\0{cleaned.title}\0".encode())
-        h.update(cleaned.text.encode("utf-8"))
-        return h.hexdigest()
-
-    def _queue_file(self, path: Path, docs: list[Document], records: list[DocRecord]) -> None:
+    def _queue_file(self, key: str, docs: list[tuple[Document, tuple[Chunk, ...]]], records: list[DocRecord]) -> None:
         self.total += len(docs) - 1
-        new_ids = {d.doc_id for d in docs}
+        new_ids = {d.doc_id for d, _ in docs}
         for rec in records:
             if rec.doc_id not in new_ids:
                 self._delete(rec.doc_id)
         statuses: list[str] = []
         n_chunks = 0
-        for doc in docs:
+        for doc, chunks in docs:
             old = self.known.get(doc.doc_id)
-            if old is not None and old.content_hash == doc.content_hash:
+            if old is not None and old.content_hash == doc.content_hash and doc.doc_id in self.chunk_counts:
                 statuses.append("unchanged")
                 self.counts.unchanged += 1
                 n_chunks += old.chunks
+                if old.metadata != doc.metadata:  # same content: record the file's new signature and marks
+                    self.records_only.append((doc, old.chunks))
                 self._advance(doc.doc_id)
                 continue
             statuses.append("updated" if old is not None else "added")
-            n_chunks += self._queue_doc(doc, "updated" if old is not None else "added")
+            n_chunks += self._queue_doc(doc, list(chunks), "updated" if old is not None else "added")
         status = "unchanged" if all(s == "unchanged" for s in statuses) else "added"
         if any(s == "updated" for s in statuses) or (records and status == "added"):
             status = "updated"
-        self.counts.files.append(FileStatus(str(path), status, "", len(docs), n_chunks))
+        self.counts.files.append(FileStatus(key, status, "", len(docs), n_chunks))
+        self.flush()
 
-    def _queue_doc(self, doc: Document, status: str) -> int:
-        chunks = chunk_document(doc, self.settings.chunk_chars)
+    def _queue_doc(self, doc: Document, chunks: list[Chunk], status: str) -> int:
         setattr(self.counts, status, getattr(self.counts, status) + 1)
         pending = _Pending(doc, chunks, self._reusable_vectors(doc, chunks))
         if pending.vectors is not None:
@@ -242,17 +210,17 @@ class _Run:
                 return np.stack([v for _, v in group])
         return None
 
-    def _unchanged_file(self, path: Path, records: list[DocRecord]) -> None:
+    def _unchanged_file(self, key: str, records: list[DocRecord]) -> None:
         self.total += len(records) - 1
         self.counts.unchanged += len(records)
-        self.counts.files.append(FileStatus(str(path), "unchanged", "", len(records), sum(r.chunks for r in records)))
+        self.counts.files.append(FileStatus(key, "unchanged", "", len(records), sum(r.chunks for r in records)))
         for rec in records:
             self._advance(rec.doc_id)
 
-    def _reject_file(self, path: Path, reason: str, records: list[DocRecord]) -> None:
+    def _reject_file(self, key: str, reason: str, records: list[DocRecord]) -> None:
         for rec in records:
             self._delete(rec.doc_id)
-        self.reject(str(path), reason)
+        self.reject(key, reason)
 
     def reject(self, label: str, reason: str, advance: bool = True) -> None:
         self.counts.files.append(FileStatus(label, "rejected", reason))
@@ -285,6 +253,9 @@ class _Run:
                 self.hashes.add(p.doc.content_hash)
                 self._advance(p.doc.doc_id)
             self.ready, self.ready_chunks = [], 0
+        if self.records_only and (force or len(self.records_only) >= COMMIT_CHUNKS):
+            self.w.put_records(self.records_only)
+            self.records_only = []
 
     def _embed(self, pending: list[_Pending]) -> None:
         texts = [embed_text(c) for p in pending for c in p.chunks]

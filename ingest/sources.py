@@ -9,6 +9,8 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import os
+import stat
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -56,52 +58,124 @@ class Target:
     root: Path | None
 
 
-def discover(paths: Sequence[str | Path], skip: Iterable[Path] = ()) -> tuple[list[Target], list[Path], list[Path]]:
+@dataclass
+class Found:
+    """What `discover` found: files to read, entries refused with a reason, and the folders walked."""
+
+    targets: list[Target] = field(default_factory=list)
+    refused: list[tuple[Path, str]] = field(default_factory=list)
+    folders: list[Path] = field(default_factory=list)
+
+
+def path_key(path: Path | str) -> str:
+    """A path as Fonte stores and shows it: its text, with bytes that are not UTF-8 (a file name written in
+    another encoding) escaped as \\xNN, so that it can be stored, printed and sent as JSON."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def discover(paths: Sequence[str | Path], skip: Iterable[Path] = ()) -> Found:
     """Expand `paths` into the files to ingest.
 
     Folders are walked recursively. Left out: hidden files and folders, anything under `skip`, and a folder's
     own notes (README, LICENSE, CHANGELOG ... of any extension), which describe the collection rather than
-    belong to it; name such a file explicitly to ingest it.
-
-    Returns:
-        (targets, missing, folders): files in a stable order, explicitly named paths that do not exist, and
-        the resolved folders that were walked (the scope of pruning).
+    belong to it; name such a file explicitly to ingest it. Refused, each with its reason: named paths that do
+    not exist or cannot be resolved (a link loop), FIFOs, sockets and devices, unreadable folders, broken links,
+    and links inside a walked folder that lead out of it (their text is not the folder's to give).
     """
     skips = [p.resolve() for p in skip]
-    targets: list[Target] = []
-    missing: list[Path] = []
-    folders: list[Path] = []
+    out = Found()
     seen: set[Path] = set()
     for raw in paths:
-        p = Path(raw).expanduser().resolve()
+        try:
+            p = Path(raw).expanduser().resolve(strict=True)
+        except FileNotFoundError:
+            out.refused.append((Path(raw).expanduser().absolute(), "no such file or folder."))
+            continue
+        except (OSError, RuntimeError) as exc:
+            out.refused.append((Path(raw).expanduser().absolute(), f"cannot be opened: {_why(exc)}."))
+            continue
         if p.is_dir():
-            folders.append(p)
-            found = [Target(f, p) for f in _walk(p, skips)]
-        elif p.exists():
-            found = [Target(p, None)]
+            out.folders.append(p)
+            found = list(_walk(p, p, skips, out.refused))
         else:
-            missing.append(p)
-            found = []
+            found = [Target(p, None)]
         for t in found:
             if t.path not in seen:
                 seen.add(t.path)
-                targets.append(t)
-    return targets, missing, folders
+                out.targets.append(t)
+    return out
 
 
 FOLDER_NOTES = frozenset({"README", "LICENSE", "LICENCE", "COPYING", "CHANGELOG", "NOTICE", "AUTHORS"})
 
 
-def _walk(folder: Path, skips: list[Path]) -> Iterator[Path]:
-    for child in sorted(folder.iterdir()):
-        if child.name.startswith(".") or any(child == s or s in child.parents for s in skips):
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == 40:  # ELOOP
+        return "a symbolic link loop"
+    return str(getattr(exc, "strerror", None) or exc)
+
+
+def _walk(root: Path, folder: Path, skips: list[Path], refused: list[tuple[Path, str]]) -> Iterator[Target]:
+    """The files under `folder` (iteratively, in a stable order), refusing what is not a regular file of it."""
+    stack = [folder]
+    while stack:
+        here = stack.pop()
+        try:
+            children = sorted(here.iterdir(), reverse=True)
+        except OSError as exc:
+            refused.append((here, f"folder cannot be read: {_why(exc)}; its files were not ingested."))
             continue
-        if child.is_file() and child.name.split(".")[0].upper() in FOLDER_NOTES:
-            continue
-        if child.is_dir() and not child.is_symlink():
-            yield from _walk(child, skips)
-        elif child.is_file():
-            yield child
+        files: list[Target] = []
+        for child in children:
+            if child.name.startswith(".") or any(child == s or s in child.parents for s in skips):
+                continue
+            target, reason = _entry(root, child)
+            if reason:
+                refused.append((child, reason))
+            elif target is None:
+                stack.append(child)
+            elif target.name.split(".")[0].upper() not in FOLDER_NOTES:
+                files.append(Target(target, root))
+        yield from reversed(files)
+
+
+def _entry(root: Path, child: Path) -> tuple[Path | None, str]:
+    """(file to read, "") / (None, "") for a folder to walk / (None, reason) for an entry refused."""
+    try:
+        st = child.lstat()
+        if stat.S_ISLNK(st.st_mode):
+            real = child.resolve(strict=True)
+            if real != root and root not in real.parents:
+                return None, "a symbolic link that leads out of the ingested folder: not followed."
+            if real.is_dir():
+                return None, "a symbolic link to a folder: not followed (its folder is walked where it lies)."
+            st = real.stat()
+            child = real
+    except FileNotFoundError:
+        return None, "a broken symbolic link: its target does not exist."
+    except (OSError, RuntimeError) as exc:
+        return None, f"cannot be opened: {_why(exc)}."
+    if stat.S_ISDIR(st.st_mode):
+        return None, ""
+    if not stat.S_ISREG(st.st_mode):
+        return None, f"not a regular file ({_kind(st.st_mode)}): skipped."
+    return child, ""
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
+
+
+def check_regular(path: Path, mode: int) -> None:
+    """Refuse, before opening it, what is not a regular file: reading a FIFO or a device would block."""
+    if not stat.S_ISREG(mode):
+        raise RejectedInput(f"not a regular file ({_kind(mode)}): skipped.")
 
 
 def check_size(path: Path, size: int, settings: Settings) -> None:
@@ -120,7 +194,7 @@ def load(path: Path, data: bytes, settings: Settings) -> Loaded:
         RejectedInput: unsupported type, undecodable text, corrupt or encrypted PDF, unsafe .docx, ...
     """
     suffix = path.suffix.lower()
-    doc_id = str(path)
+    doc_id = path_key(path)
     if suffix in TEXT_TYPES:
         return Loaded((RawDocument(doc_id, "", decode_text(data), "markdown" if suffix != ".txt" else "text"),))
     if suffix in HTML_TYPES:
@@ -224,7 +298,10 @@ def load_beir(path_id: str, data: bytes) -> Loaded:
     docs: list[RawDocument] = []
     problems: list[tuple[int, str]] = []
     seen: set[str] = set()
-    for n, line in enumerate(decode_text(data).splitlines(), start=1):
+    for n, line in enumerate(_jsonl_lines(data), start=1):
+        if line is None:
+            problems.append((n, f"line {n} holds NUL bytes, so it is not text"))
+            continue
         if not line.strip():
             continue
         doc, problem = _beir_record(path_id, n, line, seen)
@@ -236,6 +313,14 @@ def load_beir(path_id: str, data: bytes) -> Loaded:
         reason = problems[0][1] if problems else "it holds no records"
         raise RejectedInput(f"not a usable BEIR corpus (.jsonl): {reason}.")
     return Loaded(tuple(docs), tuple(problems))
+
+
+def _jsonl_lines(data: bytes) -> list[str | None]:
+    """The lines of a .jsonl file; one with a NUL byte (binary debris) is None, so that it costs that line,
+    not the file (JSON text never holds a raw NUL)."""
+    if b"\x00" not in data or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
+        return list(decode_text(data).splitlines())
+    return [None if b"\x00" in raw else decode_text(raw) for raw in data.split(b"\n")]
 
 
 def _beir_record(path_id: str, n: int, line: str, seen: set[str]) -> tuple[RawDocument | None, str]:

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from qa.errors import FonteError, InvalidQuestion
+from qa.errors import ConfigError, FonteError, InvalidQuestion
 from qa.settings import Settings
 from qa.types import Answer
 
@@ -36,7 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise InvalidQuestion("give either a question or --batch FILE.jsonl (not both, not neither).")
         from qa.assistant import Assistant
 
-        settings = Settings.from_env(top_k=args.top_k)
+        settings = Settings.from_env(top_k=args.top_k, index=args.index)
+        _check_index(settings)
         assistant = Assistant.open(index=args.index, settings=settings, mode=args.mode)
         if args.batch:
             return _batch(assistant, Path(args.batch), args.top_k, sys.stdout)
@@ -49,6 +50,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("fonte-ask: interrupted.", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug or an environment problem: still one line, not a traceback
+        print(f"fonte-ask: unexpected error ({type(exc).__name__}: {exc}).", file=sys.stderr)
+        return 1
+
+
+def _check_index(settings: Settings) -> None:
+    """Asking never creates an index: a folder that does not exist is a mistake (a typo, or nothing ingested)."""
+    if settings.is_remote_index:
+        return
+    folder = Path(settings.index).expanduser()
+    if not folder.is_dir():
+        raise ConfigError(
+            f"there is no index at {folder}: ingest documents first (fonte-ingest PATH --index {folder}), "
+            "or point --index / FONTE_INDEX at an existing one."
+        )
 
 
 def render(answer: Answer) -> str:
@@ -68,7 +84,8 @@ def render(answer: Answer) -> str:
     return "\n".join(lines).rstrip()
 
 
-def _questions(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _questions(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """(line number, record) for each line of a batch file, or (line number, why the line is unusable)."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -79,22 +96,45 @@ def _questions(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         try:
             rec = json.loads(line)
         except ValueError:
-            raise InvalidQuestion(f"{path} line {n} is not JSON: each line must be an object.") from None
+            yield n, f"line {n} is not JSON: each line must be an object."
+            continue
         if not isinstance(rec, dict) or not isinstance(rec.get("user_input", rec.get("question")), str):
-            raise InvalidQuestion(f"{path} line {n} has no 'user_input' or 'question' text.")
+            yield n, f"line {n} has no 'user_input' or 'question' text."
+            continue
+        history = rec.get("history")
+        if history is not None and not _is_history(history):
+            yield n, f"line {n}: 'history' must be a list of [question, answer] pairs of text."
+            continue
         yield n, rec
 
 
+def _is_history(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(turn, list | tuple) and len(turn) == 2 and all(isinstance(t, str) for t in turn) for turn in value
+    )
+
+
 def _batch(assistant: Any, path: Path, top_k: int | None, out: TextIO) -> int:
-    """Answer every question of `path` in order, one `Answer.to_dict()` JSON line each (with `id` echoed)."""
-    records = list(_questions(path))
+    """Answer every question of `path` in order, one `Answer.to_dict()` JSON line each (with `id` echoed).
+    A bad line gets an `error` line of its own (and a one-line message on stderr); the batch goes on, and the
+    exit code is 2 when any line failed."""
     failed = 0
-    for _n, rec in records:
+    for n, rec in _questions(path):
+        if isinstance(rec, str):
+            print(f"fonte-ask: {path}: {rec}", file=sys.stderr)
+            out.write(json.dumps({"line": n, "error": rec}, ensure_ascii=False) + "\n")
+            failed += 1
+            continue
         question = rec.get("user_input", rec.get("question"))
         try:
-            row = assistant.ask(question, rec.get("history") or None, top_k=top_k).to_dict()
-        except InvalidQuestion as exc:
+            history = [tuple(turn) for turn in rec.get("history") or []] or None
+            row = assistant.ask(question, history, top_k=top_k).to_dict()
+        except FonteError as exc:
             row, failed = {"question": question, "error": str(exc)}, failed + 1
+            print(f"fonte-ask: {path} line {n}: {exc}", file=sys.stderr)
+        except Exception as exc:  # a bug must cost this line, with one line of explanation, not the batch
+            row, failed = {"question": question, "error": f"internal error ({type(exc).__name__})"}, failed + 1
+            print(f"fonte-ask: {path} line {n}: internal error ({type(exc).__name__}: {exc}).", file=sys.stderr)
         if "id" in rec:
             row = {"id": rec["id"], **row}
         out.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -301,6 +301,25 @@ class IndexWriter:
         ix._delete(ix._chunks, old_ids)
         ix._doc_cache = None
 
+    def put_records(self, items: Sequence[tuple[Document, int]]) -> None:
+        """Rewrite the records of documents whose committed chunks stay as they are (same content hash, same
+        number of chunks): a file's new signature or completeness marks."""
+        ix = self._ix
+        for doc, n_chunks in items:
+            old = ix.documents().get(doc.doc_id)
+            if old is None or old.content_hash != doc.content_hash or old.chunks != n_chunks:
+                raise StoreError(f"{doc.source}: its record can only be rewritten over the same chunks.")
+        step = ix._client.get_max_batch_size()
+        for i in range(0, len(items), step):
+            part = items[i : i + step]
+            ix._docs.upsert(
+                ids=[doc_key(d.doc_id) for d, _ in part],
+                embeddings=[[1.0]] * len(part),
+                documents=[d.text for d, _ in part],
+                metadatas=[_doc_meta(d, n) for d, n in part],
+            )
+        ix._doc_cache = None
+
     def delete(self, doc_id: str) -> None:
         """Remove a document and its chunks."""
         ix = self._ix

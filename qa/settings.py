@@ -32,6 +32,9 @@ class Settings:
         chunk_chars: target chunk size in characters; chunks are whole sentences up to about this size.
         max_file_mb: files larger than this are rejected by ingest.
         docx_max_uncompressed_mb / docx_max_entries: zip-bomb limits for .docx.
+        read_timeout_s / read_max_mb: each file is read, cleaned and chunked in a separate process that is
+            stopped after this many seconds or past this much memory, and the file rejected with that reason
+            (a hostile PDF, a pathological line); the ingest and the web app go on.
         top_k: passages retrieved per question.
         mode: answer mode: `auto` (local when installed, else extractive), `extractive`, `local`, `openai`.
         llm_path: a GGUF file for `local` mode; empty means the packaged model.
@@ -56,6 +59,8 @@ class Settings:
     max_file_mb: float = 50.0
     docx_max_uncompressed_mb: float = 200.0
     docx_max_entries: int = 2000
+    read_timeout_s: float = 120.0
+    read_max_mb: float = 3072.0
     top_k: int = 10
     mode: str = "auto"
     llm_path: str = ""

@@ -147,16 +147,14 @@ def test_discover_walks_folders_skips_hidden_and_reports_missing(tmp_path: Path)
     (tmp_path / "sub" / ".git").mkdir(parents=True)
     for name in ("b.txt", "sub/a.md", "sub/.git/config", ".hidden.txt"):
         (tmp_path / name).write_text("x")
-    targets, missing, folders = discover([tmp_path, tmp_path / "b.txt", tmp_path / "gone.txt"])
-    assert [t.path.relative_to(tmp_path).as_posix() for t in targets] == ["b.txt", "sub/a.md"]
-    assert missing == [tmp_path / "gone.txt"] and folders == [tmp_path]
+    found = discover([tmp_path, tmp_path / "b.txt", tmp_path / "gone.txt"])
+    assert [t.path.relative_to(tmp_path).as_posix() for t in found.targets] == ["b.txt", "sub/a.md"]
+    assert found.refused == [(tmp_path / "gone.txt", "no such file or folder.")] and found.folders == [tmp_path]
 
 
 def test_folder_notes_are_left_out_of_a_walk_but_ingest_when_named(tmp_path: Path) -> None:
     (tmp_path / "article.txt").write_text("Una notizia breve.", encoding="utf-8")
     (tmp_path / "README.md").write_text("What this folder holds.", encoding="utf-8")
     (tmp_path / "LICENSE").write_text("Terms.", encoding="utf-8")
-    targets, _, _ = discover([tmp_path])
-    assert [t.path.name for t in targets] == ["article.txt"]
-    named, _, _ = discover([tmp_path / "README.md"])
-    assert [t.path.name for t in named] == ["README.md"]
+    assert [t.path.name for t in discover([tmp_path]).targets] == ["article.txt"]
+    assert [t.path.name for t in discover([tmp_path / "README.md"]).targets] == ["README.md"]

@@ -1,0 +1,93 @@
+"""One file's bytes -> cleaned documents and their chunks: the part of ingest that reads untrusted content.
+
+It is pure (no index, no model) so that `ingest.worker` can run it in a separate process, bounded in time and
+memory. Every document carries the file's signature and two completeness marks: `file_records`, how many
+documents the file yielded, and `file_problems`, how many of its records were refused. A file counts as
+unchanged only when all of its documents are committed (see `ingest.pipeline`), so a crash in the middle of
+a many-record file is resumed, not taken for done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.chunk import chunk_document
+from ingest.clean import Cleaned, clean, clean_record
+from ingest.sources import RawDocument, load, path_key
+from qa.errors import RejectedInput
+from qa.settings import Settings
+from qa.types import Chunk, Document
+
+# Bump when loading or cleaning changes, so that files the index recorded are read again.
+PIPELINE_VERSION = "2"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What one file gives: its documents with their chunks, and the records refused (label, reason)."""
+
+    documents: tuple[tuple[Document, tuple[Chunk, ...]], ...]
+    refused: tuple[tuple[str, str], ...] = ()
+
+
+def prepare(path: Path, data: bytes, settings: Settings, signature: dict[str, str]) -> Prepared:
+    """Load, clean and chunk one file.
+
+    Raises:
+        RejectedInput: the file as a whole is refused (unsupported, corrupt, empty ...).
+    """
+    loaded = load(path, data, settings)
+    key = path_key(path)
+    refused: list[tuple[str, str]] = []
+    docs: list[Document] = []
+    for raw in loaded.documents:
+        try:
+            docs.append(_document(raw, path, signature, settings))
+        except RejectedInput as exc:
+            if len(loaded.documents) == 1:
+                raise
+            refused.append((raw.doc_id, str(exc)))
+    if not docs:
+        raise RejectedInput("empty: no record has text left after cleaning.")
+    refused += [(f"{key}:{n}", problem + "; the file's other records were ingested.") for n, problem in loaded.problems]
+    marks = {"file_records": str(len(docs)), "file_problems": str(len(refused))}
+    docs = [_with(d, marks) for d in docs]
+    return Prepared(tuple((d, tuple(chunk_document(d, settings.chunk_chars))) for d in docs), tuple(refused))
+
+
+def _with(doc: Document, meta: dict[str, str]) -> Document:
+    return Document(doc.doc_id, doc.source, doc.title, doc.text, doc.content_hash, {**doc.metadata, **meta})
+
+
+def _document(raw: RawDocument, path: Path, signature: dict[str, str], settings: Settings) -> Document:
+    cleaned = clean_record(raw.text, raw.title) if raw.kind == "beir" else clean(raw.text, raw.title, path.stem)
+    if not cleaned.text.strip():
+        raise RejectedInput("empty: no text is left after cleaning." if raw.kind != "beir" else "empty record.")
+    meta = {
+        **raw.metadata,
+        **cleaned.metadata,
+        **signature,
+        "file": path_key(path),
+        "type": raw.kind,
+        "pipeline": PIPELINE_VERSION,
+        "chunk_chars": str(settings.chunk_chars),
+    }
+    return Document(raw.doc_id, raw.doc_id, cleaned.title, cleaned.text, content_hash(cleaned, settings), meta)
+
+
+def content_hash(cleaned: Cleaned, settings: Settings) -> str:
+    """The key of incremental ingest: chunk size, title and cleaned text."""
+    h = hashlib.sha256(f"{settings.chunk_chars}\0{cleaned.title}\0".encode())
+    h.update(cleaned.text.encode("utf-8"))
+    return h.hexdigest()
+
+
+def is_complete(records: Sequence[dict[str, str]]) -> bool:
+    """Whether the committed document records of one file are all of it: every record it yielded is there
+    and none was refused (a refused record is reported again on the next run)."""
+    return bool(records) and all(
+        m.get("file_problems", "0") == "0" and m.get("file_records") == str(len(records)) for m in records
+    )

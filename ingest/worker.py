@@ -1,0 +1,129 @@
+"""Reading files in a separate process, bounded in time and memory.
+
+A hostile or broken file (a pathological line for a regex, a PDF decompression bomb, HTML nested thousands
+deep) must cost one rejected file, not a frozen ingest, and never the web app that started it: parsing holds
+the GIL, so it cannot be bounded inside the process that serves pages. Each file is therefore prepared
+(`ingest.prepare`) in one long-lived worker process (spawned, so it shares no threads or locks with the
+parent), which is killed and replaced when a file takes longer than `Settings.read_timeout_s`, and whose
+address space is capped at `Settings.read_max_mb`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing as mp
+import threading
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from ingest.prepare import Prepared, prepare
+from qa.errors import RejectedInput
+from qa.settings import Settings
+
+
+class Reader:
+    """One worker process that prepares files one at a time; safe to share between threads."""
+
+    def __init__(self) -> None:
+        self._proc: Any = None
+        self._conn: Connection | None = None
+        self._max_mb = 0.0
+        self._lock = threading.Lock()
+
+    def prepare(self, path: Path, data: bytes, settings: Settings, signature: dict[str, str]) -> Prepared:
+        """`ingest.prepare.prepare` in the worker, within the time and memory limits of `settings`.
+
+        Raises:
+            RejectedInput: the file is refused, by the loader or for going past a limit.
+        """
+        with self._lock:
+            conn = self._start(settings.read_max_mb)
+            conn.send((path, data, settings, signature))
+            if not conn.poll(settings.read_timeout_s):
+                self.close()
+                raise RejectedInput(
+                    f"reading it took longer than {settings.read_timeout_s:g} s, so it was stopped "
+                    "(raise FONTE_READ_TIMEOUT_S to allow more)."
+                )
+            try:
+                ok, payload = conn.recv()
+            except (EOFError, OSError):
+                self.close()
+                raise RejectedInput(
+                    f"reading it stopped the reader (over the {settings.read_max_mb:g} MB memory limit, "
+                    "FONTE_READ_MAX_MB, or a crash in a parser)."
+                ) from None
+        if not ok:
+            raise RejectedInput(payload)
+        return payload  # type: ignore[no-any-return]
+
+    def _start(self, max_mb: float) -> Connection:
+        if self._proc is not None and (not self._proc.is_alive() or max_mb != self._max_mb):
+            self.close()
+        if self._proc is None:
+            ctx = mp.get_context("spawn")
+            parent, child = ctx.Pipe()
+            self._proc = ctx.Process(target=_serve, args=(child, max_mb), name="fonte-reader", daemon=True)
+            self._proc.start()
+            child.close()
+            self._conn, self._max_mb = parent, max_mb
+        assert self._conn is not None
+        return self._conn
+
+    def close(self) -> None:
+        """Stop the worker (a new one starts with the next file)."""
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.join(5)
+        if self._conn is not None:
+            self._conn.close()
+        self._proc = self._conn = None
+
+
+_shared: Reader | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_reader() -> Reader:
+    """The process's reader, started on first use and stopped at exit."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Reader()
+            atexit.register(_shared.close)
+        return _shared
+
+
+def _serve(conn: Connection, max_mb: float) -> None:  # pragma: no cover - runs in the worker process
+    _limit_memory(max_mb)
+    while True:
+        try:
+            path, data, settings, signature = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        try:
+            reply: tuple[bool, Any] = (True, prepare(path, data, settings, signature))
+        except RejectedInput as exc:
+            reply = (False, str(exc))
+        except MemoryError:
+            reply = (False, f"reading it needs more than the {max_mb:g} MB memory limit (FONTE_READ_MAX_MB).")
+        except RecursionError:
+            reply = (False, "it is nested too deeply to be read.")
+        except Exception as exc:  # any parser's failure on a malformed file is that file's status
+            reply = (False, f"it cannot be read ({type(exc).__name__}: {str(exc)[:200]}).")
+        del data
+        try:
+            conn.send(reply)
+        except MemoryError:
+            conn.send((False, "its text is too large to hand back within the memory limit (FONTE_READ_MAX_MB)."))
+
+
+def _limit_memory(max_mb: float) -> None:  # pragma: no cover - runs in the worker process
+    try:
+        import resource
+
+        limit = int(max_mb * 1024 * 1024)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
