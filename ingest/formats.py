@@ -114,11 +114,23 @@ def pdf_to_text(data: bytes) -> str:
     except RejectedInput:
         raise
     except LimitReachedError:
-        raise RejectedInput("unsafe PDF: a stream decompresses past pypdf's size limit (a decompression bomb?).") from None
+        raise RejectedInput(
+            "unsafe PDF: a stream decompresses past pypdf's size limit (a decompression bomb?)."
+        ) from None
     except (FileNotDecryptedError, DependencyError):
         raise RejectedInput("encrypted PDF: it cannot be opened without its password.") from None
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError,
-            AssertionError, ZeroDivisionError, OverflowError) as exc:
+    except (
+        PdfReadError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        RecursionError,
+        AssertionError,
+        ZeroDivisionError,
+        OverflowError,
+    ) as exc:
         raise RejectedInput(f"corrupt PDF: pypdf cannot read it ({type(exc).__name__}: {exc}).") from None
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text.strip():

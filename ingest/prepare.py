@@ -63,7 +63,9 @@ def _with(doc: Document, meta: dict[str, str]) -> Document:
 
 
 def _document(raw: RawDocument, path: Path, signature: dict[str, str], settings: Settings) -> Document:
-    cleaned = clean_record(raw.text, raw.title) if raw.kind == "beir" else clean(raw.text, raw.title, path.stem)
+    cleaned = (
+        clean_record(raw.text, raw.title) if raw.kind == "beir" else clean(raw.text, raw.title, path_key(path.stem))
+    )
     if not cleaned.text.strip():
         raise RejectedInput("empty: no text is left after cleaning." if raw.kind != "beir" else "empty record.")
     meta = {

@@ -3,15 +3,18 @@
 A hostile or broken file (a pathological line for a regex, a PDF decompression bomb, HTML nested thousands
 deep) must cost one rejected file, not a frozen ingest, and never the web app that started it: parsing holds
 the GIL, so it cannot be bounded inside the process that serves pages. Each file is therefore prepared
-(`ingest.prepare`) in one long-lived worker process (spawned, so it shares no threads or locks with the
-parent), which is killed and replaced when a file takes longer than `Settings.read_timeout_s`, and whose
-address space is capped at `Settings.read_max_mb`.
+(`ingest.prepare`) in one long-lived worker process (`python -m ingest.worker`: a fresh interpreter that
+shares no threads or locks with the parent and never re-runs the caller's script), which is killed and
+replaced when a file takes longer than `Settings.read_timeout_s`, and whose address space is capped at
+`Settings.read_max_mb`. Requests and replies are pickles over its stdin and stdout.
 """
 
 from __future__ import annotations
 
 import atexit
-import multiprocessing as mp
+import os
+import subprocess
+import sys
 import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -21,13 +24,15 @@ from ingest.prepare import Prepared, prepare
 from qa.errors import RejectedInput
 from qa.settings import Settings
 
+_START_S = 60
+
 
 class Reader:
     """One worker process that prepares files one at a time; safe to share between threads."""
 
     def __init__(self) -> None:
-        self._proc: Any = None
-        self._conn: Connection | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._conn: _Pipe | None = None
         self._max_mb = 0.0
         self._lock = threading.Lock()
 
@@ -58,27 +63,59 @@ class Reader:
             raise RejectedInput(payload)
         return payload  # type: ignore[no-any-return]
 
-    def _start(self, max_mb: float) -> Connection:
-        if self._proc is not None and (not self._proc.is_alive() or max_mb != self._max_mb):
+    def _start(self, max_mb: float) -> _Pipe:
+        if self._proc is not None and (self._proc.poll() is not None or max_mb != self._max_mb):
             self.close()
         if self._proc is None:
-            ctx = mp.get_context("spawn")
-            parent, child = ctx.Pipe()
-            self._proc = ctx.Process(target=_serve, args=(child, max_mb), name="fonte-reader", daemon=True)
-            self._proc.start()
-            child.close()
-            self._conn, self._max_mb = parent, max_mb
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "ingest.worker", str(max_mb)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                close_fds=True,
+            )
+            assert self._proc.stdin is not None and self._proc.stdout is not None
+            self._conn = _Pipe(self._proc.stdout.fileno(), self._proc.stdin.fileno())
+            self._max_mb = max_mb
+            # The time limit is for reading a file, not for starting Python: wait for the worker's first word.
+            if not self._conn.poll(_START_S) or self._conn.recv() != "ready":
+                self.close()
+                raise RejectedInput(f"the file reader did not start within {_START_S} s; try again.")
         assert self._conn is not None
         return self._conn
 
     def close(self) -> None:
         """Stop the worker (a new one starts with the next file)."""
-        if self._proc is not None:
-            self._proc.kill()
-            self._proc.join(5)
         if self._conn is not None:
             self._conn.close()
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait(5)
+            for stream in (self._proc.stdin, self._proc.stdout):
+                if stream is not None:
+                    stream.close()
         self._proc = self._conn = None
+
+
+class _Pipe:
+    """`multiprocessing` framing (send/recv/poll of pickles) over a pair of file descriptors."""
+
+    def __init__(self, read_fd: int, write_fd: int) -> None:
+        self._in = Connection(os.dup(read_fd), writable=False)
+        self._out = Connection(os.dup(write_fd), readable=False)
+
+    def send(self, obj: Any) -> None:
+        self._out.send(obj)
+
+    def recv(self) -> Any:
+        return self._in.recv()
+
+    def poll(self, timeout: float) -> bool:
+        return self._in.poll(timeout)
+
+    def close(self) -> None:
+        self._in.close()
+        self._out.close()
 
 
 _shared: Reader | None = None
@@ -95,8 +132,11 @@ def shared_reader() -> Reader:
         return _shared
 
 
-def _serve(conn: Connection, max_mb: float) -> None:  # pragma: no cover - runs in the worker process
+def _serve(conn: _Pipe, max_mb: float) -> None:  # pragma: no cover - runs in the worker process
+    import bs4  # noqa: E401, F401 - the parsers load before "ready", outside any file's time
+
     _limit_memory(max_mb)
+    conn.send("ready")
     while True:
         try:
             path, data, settings, signature = conn.recv()
@@ -127,3 +167,17 @@ def _limit_memory(max_mb: float) -> None:  # pragma: no cover - runs in the work
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):
         pass
+
+
+def _main() -> None:  # pragma: no cover - runs in the worker process
+    """The worker's entry: requests on stdin, replies on a private copy of stdout (whatever a parser prints
+    goes to /dev/null, so it cannot corrupt the replies)."""
+    out_fd = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    pipe = _Pipe(0, out_fd)
+    _serve(pipe, float(sys.argv[1]) if len(sys.argv) > 1 else 3072.0)
+
+
+if __name__ == "__main__":
+    _main()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,10 @@ def _pdf_escape(s: str) -> str:
     return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
-def make_pdf(pages: list[list[str]]) -> bytes:
-    """A valid PDF with one Helvetica text line per string (an empty list per page gives a page without text)."""
+def make_pdf(pages: list[list[str]], bomb_mb: int = 0) -> bytes:
+    """A valid PDF with one Helvetica text line per string (an empty list per page gives a page without text).
+    With `bomb_mb`, each page's content stream is FlateDecoded and inflates to that many MB (a decompression
+    bomb: a few hundred kB on disk)."""
     objects: list[bytes] = []
     n_pages = len(pages)
     kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(n_pages))
@@ -33,11 +36,14 @@ def make_pdf(pages: list[list[str]]) -> bytes:
             ops.append(f"({_pdf_escape(line)}) Tj T*")
         ops.append("ET")
         stream = "\n".join(ops).encode("cp1252") if lines else b""
+        flate = b""
+        if bomb_mb:
+            stream, flate = zlib.compress(stream + b" " * (bomb_mb * 1024 * 1024), 9), b" /Filter /FlateDecode"
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
             f"/Contents {5 + 2 * i} 0 R >>".encode()
         )
-        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        objects.append(b"<< /Length %d%s >>\nstream\n" % (len(stream), flate) + stream + b"\nendstream")
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []

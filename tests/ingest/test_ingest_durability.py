@@ -26,7 +26,7 @@ import json, sys
 from ingest_fixtures import check_index
 from qa.index import Index
 from qa.settings import Settings
-ix = Index.open(Settings(index=sys.argv[1], embedder="hashing", data_dir=sys.argv[2]))
+ix = Index.open(Settings(index=sys.argv[1], embedder=sys.argv[3], data_dir=sys.argv[2]))
 readers_view = check_index(ix)          # what a reader sees right after the crash
 with ix.writer():                       # a writer repairs what the crash left
     pass
@@ -83,13 +83,13 @@ def _ingest_and_kill(folder: Path, index: Path, shas: set[str]) -> None:
     proc.wait()
 
 
-def _verify(index: Path, tmp: Path) -> dict[str, str]:
+def _verify(index: Path, tmp: Path, embedder: str = "hashing") -> dict[str, str]:
     out = subprocess.run(
-        [sys.executable, "-c", VERIFY, str(index), str(tmp)],
+        [sys.executable, "-c", VERIFY, str(index), str(tmp), embedder],
         capture_output=True,
         text=True,
-        timeout=120,
-        env={"PYTHONPATH": str(HERE), "PATH": "/usr/bin:/bin", "HOME": str(tmp)},
+        timeout=300,
+        env={"PYTHONPATH": str(HERE), "PATH": "/usr/bin:/bin", "HOME": str(tmp), "HF_HUB_OFFLINE": "1"},
         check=False,
     )
     assert out.returncode == 0, out.stderr[-3000:]
@@ -193,3 +193,84 @@ def test_ingest_into_a_chroma_server(tmp_path: Path, chroma_server: str) -> None
     r = ingest([docs], Index.open(settings))
     assert (r.unchanged, r.deleted, r.documents) == (1, 1, 1)
     assert (tmp_path / "data" / "locks").is_dir()  # the writer lock of a server index lives in the data folder
+
+
+# ---- many records in one file: a crash mid-file is resumed, not taken for done --------------------------------
+
+
+def _write_corpus(path: Path, n: int, version: str) -> set[str]:
+    """A BEIR corpus of `n` records; returns the sha256 of the file (the signature its records carry)."""
+    lines = [
+        json.dumps({"_id": f"r{i}", "title": f"Topic {i}", "text": f"Record {i} of {version}: the value of item {i} "
+                    f"is {i * 7}. It was measured twice, in spring and in autumn, by team {i % 13}."})
+        for i in range(n)
+    ]  # fmt: skip
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return {hashlib.sha256(data).hexdigest()}
+
+
+def _kill_after(args: list[str], index: Path, shas: set[str], delay: float) -> None:
+    """Run fonte-ingest and SIGKILL it `delay` seconds after its first commit."""
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300
+    while _committed(index, shas) == 0 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(delay)
+    assert proc.poll() is None, "the ingest finished before it could be killed: make the corpus bigger"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
+def _records(index: Path, tmp: Path, embedder: str = "hashing") -> dict[str, str]:
+    return {d.rsplit("#", 1)[1]: h for d, h in _verify(index, tmp, embedder).items()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.0, 0.4, 1.2])
+def test_kill_mid_file_then_one_rerun_has_every_record_once(tmp_path: Path, delay: float) -> None:
+    corpus, index, n = tmp_path / "docs" / "corpus.jsonl", tmp_path / "ix", 2500
+    shas = _write_corpus(corpus, n, "v1")
+    args = [str(BIN / "fonte-ingest"), str(corpus), "--index", str(index), "--embedder", "hashing"]
+    _kill_after(args, index, shas, delay)
+    committed = len(_records(index, tmp_path))  # as a reader opening the index sees it (Chroma replays its log)
+    assert 0 < committed < n, "the kill should land mid-file"
+    report = _finish(corpus, index)
+    assert report["unchanged"] == committed and report["added"] == n - committed, report
+    assert sorted(_records(index, tmp_path)) == sorted(f"r{i}" for i in range(n))
+    assert _committed(index, shas) == n  # each record once, all from this version of the file
+    assert _finish(corpus, index)["unchanged"] == n  # and now it is done
+
+
+@pytest.mark.slow
+def test_kill_mid_update_of_a_file_then_one_rerun_has_the_new_version_whole(tmp_path: Path) -> None:
+    corpus, index, n = tmp_path / "docs" / "corpus.jsonl", tmp_path / "ix", 2500
+    _write_corpus(corpus, n, "v1")
+    assert _finish(corpus, index)["added"] == n
+    before = _records(index, tmp_path)
+    shas = _write_corpus(corpus, n + 40, "v2")  # every record changes, and 40 are new
+    args = [str(BIN / "fonte-ingest"), str(corpus), "--index", str(index), "--embedder", "hashing"]
+    _kill_after(args, index, shas, 0.3)
+    after = _records(index, tmp_path)
+    assert set(before) <= set(after), "a record went missing in the crash"
+    assert 0 < sum(after[r] != before.get(r) for r in after) < n, "the kill should land mid-file"
+    _finish(corpus, index)
+    final = _records(index, tmp_path)
+    assert sorted(final) == sorted(f"r{i}" for i in range(n + 40)) and _committed(index, shas) == n + 40
+    assert all(final[r] != before[r] for r in before)
+
+
+@pytest.mark.slow
+def test_kill_mid_file_at_the_real_encoders_speed(tmp_path: Path) -> None:
+    """The same with e5-small (the default embedder), whose commits come seconds apart."""
+    corpus, index, n = tmp_path / "docs" / "corpus.jsonl", tmp_path / "ix", 700
+    shas = _write_corpus(corpus, n, "v1")
+    args = [str(BIN / "fonte-ingest"), str(corpus), "--index", str(index), "--embedder", "e5-small", "--json"]
+    _kill_after(args, index, shas, 0.5)
+    committed = len(_records(index, tmp_path, "e5-small"))
+    assert 0 < committed < n
+    out = subprocess.run(args, capture_output=True, text=True, timeout=600, check=False)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout.splitlines()[-1])
+    assert report["unchanged"] == committed and report["added"] == n - committed and report["documents"] == n

@@ -66,3 +66,31 @@ def test_errors_are_one_line_with_exit_code_2(
 def test_module_entry_point_without_a_question_exits_2() -> None:
     proc = subprocess.run([sys.executable, "-m", "qa"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stderr.startswith("fonte-ask: ")
+
+
+def test_a_bad_batch_line_costs_that_line_only(
+    env: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch = tmp_path / "q.jsonl"
+    lines = [
+        json.dumps({"id": "h", "user_input": "Who was absent?", "history": "not a list"}),
+        "{broken",
+        json.dumps({"id": "ok", "user_input": "Who was absent from Cyber Coalition 2023?"}),
+        json.dumps({"id": "e", "user_input": "   "}),
+    ]
+    batch.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert cli.main(["--batch", str(batch), "--index", env.index]) == 2
+    out, err = capsys.readouterr()
+    rows = [json.loads(x) for x in out.splitlines()]
+    assert len(rows) == 4 and "Montenegro" in rows[2]["answer"]
+    assert "history" in rows[0]["error"] and "not JSON" in rows[1]["error"] and rows[3]["error"]
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 3
+
+
+def test_asking_a_missing_index_is_an_error_and_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no" / "such" / "dir"
+    assert cli.main(["Who was absent?", "--index", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert "there is no index at" in err and err.count("\n") == 1 and not (tmp_path / "no").exists()
