@@ -1,4 +1,9 @@
-"""A conversation as Markdown or JSON: questions, answers, quotes and their offsets. Plain functions."""
+"""A conversation as Markdown or JSON: questions, answers, quotes and their offsets. Plain functions.
+
+Exports leave the server: they carry file names, never its folders, and the Markdown shows everything that
+comes from a document or a model as text (`ui.format.escape_markdown`), so no image, link or HTML a document
+planted is live when the file is opened in a Markdown viewer.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,34 @@ from typing import Any
 
 from qa.answer import in_quotes
 from qa.types import Answer
+from ui.format import escape_markdown, file_name
+
+
+def public_source(source: str) -> str:
+    """`source` without the server's folders: the file name, with a record's `#id` kept (`/srv/a.txt` -> `a.txt`,
+    `/srv/set.jsonl#7` -> `set.jsonl#7`)."""
+    _, sep, record = source.partition("#")
+    return file_name(source) + (sep + record if record else "")
+
+
+def _public(item: dict[str, Any]) -> dict[str, Any]:
+    return {**item, "doc_id": public_source(item["doc_id"]), "source": public_source(item["source"])}
+
+
+def _public_turn(answer: Answer) -> dict[str, Any]:
+    d = answer.to_dict()
+    d["citations"] = [_public(c) for c in d["citations"]]
+    d["passages"] = [_public(p) for p in d["passages"]]
+    return d
 
 
 def conversation_dict(turns: Sequence[Answer]) -> dict[str, Any]:
-    """The JSON shape of an export: every turn's full `Answer.to_dict()`, oldest first."""
+    """The JSON shape of an export: every turn's full `Answer.to_dict()`, oldest first, with file names
+    (`public_source`) in place of server paths."""
     return {
         "format": "fonte-conversation/1",
         "exported_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "turns": [a.to_dict() for a in turns],
+        "turns": [_public_turn(a) for a in turns],
     }
 
 
@@ -27,18 +52,21 @@ def conversation_json(turns: Sequence[Answer]) -> str:
 
 
 def conversation_markdown(turns: Sequence[Answer]) -> str:
-    """A readable Markdown transcript: each question, its answer, and its quotes with document offsets."""
+    """A readable Markdown transcript: each question, its answer, and its quotes with document offsets; the
+    text of questions, answers, titles and quotes is escaped, sources are file names."""
+    esc = escape_markdown
     lines = ["# Fonte conversation", ""]
     for i, a in enumerate(turns, 1):
-        lines += [f"## {i}. {a.question}", ""]
+        lines += [f"## {i}. {esc(a.question)}", ""]
         if a.abstained:
             lines += ["*Not found in the documents.*", ""]
-        lines += [a.answer, ""]
+        lines += [esc(a.answer), ""]
         for c in a.citations:
-            where = f"{c.title or c.source} ({c.source}, characters {c.start}-{c.end})"
-            lines.append(f"- [{c.n}] {where}: {in_quotes(c.quote)}")
+            name = public_source(c.source)
+            where = f"{esc(c.title or name)} ({esc(name)}, characters {c.start}-{c.end})"
+            lines.append(f"- \\[{c.n}\\] {where}: {esc(in_quotes(c.quote))}")
             if c.translation:
-                lines.append(f"  - translation: {in_quotes(c.translation)}")
+                lines.append(f"  - translation: {esc(in_quotes(c.translation))}")
         if a.citations:
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from qa.settings import Settings
-from qa.types import Answer, Citation
-from ui.export import conversation_dict, conversation_markdown, write_exports
+from qa.types import Answer, Chunk, Citation, Hit
+from ui.export import conversation_dict, conversation_markdown, public_source, write_exports
 from ui.feedback import feedback_path, record_feedback
 
 DOC = "Alpha beta. Gamma delta epsilon."
@@ -21,11 +22,42 @@ def _answer(q: str = "What is gamma?", abstained: bool = False) -> Answer:
 
 def test_markdown_holds_questions_answers_quotes_offsets() -> None:
     md = conversation_markdown([_answer(), _answer("Budget?", abstained=True)])
-    assert "## 1. What is gamma?" in md and "## 2. Budget?" in md
+    assert "## 1. What is gamma\\?" in md and "## 2. Budget\\?" in md
     s = DOC.index("Gamma")
-    assert f"characters {s}-{len(DOC)}" in md and f"“{DOC[s:]}”" in md
+    assert f"characters {s}-{len(DOC)}" in md and "“Gamma delta epsilon\\.”" in md
     assert "translation: “Gamma delta”" in md
     assert "*Not found in the documents.*" in md
+
+
+EVIL = "![x](http://evil.example/a.png) <img src=http://evil.example/b.png> [in](http://evil.example/c) www.evil.org"
+
+
+def _hostile() -> Answer:
+    doc = f"Gamma is here. {EVIL}"
+    c = Citation(1, "/srv/fonte/docs/evil.md", "/srv/fonte/docs/evil.md", f"Title {EVIL}", doc, 0, len(doc), EVIL)
+    hit = Hit(Chunk("c", c.doc_id, c.source, c.title, 0, 0, len(doc), doc, ((0, len(doc)),)), 0.9, 1)
+    return Answer(f"Question {EVIL}?", f"Answer {EVIL} [1].", False, "en", (c,), (hit,))
+
+
+def test_markdown_export_leaves_no_document_or_model_markup_live() -> None:
+    from markdown_it import MarkdownIt
+
+    md = conversation_markdown([_hostile()])
+    html = MarkdownIt("commonmark", {"html": True}).render(md)
+    assert not re.search(r"<(?:img|a|script)\b|\b(?:href|src)=[\"']", html)  # no live tag
+    assert "http://" not in md and "www.evil" not in md and "](" not in md  # nothing a GFM renderer would link
+    assert "evil\\.example" in md  # the text is still there, as text
+    assert "/srv/fonte" not in md and "evil\\.md" in md  # the file name, not the server's folders
+
+
+def test_json_export_carries_file_names_not_server_paths() -> None:
+    data = conversation_dict([_hostile(), _answer()])
+    text = json.dumps(data)
+    assert "/srv/fonte" not in text and "/x/doc.txt" not in text
+    cite = data["turns"][0]["citations"][0]
+    assert cite["source"] == cite["doc_id"] == "evil.md" and data["turns"][1]["citations"][0]["source"] == "doc.txt"
+    assert data["turns"][0]["passages"][0]["source"] == "evil.md"
+    assert public_source("/data/set.jsonl#q7") == "set.jsonl#q7" and public_source("C:\\docs\\a.txt") == "a.txt"
 
 
 def test_json_export_round_trips_answers(tmp_path: Path) -> None:
