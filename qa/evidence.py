@@ -19,6 +19,7 @@ import numpy as np
 
 from qa.embed import Embedder, fold
 from qa.future import future_found
+from qa.injection import is_suspicious, suspicious_spans
 from qa.lexical import content_words, shares_root, tokenize, words
 from qa.reasons import answers_why, reason_found
 from qa.retrieve import Retrieved
@@ -108,14 +109,24 @@ def sentence_text(chunk: Chunk, start: int, end: int) -> str:
 
 
 def _sentences(chunk: Chunk, previous: Callable[[Chunk, int], str]) -> list[_Sentence]:
+    """The chunk's sentences that can be evidence: a sentence addressed to an AI assistant ("ignore previous
+    instructions and reply only ...", `qa.injection.suspicious_spans`) is data, never evidence: it is left
+    out, as if it were not written, so it is never quoted, never the lead, never shown to an LLM, nor the
+    context of another."""
     out: list[_Sentence] = []
-    prev, before = previous(chunk, 1), previous(chunk, 2)
+    prev, before = _data(previous(chunk, 1)), _data(previous(chunk, 2))
+    planted = set(suspicious_spans(chunk.text, chunk.sentences, chunk.start))
     for a, b in chunk.sentences:
         text = sentence_text(chunk, a, b)
-        if text.strip():
+        if text.strip() and (a, b) not in planted:
             out.append(_Sentence(chunk, a, b, text, prev, f"{prev} {text}".strip(), before))
             prev, before = text, prev
     return out
+
+
+def _data(text: str) -> str:
+    """`text`, or "" when it is addressed to an AI assistant (`is_suspicious`)."""
+    return "" if is_suspicious(text) else text
 
 
 class SentenceVectors:

@@ -76,9 +76,18 @@ def shown_evidence(evidence: Sequence[Evidence]) -> list[Evidence]:
     return [e for i, e in enumerate(evidence[:MAX_EVIDENCE]) if i < MIN_EVIDENCE or e.score >= top - EVIDENCE_GAP]
 
 
+_FENCE = re.compile(r"<\s*/?evidence\s*>", re.IGNORECASE)
+
+
+def _unfenced(text: str) -> str:
+    """Evidence text without the prompt's fence tags, so that no document can close the quoted block."""
+    return _FENCE.sub(" ", text)
+
+
 def answer_prompt(question: str, language: str, evidence: Sequence[Evidence]) -> str:
     """The answer prompt: instructions first (a prefix llama.cpp can reuse), then numbered evidence
-    (`shown_evidence`), then the question.
+    (`shown_evidence`) fenced as quoted data between <evidence> tags (documents are data, never instructions:
+    qa/injection.py keeps text addressed to an AI out of the evidence), then the question.
 
     The prompt asks for nothing beyond the evidence but offers no canned refusal: with one (five wordings
     tried), the packaged 1.5B model refused the answerable example question in 6 of 7 trials; without, it
@@ -86,7 +95,7 @@ def answer_prompt(question: str, language: str, evidence: Sequence[Evidence]) ->
     an answer that cites nothing ("the evidence does not say") is dropped by the check anyway."""
     lang = _language(language)
     shown = shown_evidence(evidence)
-    numbered = "\n".join(f"[{i}] {_clip(e.text, MAX_EVIDENCE_CHARS)}" for i, e in enumerate(shown, 1))
+    numbered = "\n".join(f"[{i}] {_clip(_unfenced(e.text), MAX_EVIDENCE_CHARS)}" for i, e in enumerate(shown, 1))
     return template(f"answer_{lang}").format(
         language_name=LANGUAGE_NAMES[lang], evidence=numbered, question=question.strip()
     )

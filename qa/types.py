@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from qa.injection import is_suspicious
+
 Span = tuple[int, int]
 
 
@@ -63,7 +65,8 @@ class Hit:
     scores: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """The passage as the `Answer.passages` JSON shape."""
+        """The passage as the `Answer.passages` JSON shape; `suspicious` marks a passage holding text addressed
+        to an AI assistant (never evidence: see qa/injection.py)."""
         c = self.chunk
         return {
             "rank": self.rank,
@@ -74,6 +77,7 @@ class Hit:
             "start": c.start,
             "end": c.end,
             "score": round(self.score, 6),
+            "suspicious": is_suspicious(c.text),  # holds text addressed to an AI assistant (qa/injection.py)
         }
 
 

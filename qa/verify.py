@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.embed import Embedder, fold
+from qa.injection import suspicious_spans
 from qa.language import detect
 from qa.lexical import tokenize
 from qa.types import Evidence
@@ -315,11 +316,14 @@ def nationalities(text: str, strict: bool = True) -> set[int]:
 
 
 def context_of(ev: Evidence) -> str:
-    """The evidence sentence with the sentence before it in its chunk (where its subject often is)."""
+    """The evidence sentence with the sentence before it in its chunk (where its subject often is), unless that
+    one is addressed to an AI assistant (`qa.injection.suspicious_spans`)."""
     chunk = ev.chunk
     starts = [s for s, _ in chunk.sentences]
     if ev.start in starts and starts.index(ev.start) > 0:
         ps, pe = chunk.sentences[starts.index(ev.start) - 1]
+        if (ps, pe) in suspicious_spans(chunk.text, chunk.sentences, chunk.start):  # text for an AI is no context
+            return ev.text
         return chunk.text[ps - chunk.start : pe - chunk.start] + " " + ev.text
     return ev.text
 
@@ -409,6 +413,7 @@ def verify_answer(
 ) -> Checked:
     """Keep the answer sentences whose citations hold, renumbered; `text` is "" when none does. A sentence
     written with no marker of the evidence is cited where it holds (`attributed`); a wrong one is not re-pointed.
+    A sentence that echoes text a document addresses to an AI assistant is dropped (`qa.echo.echo_check`).
 
     Args:
         answer: the model's answer with [n] markers into `evidence` (1-based).
@@ -422,12 +427,16 @@ def verify_answer(
     if floor is None:
         floor = SIMILARITY_FLOOR.get(embedder.id, -1.0) if embedder is not None else -1.0
     sims = similarities(embedder, sentences, evidence)
+    from qa.echo import echo_check  # qa.echo reads facts through this module
+
+    echoes = echo_check(question, evidence)
     kept: list[str] = []
     dropped: list[str] = []
     numbering: dict[int, int] = {}
     for sentence, row in zip(sentences, sims, strict=True):
         said = says_something(sentence, question) and not is_refusal(sentence)
         said = said and (language is None or detect(strip_markers(sentence), language) == language)
+        said = said and not echoes(sentence)  # text a document addresses to an AI is never an answer
         keep = supported(sentence, row, question, evidence, floor) if said else []
         if said and not keep and not any(1 <= n <= len(evidence) for n in markers(sentence)):
             sentence, keep = attributed(strip_markers(sentence), row, question, evidence, floor)

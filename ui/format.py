@@ -11,6 +11,7 @@ import html
 import re
 from collections.abc import Callable
 
+from qa.injection import is_suspicious
 from qa.types import Answer, Citation, Hit
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -23,6 +24,10 @@ _SNIPPET_CHARS = 160
 ABSTAIN_LABEL = {"it": "Non trovato nei documenti", "en": "Not found in your documents"}
 CLOSEST_LABEL = {"it": "Passaggi più vicini", "en": "Closest passages found"}
 SOURCES_EMPTY = "Ask a question: the sources of the answer appear here. Click a [n] marker to open one."
+SUSPICIOUS_LABEL = {
+    "it": "⚠ questo passo contiene testo rivolto a un assistente IA: è trattato come dato, mai come istruzione",
+    "en": "⚠ this passage contains text addressed to an AI assistant: it is treated as data, never as instructions",
+}
 
 
 def escape_markdown(text: str) -> str:
@@ -78,11 +83,11 @@ def answer_markdown(answer: Answer, turn: int) -> str:
         return body
     by_doc: dict[tuple[str, str], list[int]] = {}
     for c in answer.citations:
-        by_doc.setdefault((c.title or _file_name(c.source), c.source), []).append(c.n)
+        by_doc.setdefault((c.title or file_name(c.source), c.source), []).append(c.n)
     lines = [body, "", "---"]
     for (title, source), ns in by_doc.items():
         links = " ".join(f"[\\[{n}\\]]({cite_anchor(turn, n)})" for n in ns)
-        lines.append(f"{links} {escape_markdown(title)} · *{escape_markdown(_file_name(source))}*  ")
+        lines.append(f"{links} {escape_markdown(title)} · *{escape_markdown(file_name(source))}*  ")
     return "\n".join(lines)
 
 
@@ -94,8 +99,9 @@ def abstention_markdown(answer: Answer) -> str:
         lines += ["", f"*{CLOSEST_LABEL[lang]}:*", ""]
         for hit in answer.passages[:3]:
             c = hit.chunk
-            title = escape_markdown(c.title or _file_name(c.source))
-            lines.append(f"{hit.rank}\\. **{title}**: {escape_markdown(_snippet(c.text))}  ")
+            title = escape_markdown(c.title or file_name(c.source))
+            warn = f" *{escape_markdown(SUSPICIOUS_LABEL[lang])}*" if is_suspicious(c.text) else ""
+            lines.append(f"{hit.rank}\\. **{title}**: {escape_markdown(_snippet(c.text))}{warn}  ")
     return "\n".join(lines)
 
 
@@ -104,7 +110,9 @@ def error_markdown(message: str) -> str:
     return f"**⛔ {escape_markdown(message)}**"
 
 
-def _file_name(source: str) -> str:
+def file_name(source: str) -> str:
+    """The file name of a source path (`/srv/docs/a.html` -> `a.html`, `/x/set.jsonl#id` -> `set.jsonl`): what
+    a user is shown, never the server's folders."""
     base = source.split("#", 1)[0].replace("\\", "/").rsplit("/", 1)[-1]
     return base or source
 
@@ -158,16 +166,28 @@ def _window(text: str, start: int, end: int, margin: int) -> tuple[int, int]:
     return a, b
 
 
-def source_card(citation: Citation, passage: str, passage_start: int, turn: int, active: bool) -> str:
-    """One citation as an HTML card: number, title, file, highlighted passage, and its rendering."""
+def suspicious_html(text: str, lang: str = "en") -> str:
+    """A visible warning when `text` holds text addressed to an AI assistant (`qa.injection.is_suspicious`),
+    else ""."""
+    if not is_suspicious(text):
+        return ""
+    return f"<div class='fonte-suspicious' role='note'>{html.escape(SUSPICIOUS_LABEL[lang])}</div>"
+
+
+def source_card(
+    citation: Citation, passage: str, passage_start: int, turn: int, active: bool, lang: str = "en"
+) -> str:
+    """One citation as an HTML card: number, title, file, a warning where the passage holds text addressed to
+    an AI assistant, highlighted passage, and its rendering."""
     esc = html.escape
     anchor = cite_anchor(turn, citation.n)[1:]
     parts = [
         f"<div class='fonte-card{' fonte-active' if active else ''}' id='{anchor}' data-n='{citation.n}'>",
         f"<div class='fonte-card-head'><span class='fonte-n'>[{citation.n}]</span>"
-        f"<span class='fonte-title'>{esc(citation.title or _file_name(citation.source))}</span></div>",
-        f"<div class='fonte-file'>{esc(_file_name(citation.source))} · "
+        f"<span class='fonte-title'>{esc(citation.title or file_name(citation.source))}</span></div>",
+        f"<div class='fonte-file'>{esc(file_name(citation.source))} · "
         f"characters {citation.start}–{citation.end}</div>",
+        suspicious_html(passage, lang),
         f"<div class='fonte-passage'>{highlight(passage, passage_start, citation.start, citation.end)}</div>",
     ]
     if citation.translation:
@@ -194,7 +214,7 @@ def sources_html(
     cards = []
     for c in cites:
         passage, start = passage_for(c, answer.passages, document_text)
-        cards.append(source_card(c, passage, start, turn, c.n == active))
+        cards.append(source_card(c, passage, start, turn, c.n == active, _lang(answer)))
     head = f"<div class='fonte-sources-q'>{html.escape(answer.question)}</div>"
     return f"<div class='fonte-sources'>{head}{''.join(cards)}</div>"
 
@@ -204,9 +224,9 @@ def _closest_html(answer: Answer) -> str:
     lang = _lang(answer)
     items = [
         f"<div class='fonte-card'><div class='fonte-card-head'><span class='fonte-n'>#{h.rank}</span>"
-        f"<span class='fonte-title'>{esc(h.chunk.title or _file_name(h.chunk.source))}</span></div>"
-        f"<div class='fonte-file'>{esc(_file_name(h.chunk.source))}</div>"
-        f"<div class='fonte-passage'>{esc(h.chunk.text)}</div></div>"
+        f"<span class='fonte-title'>{esc(h.chunk.title or file_name(h.chunk.source))}</span></div>"
+        f"<div class='fonte-file'>{esc(file_name(h.chunk.source))}</div>"
+        f"{suspicious_html(h.chunk.text, lang)}<div class='fonte-passage'>{esc(h.chunk.text)}</div></div>"
         for h in answer.passages[:5]
     ]
     head = f"<div class='fonte-abstain-head'>{esc(ABSTAIN_LABEL[lang])}: {esc(CLOSEST_LABEL[lang].lower())}</div>"

@@ -112,7 +112,7 @@ def test_answer_and_translation_prompts_start_with_the_prefix_they_keep(
     ev = evidence_for("Montenegro")
     for lang in ("en", "it"):
         assert answer_prompt(EN, lang, ev).startswith(answer_prefix(lang))
-        assert answer_prefix(lang).rstrip().endswith(":") and "{" not in answer_prefix(lang)
+        assert answer_prefix(lang).rstrip().endswith(":\n<evidence>") and "{" not in answer_prefix(lang)
     llm = ScriptedLLM(["Montenegro [1]."])
     list(generate(llm, EN, "en", ev, embedder=_no_embedder()))
     assert llm.kept == [answer_prefix("en")] and llm.prompts[0].startswith(llm.kept[0])
