@@ -24,6 +24,7 @@ from eval.corpus import check_holdout, eval_index_location, holdout_corpus
 from eval.report import latency_rows, metric_rows, text_table, write_outputs
 from eval.score import flatten, score_answer, summarise
 from eval.sets import Case, hold_out, load_set
+from eval.suite import SPLITS, in_split, run_suite
 from qa.errors import FonteError, StoreError
 from qa.settings import Settings
 
@@ -36,7 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-abstain-rate 0.9 --max-false-refusal 0.05 --min-quote-validity 1.0 --max-latency_ms.total.p50 500). "
         "Exit 1 when one is missed.",
     )
-    p.add_argument("set", type=Path, help="question set (.jsonl, RAGAS field names)")
+    p.add_argument("set", type=Path, nargs="?", help="question set (.jsonl, RAGAS field names); or use --suite")
+    p.add_argument("--suite", help="run every set of a suite of eval/suites.json (e.g. dev), each in its own index")
+    p.add_argument("--split", choices=SPLITS, default="all", help="the dev or the held-out part of each set")
+    p.add_argument("--only", action="append", default=[], metavar="NAME", help="with --suite: only these sets")
+    p.add_argument("--gate-suffix", default="", help="with --suite: gate NAME-SUFFIX per set (default: the mode)")
     p.add_argument("--corpus", type=Path, nargs="+", default=[], help="files/folders to ingest first (incremental)")
     p.add_argument("--index", help="index folder or Chroma URL (default: a private index per corpus)")
     p.add_argument("--embedder", help="embedder name (default: settings, e5-small)")
@@ -144,7 +149,7 @@ def run(args: argparse.Namespace, gates: Sequence[g.Gate]) -> int:
     from qa import Assistant
 
     settings = _settings(args)
-    cases = hold_out(load_set(args.set), args.holdout_title)[: args.limit]
+    cases = [c for c in hold_out(load_set(args.set), args.holdout_title) if in_split(c.id, args.split)][: args.limit]
     ingest_report = _ingest(settings, args)
     assistant = Assistant.open(settings=settings, mode=args.mode)
     index = assistant.index
@@ -173,6 +178,7 @@ def run(args: argparse.Namespace, gates: Sequence[g.Gate]) -> int:
 def _meta(args: argparse.Namespace, settings: Settings, stats: dict, embedder: str, ingest_report: dict) -> dict:
     return {
         "set": str(args.set),
+        "split": args.split,
         "corpus": [str(p) for p in args.corpus],
         "holdout": list(args.holdout_title),
         "index": settings.index,
@@ -238,6 +244,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     try:
         gates = g.parse_flags(extra)
+        if args.suite:
+            return run_suite(args, run)
+        if args.set is None:
+            parser.error("give a question set, or --suite NAME")
         if args.gate:
             gates = g.load_gates(args.gate, args.thresholds) + gates
         return run(args, gates)

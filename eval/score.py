@@ -45,6 +45,11 @@ def score_answer(case: Case, answer: dict[str, Any], text_of: Callable[[str], st
         out["f1"] = m.token_f1(text, case.accepted_answers)
         out["em_lead"] = m.exact_match(m.lead(text), case.accepted_answers)
         out["f1_lead"] = m.token_f1(m.lead(text), case.accepted_answers)
+        # the short answer on its own (`Answer.short_answer`): none given (or abstained) scores 0
+        short = answer.get("short_answer") if not answer.get("abstained") else None
+        short_text = str(short.get("text", "")) if isinstance(short, dict) else ""
+        out["em_short"] = m.exact_match(short_text, case.accepted_answers)
+        out["f1_short"] = m.token_f1(short_text, case.accepted_answers)
         out["fact_recall"] = m.fact_recall(text, case.facts)
         if refs:
             out["cit_relevant"], out["cit_total"] = sum(relevant), len(relevant)
@@ -84,6 +89,8 @@ def _group(cases: Sequence[Case], scores: Sequence[dict], answers: Sequence[dict
     out["f1"] = m.mean(s.get("f1") for s in ans)
     out["em_lead"] = m.mean(s.get("em_lead") for s in ans)
     out["f1_lead"] = m.mean(s.get("f1_lead") for s in ans)
+    out["em_short"] = m.mean(s.get("em_short") for s in ans)
+    out["f1_short"] = m.mean(s.get("f1_short") for s in ans)
     out["fact_recall"] = m.mean(s.get("fact_recall") for s in ans)
     out["quote_validity"] = _ratio(scores, "quote_valid", "quote_total")
     out["citation_precision"] = _ratio(ans, "cit_relevant", "cit_total")

@@ -9,13 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from qa.language import detect
+from qa.messages import message
 from qa.spans import LEAD_WINDOW, lead_text
 from qa.types import Citation, Evidence
-
-ABSTAIN = {
-    "en": "The documents don't say: I found no passage that answers “{q}”. The closest passages are listed below.",
-    "it": "I documenti non dicono nulla che risponda a “{q}”. Qui sotto i passi più vicini trovati.",
-}
 
 
 def in_quotes(text: str) -> str:
@@ -25,8 +21,9 @@ def in_quotes(text: str) -> str:
 
 
 def abstention_text(question: str, language: str) -> str:
-    """The abstention message in the question's language (English for any other language)."""
-    return ABSTAIN.get(language, ABSTAIN["en"]).format(q=question.strip())
+    """The abstention message in the question's language (qa/lexicon/messages.json; English for a language it
+    does not have)."""
+    return message("abstain", language, q=question.strip())
 
 
 def make_citation(n: int, evidence: Evidence, document_text: str, translation: str | None = None) -> Citation | None:

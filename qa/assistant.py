@@ -24,11 +24,12 @@ from qa.errors import ConfigError, FonteError, InvalidQuestion, StoreError
 from qa.evidence import EvidenceConfig, SentenceVectors, asks_only_names, features, focus_question, score_sentences
 from qa.index import Index
 from qa.language import detect
+from qa.reader import make_reader
 from qa.retrieve import Retrieved, Retriever
 from qa.settings import Settings
 from qa.spans import lead_agrees
-from qa.synonyms import in_document_words
-from qa.types import Answer, Chunk, Citation, Evidence
+from qa.synonyms import SYNONYM_LANGUAGES, in_document_words
+from qa.types import Answer, Chunk, Citation, Evidence, ShortAnswer
 
 MAX_QUESTION_CHARS = 2000
 History = Sequence[tuple[str, str]]
@@ -134,7 +135,8 @@ class Assistant:
             text, cites = answers.extractive_answer(a.standalone, a.evidence, self.document_text)
             a.timings_ms["generate"] = _ms(t)
             yield text
-            yield self._answer(a, text, cites, use_mode, started, abstained=not cites)
+            short = self._read(a, None) if cites else None
+            yield self._answer(a, text, cites, use_mode, started, abstained=not cites, short=short)
             return
         yield from self._stream_llm(a, llm, use_mode, started)
 
@@ -162,7 +164,7 @@ class Assistant:
         timings: dict[str, float] = {}
         t = time.perf_counter()
         standalone = self._standalone(q, history or (), llm)
-        if detect(standalone) == self.corpus_language():
+        if self.corpus_language() in SYNONYM_LANGUAGES and detect(standalone) == self.corpus_language():
             # across languages a word of the question is never the documents' own ("begin" -> a loanword "start")
             standalone = in_document_words(standalone, self.retriever.lexical.writes)
         timings["rewrite"] = _ms(t)
@@ -183,6 +185,9 @@ class Assistant:
         stats: dict[str, float] = {}
         ev = self._evidence(standalone, got, stats)
         feats = features(standalone, got, ev, stats)
+        lexical_side = self.retriever.lexical
+        top3 = lexical_side.positions([h.chunk.chunk_id for h in got.hits[:3]])
+        feats["idf_coverage"] = lexical_side.idf_coverage(standalone, top3)
         conf, ruled = self.abstainer().judge(feats, self.settings.abstain_threshold)
         timings["evidence"] = _ms(t)
         abstain = not ev or ruled
@@ -346,10 +351,27 @@ class Assistant:
             or not lead_agrees(a.standalone, lead, result.text)
         ):
             text, cites = answers.extractive_answer(a.standalone, a.evidence, self.document_text)
-            yield self._answer(a, text, _translated(cites, a.language, tr), mode, started, abstained=not cites)
+            short = self._read(a, llm) if cites else None
+            yield self._answer(
+                a, text, _translated(cites, a.language, tr), mode, started, abstained=not cites, short=short
+            )
             return
         cites = self._llm_citations(result.cited, evidence)
-        yield self._answer(a, result.text, _translated(cites, a.language, tr), mode, started, abstained=not cites)
+        short = self._read(a, llm) if cites else None
+        yield self._answer(
+            a, result.text, _translated(cites, a.language, tr), mode, started, abstained=not cites, short=short
+        )
+
+    def _read(self, a: Analysis, llm: Any) -> ShortAnswer | None:
+        """The short answer (the read stage, qa/reader.py): the configured reader, then the evidence stage's
+        lead when an LLM reader finds nothing the evidence writes."""
+        t = time.perf_counter()
+        reader = make_reader(self.settings.reader, llm)
+        short = reader.read(a.standalone, a.evidence, a.language)
+        if short is None and reader.name == "llm":
+            short = make_reader("lead").read(a.standalone, a.evidence, a.language)
+        a.timings_ms["read"] = _ms(t)
+        return short
 
     def _llm_citations(self, cited: Sequence[int], evidence: Sequence[Evidence]) -> tuple[Citation, ...]:
         out: list[Citation] = []
@@ -363,10 +385,18 @@ class Assistant:
         return tuple(out)
 
     def _answer(
-        self, a: Analysis, text: str, cites: Sequence[Citation], mode: str, started: float, *, abstained: bool
+        self,
+        a: Analysis,
+        text: str,
+        cites: Sequence[Citation],
+        mode: str,
+        started: float,
+        *,
+        abstained: bool,
+        short: ShortAnswer | None = None,
     ) -> Answer:
         if abstained:
-            text, cites = answers.abstention_text(a.question, a.language), ()
+            text, cites, short = answers.abstention_text(a.question, a.language), (), None
         timings = {"rewrite": 0.0, "retrieve": 0.0, "evidence": 0.0, "generate": 0.0, **a.timings_ms}
         timings["total"] = _ms(started)
         return Answer(
@@ -380,6 +410,7 @@ class Assistant:
             timings_ms=timings,
             standalone_question=a.standalone,
             confidence=a.confidence,
+            short_answer=short,
         )
 
     def _verified(self, cites: Sequence[Citation]) -> list[Citation]:

@@ -99,7 +99,9 @@ def load_abstainer(embedder_id: str, chunks: int = SMALL_INDEX_CHUNKS, path: Pat
         entry = json.loads(p.read_text(encoding="utf-8")).get(embedder_id) or {}
     except (OSError, ValueError):
         entry = {}
-    m = entry.get("small" if chunks < SMALL_INDEX_CHUNKS else "large", {}).get("model")
+    # one model fitted on the whole dev suite (`python -m eval.calibrate`) serves every collection size; the
+    # older per-size models (fitted on one article, or on one corpus) only where there is none
+    m = (entry.get("all") or entry.get("small" if chunks < SMALL_INDEX_CHUNKS else "large", {})).get("model")
     if not m:
         return UNCALIBRATED
     return Abstainer(
@@ -165,13 +167,15 @@ def fit(rows: Sequence[Mapping[str, Any]], names: Sequence[str], rules: Sequence
     return dataclasses.replace(model, threshold=pick_threshold(conf, y, ruled=ruled))
 
 
-def select(rows: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[str], dict[str, float]]:
-    """The features and rules for one regime: every subset of `EXTRA_FEATURES` added to `FEATURES`, crossed
-    with every subset of `RULES`, judged by cross-validation; the best `abstained - refused` among those that
+def select(
+    rows: Sequence[Mapping[str, Any]], extras: Sequence[str] = EXTRA_FEATURES, rule_pool: Sequence[str] = RULES
+) -> tuple[list[str], list[str], dict[str, float]]:
+    """The features and rules for one regime: every subset of `extras` added to `FEATURES`, crossed with
+    every subset of `rule_pool`, judged by cross-validation; the best `abstained - refused` among those that
     refuse at most `MAX_CV_REFUSED` wins (the simplest on ties). Returns (features, rules, cv rates)."""
     best: tuple[float, list[str], list[str], dict[str, float]] | None = None
-    for extra in _subsets(EXTRA_FEATURES):
-        for rules in _subsets(RULES):
+    for extra in _subsets(extras):
+        for rules in _subsets(rule_pool):
             names = [*FEATURES, *extra]
             cv = cross_validate(rows, names, rules)
             score = cv["abstained"] - cv["refused"] if cv["refused"] <= MAX_CV_REFUSED else -1.0
@@ -214,13 +218,14 @@ def cross_validate(
 
 
 def save(embedder_id: str, regime: str, model: Abstainer, report: Mapping[str, Any], path: Path | None = None) -> Path:
-    """Write (or replace) one regime (`small`/`large`) of `embedder_id` in calibration.json, keeping the rest."""
+    """Write (or replace) one regime (`all`, or the older `small`/`large`) of `embedder_id` in calibration.json,
+    keeping the rest."""
     p = path or calibration_path()
     data = json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
     entry = asdict(model)
     entry.pop("calibrated")
     data.setdefault(embedder_id, {})
-    data[embedder_id] = {k: v for k, v in data[embedder_id].items() if k in ("small", "large")}
+    data[embedder_id] = {k: v for k, v in data[embedder_id].items() if k in ("small", "large", "all")}
     data[embedder_id][regime] = {"model": entry, **report}
     p.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return p

@@ -19,7 +19,13 @@ from qa.llm import LLM
 from qa.types import Evidence
 from qa.verify import facts_agree, localise_names, package_text, strip_markers, verify_answer
 
-LANGUAGE_NAMES = {"en": "English", "it": "Italian"}
+LANGUAGE_NAMES = {
+    "en": "English", "it": "Italian", "es": "Spanish", "de": "German", "fr": "French", "pt": "Portuguese",
+    "nl": "Dutch", "ar": "Arabic", "ru": "Russian", "pl": "Polish", "sv": "Swedish", "da": "Danish",
+    "no": "Norwegian", "fi": "Finnish", "tr": "Turkish", "el": "Greek", "ro": "Romanian", "cs": "Czech",
+    "hu": "Hungarian", "ca": "Catalan", "uk": "Ukrainian", "zh": "Chinese", "ja": "Japanese", "ko": "Korean",
+}  # fmt: skip
+ANSWER_TEMPLATES = ("en", "it")  # instructions written in these languages; others get the English ones
 MAX_EVIDENCE = 3  # the prompt holds only the top few sentences: see the note in shown_evidence
 MIN_EVIDENCE = 2
 EVIDENCE_GAP = 0.02  # a sentence past MIN_EVIDENCE is shown only when it scores this close to the best
@@ -50,6 +56,12 @@ def template(name: str) -> str:
 
 def _language(code: str) -> str:
     return code if code in LANGUAGE_NAMES else "en"
+
+
+def _answer_template(lang: str) -> str:
+    """The answer prompt for `lang`: its own instructions where written, else the English ones (which ask for
+    the answer in `lang` all the same)."""
+    return f"answer_{lang if lang in ANSWER_TEMPLATES else 'en'}"
 
 
 def _clip(text: str, limit: int) -> str:
@@ -84,6 +96,11 @@ def _unfenced(text: str) -> str:
     return _FENCE.sub(" ", text)
 
 
+def evidence_block(shown: Sequence[Evidence]) -> str:
+    """Evidence sentences numbered from 1, one a line, clipped, without the prompt's fence tags."""
+    return "\n".join(f"[{i}] {_clip(_unfenced(e.text), MAX_EVIDENCE_CHARS)}" for i, e in enumerate(shown, 1))
+
+
 def answer_prompt(question: str, language: str, evidence: Sequence[Evidence]) -> str:
     """The answer prompt: instructions first (a prefix llama.cpp can reuse), then numbered evidence
     (`shown_evidence`) fenced as quoted data between <evidence> tags (documents are data, never instructions:
@@ -95,8 +112,8 @@ def answer_prompt(question: str, language: str, evidence: Sequence[Evidence]) ->
     an answer that cites nothing ("the evidence does not say") is dropped by the check anyway."""
     lang = _language(language)
     shown = shown_evidence(evidence)
-    numbered = "\n".join(f"[{i}] {_clip(_unfenced(e.text), MAX_EVIDENCE_CHARS)}" for i, e in enumerate(shown, 1))
-    return template(f"answer_{lang}").format(
+    numbered = evidence_block(shown)
+    return template(_answer_template(lang)).format(
         language_name=LANGUAGE_NAMES[lang], evidence=numbered, question=question.strip()
     )
 
@@ -109,7 +126,7 @@ def _prefix(name: str, field: str, lang: str) -> str:
 def answer_prefix(language: str) -> str:
     """The fixed start of every answer prompt in `language`: the instructions, up to the evidence."""
     lang = _language(language)
-    return _prefix(f"answer_{lang}", "evidence", lang)
+    return _prefix(_answer_template(lang), "evidence", lang)
 
 
 def warm(llm: LLM, languages: Sequence[str] = ("en", "it")) -> None:

@@ -1,36 +1,43 @@
-"""Italian / English detection for questions and quotes: small, rule-based, no model.
+"""Language identification of questions, passages and quotes, by a library that ships its model (py3langid).
 
-Counts Italian and English function words (the stopword lists in `qa/lexicon/`) and a few spelling
-cues (accented vowels, Italian elisions, English `-ing`/`'s`). Ties and empty text fall back to `default`.
+Measured on the 534 questions of the dev suites (en, it, es, de, ar, fr; `bench/bench_language.py`): with the
+candidates below, 99.6% right at about 0.2 ms a question; the hand-written Italian/English word counts it
+replaces took Spanish for Italian. Candidates are the languages Fonte can stem (Snowball) plus a few major
+ones it cannot; a text with no letters, or one the model is unsure of, gets `default`.
 """
 
 from __future__ import annotations
 
 import functools
-import re
+import threading
+from typing import Any
 
-from qa.lexical import stopwords, words
-
-LANGUAGES = ("en", "it")
-
-_IT_CUES = re.compile(r"[àèéìòù]|\b(?:l|un|dell|all|nell|sull|c|d|quest|quell)['’]\w", re.IGNORECASE)
-_EN_CUES = re.compile(r"\b\w+ing\b|\b\w+['’]s\b|\bth\w*\b", re.IGNORECASE)
+CANDIDATES = (
+    "ar", "ca", "cs", "da", "de", "el", "en", "es", "eu", "fa", "fi", "fr", "ga", "he", "hi", "hu", "hy", "id",
+    "it", "ja", "ko", "lt", "ne", "nl", "no", "pl", "pt", "ro", "ru", "sr", "sv", "ta", "tr", "uk", "vi", "zh",
+)  # fmt: skip
+MIN_PROBABILITY = 0.5
+_lock = threading.Lock()
 
 
 @functools.lru_cache(maxsize=1)
-def _exclusive() -> tuple[frozenset[str], frozenset[str]]:
-    it, en = stopwords("it"), stopwords("en")
-    return it - en, en - it
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident.set_languages([c for c in CANDIDATES if c in ident.nb_classes])
+    return ident
 
 
 def detect(text: str, default: str = "en") -> str:
-    """`"it"` or `"en"` for `text`; `default` when the text gives no clue either way."""
-    it_only, en_only = _exclusive()
-    toks = words(text)
-    it_score = sum(t in it_only for t in toks) + 1.5 * len(_IT_CUES.findall(text))
-    en_score = sum(t in en_only for t in toks) + 0.5 * len(_EN_CUES.findall(text))
-    if it_score > en_score:
-        return "it"
-    if en_score > it_score:
-        return "en"
-    return default
+    """The ISO 639-1 code of `text`'s language; `default` when the text has no letters or the model is unsure."""
+    if not any(ch.isalpha() for ch in text):
+        return default
+    with _lock:  # the identifier keeps scratch state between calls
+        lang, prob = _identifier().classify(text)
+    return str(lang) if prob >= MIN_PROBABILITY else default
+
+
+def is_language(text: str, language: str) -> bool:
+    """Whether `text` reads as `language` (a text the model cannot place counts as any language)."""
+    return detect(text, default=language) == language

@@ -1,7 +1,10 @@
-"""Lexical retrieval: an accent-folding tokenizer for Italian and English, and a BM25 index (bm25s) over chunks.
+"""Lexical retrieval: a Unicode, accent-folding tokenizer with stopwords and Snowball stemming per language, and
+a BM25 index (bm25s) over chunks.
 
-No NLTK: the stopword lists ship as package data in `qa/lexicon/`, and stemming (optional, PyStemmer) uses
-the Italian Snowball stemmer for every text, so that names and numbers stay comparable across languages.
+No NLTK, nothing fetched: Italian and English stopwords are curated package data (`qa/lexicon/`), other
+languages' come from the `stopwordsiso` package when it is installed; stems come from PyStemmer's Snowball
+stemmers, each text stemmed in its own language (`qa.language.detect`). A query is stemmed in its own language
+and in each language the indexed passages are written in, so a name keeps matching across languages.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -21,11 +25,30 @@ LEXICON = Path(__file__).resolve().parent / "lexicon"
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-@functools.lru_cache(maxsize=4)
+SNOWBALL = {
+    "ar": "arabic", "ca": "catalan", "da": "danish", "de": "german", "el": "greek", "en": "english",
+    "es": "spanish", "eu": "basque", "fi": "finnish", "fr": "french", "ga": "irish", "hi": "hindi",
+    "hu": "hungarian", "hy": "armenian", "id": "indonesian", "it": "italian", "lt": "lithuanian", "ne": "nepali",
+    "nl": "dutch", "no": "norwegian", "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian",
+    "sv": "swedish", "ta": "tamil", "tr": "turkish",
+}  # fmt: skip
+_CURATED = ("it", "en")
+
+
+@functools.lru_cache(maxsize=64)
 def stopwords(language: str) -> frozenset[str]:
-    """The folded stopwords of `language` (`it` or `en`), read from `qa/lexicon/<language>.txt`."""
-    text = (LEXICON / f"{language}.txt").read_text(encoding="utf-8")
-    words = (fold(line.strip()) for line in text.splitlines())
+    """The folded stopwords of `language`: `qa/lexicon/<language>.txt` for Italian and English, else the
+    `stopwordsiso` list (empty when neither has one)."""
+    if language in _CURATED:
+        lines = (LEXICON / f"{language}.txt").read_text(encoding="utf-8").splitlines()
+    else:
+        try:
+            import stopwordsiso
+
+            lines = sorted(stopwordsiso.stopwords(language)) if stopwordsiso.has_lang(language) else []
+        except ImportError:  # optional data
+            lines = []
+    words = (fold(line.strip()) for line in lines)
     return frozenset(w for w in words if w and not w.startswith("#"))
 
 
@@ -35,19 +58,30 @@ def all_stopwords() -> frozenset[str]:
     return stopwords("it") | stopwords("en")
 
 
-@functools.lru_cache(maxsize=1)
-def _stemmer() -> Callable[[str], str]:
+@functools.lru_cache(maxsize=64)
+def _stemmer(language: str = "it") -> Callable[[str], str]:
     try:
         import Stemmer
     except ImportError:  # pragma: no cover - pystemmer is a dependency; stay usable without it
         return lambda w: w
-    stem = Stemmer.Stemmer("italian")
-    return stem.stemWord  # type: ignore[no-any-return]
+    if language not in SNOWBALL:
+        return lambda w: w
+    return Stemmer.Stemmer(SNOWBALL[language]).stemWord  # type: ignore[no-any-return]
 
 
-def stem(word: str) -> str:
-    """The Italian Snowball stem of a folded word (the word itself without PyStemmer)."""
-    return _stemmer()(word)
+def stem(word: str, language: str = "it") -> str:
+    """The Snowball stem of a folded word in `language` (the word itself where there is no stemmer)."""
+    return _stemmer(language)(word)
+
+
+def language_of(text: str) -> str:
+    """The language `text` is tokenized in (`qa.language.detect`; English when unsure, or for a text of under
+    three words, whose language no model can tell)."""
+    from qa.language import detect
+
+    if len(_WORD.findall(text[:200])) < 3:
+        return "en"
+    return detect(text[:2000], default="en")
 
 
 def words(text: str) -> list[str]:
@@ -55,14 +89,17 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-def tokenize(text: str, stem: bool = True) -> list[str]:
-    """Content tokens for BM25: folded, stopwords dropped, optionally stemmed."""
-    stop = all_stopwords()
+def tokenize(text: str, stem: bool = True, languages: Sequence[str] | None = None) -> list[str]:
+    """Content tokens for BM25: folded, stopwords of Italian, English and `languages` dropped, optionally
+    stemmed in each of `languages` (default: the text's own, `language_of`); with several languages a word
+    gives each distinct stem once."""
+    langs = tuple(dict.fromkeys(languages if languages is not None else (language_of(text),)))
+    stop = all_stopwords().union(*(stopwords(lang) for lang in langs if lang not in _CURATED))
     toks = [w for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
-    if stem:
-        s = _stemmer()
-        toks = [s(w) for w in toks]
-    return toks
+    if not stem:
+        return toks
+    stemmers = [_stemmer(lang) for lang in langs] or [_stemmer("en")]
+    return [t for w in toks for t in dict.fromkeys(s(w) for s in stemmers)]
 
 
 def content_words(text: str) -> list[str]:
@@ -91,7 +128,18 @@ class LexicalIndex:
         self.chunks = list(chunks)
         self.stem = stem
         self._bm25 = bm25s.BM25(k1=k1, b=b)
-        corpus = [tokenize(chunk_text_for_search(c), stem) or ["\u2205"] for c in self.chunks]
+        by_doc: dict[str, str] = {}  # one language a document: its first chunk decides
+        langs = [by_doc.setdefault(c.doc_id, language_of(c.text)) for c in self.chunks]
+        counts = Counter(langs)
+        # the languages the passages are written in (each at least 5% of them): queries are stemmed in each
+        self.languages = tuple(lang for lang, n in counts.most_common(4) if n >= 0.05 * len(langs)) or ("en",)
+        corpus = [
+            tokenize(chunk_text_for_search(c), stem, (lang,)) or ["\u2205"]
+            for c, lang in zip(self.chunks, langs, strict=True)
+        ]
+        self._df = Counter(t for toks in corpus for t in set(toks))
+        self._tokens = [frozenset(toks) for toks in corpus]
+        self._position: dict[str, int] | None = None
         if corpus:
             self._bm25.index(corpus, show_progress=False)
 
@@ -99,15 +147,46 @@ class LexicalIndex:
         return len(self.chunks)
 
     def writes(self, word: str) -> bool:
-        """Whether some chunk holds `word` (folded), by stem where the index stems."""
-        return (stem(word) if self.stem else word) in self._bm25.vocab_dict if self.chunks else False
+        """Whether some chunk holds `word` (folded), by stem in a language of the passages where the index stems."""
+        if not self.chunks:
+            return False
+        forms = {stem(word, lang) for lang in self.languages} if self.stem else {word}
+        return any(f in self._bm25.vocab_dict for f in forms)
+
+    def query_tokens(self, query: str) -> list[str]:
+        """The query's tokens: stemmed in its own language and in each language of the passages."""
+        return tokenize(query, self.stem, (language_of(query), *self.languages))
+
+    def positions(self, chunk_ids: Sequence[str]) -> list[int]:
+        """The positions of these chunks in this index (those it holds)."""
+        if self._position is None:
+            self._position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        return [self._position[c] for c in chunk_ids if c in self._position]
+
+    def idf_coverage(self, query: str, positions: Sequence[int]) -> float:
+        """How much of the query's rare-word weight the chunks at `positions` hold: the IDF of each query word
+        (a word no passage writes counts as the rarest) found in them, over the IDF of all of them, a word
+        counted once across its stems. 1 when the query has no content word. Language-neutral: it reads
+        tokens, so a question naming what the collection never mentions ("Beyoncé") scores low anywhere."""
+        langs = (language_of(query), *self.languages)
+        words_ = tokenize(query, stem=False, languages=langs)
+        held = frozenset().union(*(self._tokens[i] for i in positions)) if positions else frozenset()
+        n = len(self.chunks)
+        total = found = 0.0
+        for w in dict.fromkeys(words_):
+            forms = {stem(w, lang) for lang in langs} if self.stem else {w}
+            df = max((self._df.get(f, 0) for f in forms), default=0)
+            idf = float(np.log((n + 1) / (df + 0.5)))
+            total += idf
+            found += idf if forms & held else 0.0
+        return found / total if total > 0 else 1.0
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for `query` (zeros where nothing matches)."""
         if not self.chunks:
             return np.zeros(0, np.float32)
         vocab = self._bm25.vocab_dict
-        toks = [t for t in tokenize(query, self.stem) if t in vocab]
+        toks = list(dict.fromkeys(t for t in self.query_tokens(query) if t in vocab))
         if not toks:
             return np.zeros(len(self.chunks), np.float32)
         return np.asarray(self._bm25.get_scores(toks), np.float32)

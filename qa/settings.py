@@ -37,6 +37,8 @@ class Settings:
             (a hostile PDF, a pathological line); the ingest and the web app go on.
         top_k: passages retrieved per question.
         mode: answer mode: `auto` (local when installed, else extractive), `extractive`, `local`, `openai`.
+        reader: how the short answer is found (qa/reader.py): `auto` (the LLM in LLM modes, else the evidence
+            stage's lead span), `llm`, `lead` or `none`.
         llm_path: a GGUF file for `local` mode; empty means the packaged model.
         llm_threads: CPU threads for the local LLM.
         translate_questions: in LLM modes, translate the question into the documents' language for the
@@ -50,6 +52,7 @@ class Settings:
         openai_base_url / openai_model / openai_api_key: the OpenAI-compatible endpoint for `openai` mode.
         abstain_threshold: evidence score under which Fonte abstains; empty means the calibrated value.
         ui_host / ui_port / ui_auth / ui_max_file_mb / ui_concurrency / ui_max_queue: the web app.
+        datasets_dir: the shared data folder the evaluation suites read (default: `shared/` beside the checkout).
     """
 
     index: str = ""
@@ -63,6 +66,7 @@ class Settings:
     read_max_mb: float = 3072.0
     top_k: int = 10
     mode: str = "auto"
+    reader: str = "auto"
     llm_path: str = ""
     llm_threads: int = 2
     llm_context: int = 4096
@@ -78,12 +82,15 @@ class Settings:
     ui_max_file_mb: float = 25.0
     ui_concurrency: int = 2
     ui_max_queue: int = 32
+    datasets_dir: str = ""
 
     def __post_init__(self) -> None:
         data_dir = self.data_dir or str(_default_data_dir(os.environ))
         object.__setattr__(self, "data_dir", data_dir)
         if not self.index:
             object.__setattr__(self, "index", str(Path(data_dir) / "index"))
+        if not self.datasets_dir:
+            object.__setattr__(self, "datasets_dir", str(Path(__file__).resolve().parents[2] / "shared"))
         if self.chunk_chars < 100:
             raise ConfigError(f"chunk size {self.chunk_chars} is too small: use at least 100 characters.")
         if self.top_k < 1:

@@ -431,6 +431,8 @@ def localise_lead(span: str, language: str) -> str:
     as "and", and, in a span with a number, its number words, units, months and days ("tre giorni" -> "three
     days", `_lead_words`); people named by a nationality in that language's order ("funzionari ucraini" ->
     "Ukrainian officials", `_localise_group`)."""
+    if language not in ("en", "it"):  # the word tables are optional data for these two languages only
+        return span
     group = _localise_group(span, language)
     if group:
         return group

@@ -18,6 +18,7 @@ from qa.lexical import all_stopwords, stem
 from qa.verify import package_text
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+SYNONYM_LANGUAGES = ("it", "en")  # the table is optional data for these: questions in other languages skip it
 
 
 @functools.lru_cache(maxsize=1)
@@ -53,9 +54,11 @@ def in_document_words(question: str, written: Callable[[str], bool]) -> str:
         if entry is None or written(w):
             return word
         listed, group = entry
-        other = next((g for g in group if stem(g) != s and written(g)), None)
-        if other is None:
+        others = [g for g in group if stem(g) != s and written(g)]
+        if not others:
             return word
+        # a form with the question word's own ending first ("centred" -> "focused", not "focus")
+        other = next((g for g in others if g[-2:] == w[-2:]), others[0])
         if listed[-3:] == other[-3:] and w.startswith(s):
             return stem(other) + w[len(s) :]
         return other

@@ -120,8 +120,29 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class ShortAnswer:
+    """The short answer on its own (a name, a number, a date, a phrase), apart from the prose around it.
+
+    `text` is in the question's language; when it is a verbatim span of a document, `doc_id`, `start` and
+    `end` locate it (`document_text[start:end] == span`, `span` being what the document writes, which `text`
+    may render in another language: "Lussemburgo" -> "Luxembourg").
+    """
+
+    text: str
+    doc_id: str | None = None
+    start: int | None = None
+    end: int | None = None
+    span: str | None = None
+    confidence: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None or k in ("doc_id", "start", "end")}
+
+
+@dataclass(frozen=True)
 class Answer:
-    """What `Assistant.ask` returns: the answer text with [n] markers, or an abstention."""
+    """What `Assistant.ask` returns: the answer text with [n] markers, or an abstention; `short_answer` is the
+    answer's short span on its own, or None when no reader was confident of one."""
 
     question: str
     answer: str
@@ -133,6 +154,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     standalone_question: str = ""
     confidence: float = 0.0
+    short_answer: ShortAnswer | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the shape the CLI, HTTP API and eval write)."""
@@ -141,6 +163,7 @@ class Answer:
             "standalone_question": self.standalone_question or self.question,
             "answer": self.answer,
             "abstained": self.abstained,
+            "short_answer": self.short_answer.to_dict() if self.short_answer else None,
             "language": self.language,
             "confidence": round(self.confidence, 6),
             "citations": [c.to_dict() for c in self.citations],

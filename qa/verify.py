@@ -95,13 +95,19 @@ def exonym_rows() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     return tuple((it, en) for _, it, en in exonym_table())
 
 
+TABLE_LANGUAGES = ("en", "it")  # the languages the name tables (qa/prompts/exonyms.txt ...) cover
+
+
 def has_phrase(folded_text: str, phrase: str) -> bool:
     """Whether `phrase`, folded, stands in `folded_text` as whole words."""
     return re.search(rf"(?<!\w){re.escape(fold(phrase))}(?!\w)", folded_text) is not None
 
 
 def localise_names(text: str, language: str) -> str:
-    """Give capitalised place and people names in `language` ("en" or "it"): "Lussemburgo" -> "Luxembourg"."""
+    """Give capitalised place and people names in `language` ("en" or "it"): "Lussemburgo" -> "Luxembourg".
+    The exonym table is optional data for those two languages: any other language's text is left as it is."""
+    if language not in TABLE_LANGUAGES:
+        return text
     for it_forms, en_forms in exonym_rows():
         src, dst = (it_forms, en_forms[0]) if language == "en" else (en_forms, it_forms[0])
         for form in src:
@@ -301,7 +307,7 @@ def nationality_row(form: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None
 def nationality_in(span: str, language: str) -> str:
     """A nationality as `language` writes it ("olandese" -> "Dutch" in English); other text unchanged."""
     table = _nationality_table()
-    if not table.as_written.fullmatch(span):  # "Svizzera", the country, stays
+    if language not in TABLE_LANGUAGES or not table.as_written.fullmatch(span):  # "Svizzera", the country, stays
         return span
     it, en = table.rows[table.row_of[span.lower()]]
     return (en if language == "en" else it)[0]

@@ -1,0 +1,133 @@
+"""The read stage: the short answer (a verbatim span of the evidence, with its offsets) or none.
+
+Every reader returns a `ShortAnswer` whose span is located in the evidence, so its `doc_id`, `start`, `end`
+always point at what the document writes; a span the evidence does not hold is no answer. Readers, chosen by
+name in `make_reader` alone:
+- `llm`: the LLM is asked to copy the shortest phrase of the numbered evidence that answers (any language);
+- `lead`: the short span the evidence stage found in a top sentence (`Evidence.lead`, qa/spans.py), given
+  only when the question asks for a kind of answer that stage recognises;
+- `none`: no short answer (the answer quotes its evidence sentences only).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
+from qa.types import Evidence, ShortAnswer
+
+READ_EVIDENCE = 3  # sentences shown to an LLM reader
+READ_TOKENS = 24
+_NONE = re.compile(r"^\W*(?:none|nessuna|ninguna|keine|aucune)\b", re.IGNORECASE)
+
+
+class Reader(Protocol):
+    """Finds the short answer to a question in its ranked evidence."""
+
+    name: str
+
+    def read(self, question: str, evidence: Sequence[Evidence], language: str) -> ShortAnswer | None:
+        """The short answer, located in `evidence`, or None."""
+        ...
+
+
+def locate(span: str, evidence: Sequence[Evidence]) -> tuple[Evidence, int, int] | None:
+    """Where `span` is written in `evidence` (the first sentence holding it): exactly, else ignoring case and
+    runs of spaces. Returns (evidence, document start, document end), or None."""
+    span = span.strip()
+    if not span:
+        return None
+    for e in evidence:
+        i = e.text.find(span)
+        if i >= 0:
+            return e, e.start + i, e.start + i + len(span)
+    loose = re.compile(r"\s+".join(re.escape(w) for w in span.split()), re.IGNORECASE)
+    for e in evidence:
+        m = loose.search(e.text)
+        if m:
+            return e, e.start + m.start(), e.start + m.end()
+    return None
+
+
+def located(text: str, evidence: Sequence[Evidence], confidence: float | None = None) -> ShortAnswer | None:
+    """A `ShortAnswer` for `text` when the evidence writes it, else None."""
+    where = locate(text, evidence)
+    if where is None:
+        return None
+    e, start, end = where
+    span = e.text[start - e.start : end - e.start]
+    return ShortAnswer(span, e.chunk.doc_id, start, end, span, confidence)
+
+
+class LeadReader:
+    """The span the evidence stage marked (`Evidence.lead`) in one of the top sentences, if any."""
+
+    name = "lead"
+
+    def read(self, question: str, evidence: Sequence[Evidence], language: str) -> ShortAnswer | None:
+        from qa.spans import LEAD_WINDOW, lead_text
+
+        for e in evidence[:LEAD_WINDOW]:
+            if e.lead:
+                short = located(e.lead, [e])
+                if short is not None:
+                    shown = lead_text(question, e.lead, language)
+                    return ShortAnswer(shown, short.doc_id, short.start, short.end, short.span)
+        return None
+
+
+class NoReader:
+    name = "none"
+
+    def read(self, question: str, evidence: Sequence[Evidence], language: str) -> ShortAnswer | None:
+        return None
+
+
+class LLMReader:
+    """The LLM copies the phrase that answers from the numbered evidence (`qa/prompts/read.txt`)."""
+
+    name = "llm"
+
+    def __init__(self, llm: object) -> None:
+        self.llm = llm
+
+    def read(self, question: str, evidence: Sequence[Evidence], language: str) -> ShortAnswer | None:
+        from qa.generate import evidence_block, template
+
+        shown = list(evidence[:READ_EVIDENCE])
+        if not shown:
+            return None
+        prompt = template("read").format(evidence=evidence_block(shown), question=question.strip())
+        reply = self.llm.complete(prompt, max_tokens=READ_TOKENS, stop=("\n",))  # type: ignore[attr-defined]
+        phrase = clean_phrase(reply)
+        if not phrase or _NONE.match(phrase):
+            return None
+        return located(phrase, shown)
+
+
+def clean_phrase(reply: str) -> str:
+    """The phrase a reader model wrote: its first line, without a label, quotes, a [n] marker or a final stop."""
+    line = next((ln for ln in reply.strip().splitlines() if ln.strip()), "")
+    line = re.sub(r"^\s*(?:exact phrase|phrase|answer|risposta|respuesta|antwort|réponse)\s*:\s*", "", line, flags=re.I)
+    line = re.sub(r"\s*\[\d+\]\s*", " ", line).strip()
+    line = line.strip("\"'“”«»‘’`*").strip()
+    return line[:-1].rstrip() if line.endswith(".") and not re.search(r"\b\w\.$", line) else line
+
+
+def make_reader(name: str, llm: object | None = None) -> Reader:
+    """The one place a reader is chosen by name: `llm` (needs `llm`), `lead`, `none`; `auto` is `llm` with an
+    LLM and `lead` without."""
+    if name == "auto":
+        name = "llm" if llm is not None else "lead"
+    if name == "llm":
+        if llm is None:
+            return LeadReader()
+        return LLMReader(llm)
+    if name == "lead":
+        return LeadReader()
+    if name == "none":
+        return NoReader()
+    from qa.errors import ConfigError
+
+    raise ConfigError(f"unknown reader {name!r}: use auto, llm, lead or none.")
