@@ -120,7 +120,7 @@ def default_detector() -> Detector:
     return Detector(parse_patterns((Path(__file__).parent / LEXICON).read_text(encoding="utf-8").splitlines()))
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def is_suspicious(text: str) -> bool:
     """Whether `text` addresses an AI assistant or gives it orders ("ignore previous instructions", "reply
     only ...", "du bist jetzt ein Assistent"), in any language of the lexicon, or holds chat-template markup.
