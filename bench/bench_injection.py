@@ -132,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
             counts_local, more = run_mode(assistant, cases, "local", args.local_limit)
             report("local", counts_local)
             answers += more
+        elif args.local is False:
+            print("local: not run (--no-local)")
         else:
             print("local: not run (the local model is not installed; scripts/install_local_model.sh)")
         md_export, js_export = conversation_markdown(answers), conversation_json(answers)

@@ -25,15 +25,16 @@ def public_source(source: str) -> str:
     return file_name(source) + (sep + record if record else "")
 
 
-def _public(item: dict[str, Any]) -> dict[str, Any]:
-    return {**item, "doc_id": public_source(item["doc_id"]), "source": public_source(item["source"])}
+_LOCATORS = ("doc_id", "source")
 
 
-def _public_turn(answer: Answer) -> dict[str, Any]:
-    d = answer.to_dict()
-    d["citations"] = [_public(c) for c in d["citations"]]
-    d["passages"] = [_public(p) for p in d["passages"]]
-    return d
+def _public(value: Any) -> Any:
+    """`value` (an `Answer.to_dict()` or a part of one) with every `doc_id` and `source` a `public_source`."""
+    if isinstance(value, dict):
+        return {k: public_source(v) if k in _LOCATORS and isinstance(v, str) else _public(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_public(v) for v in value]
+    return value
 
 
 def conversation_dict(turns: Sequence[Answer]) -> dict[str, Any]:
@@ -42,7 +43,7 @@ def conversation_dict(turns: Sequence[Answer]) -> dict[str, Any]:
     return {
         "format": "fonte-conversation/1",
         "exported_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "turns": [_public_turn(a) for a in turns],
+        "turns": [_public(a.to_dict()) for a in turns],
     }
 
 

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from qa.settings import Settings
-from qa.types import Answer, Chunk, Citation, Hit
+from qa.types import Answer, Chunk, Citation, Hit, ShortAnswer
 from ui.export import conversation_dict, conversation_markdown, public_source, write_exports
 from ui.feedback import feedback_path, record_feedback
 
@@ -57,6 +57,8 @@ def test_json_export_carries_file_names_not_server_paths() -> None:
     cite = data["turns"][0]["citations"][0]
     assert cite["source"] == cite["doc_id"] == "evil.md" and data["turns"][1]["citations"][0]["source"] == "doc.txt"
     assert data["turns"][0]["passages"][0]["source"] == "evil.md"
+    short = Answer("Q?", "Gamma [1].", False, "en", short_answer=ShortAnswer("Gamma", "/srv/fonte/docs/a.txt", 0, 5))
+    assert conversation_dict([short])["turns"][0]["short_answer"]["doc_id"] == "a.txt"
     assert public_source("/data/set.jsonl#q7") == "set.jsonl#q7" and public_source("C:\\docs\\a.txt") == "a.txt"
 
 
