@@ -27,11 +27,17 @@ from qa.settings import Settings
 # language-neutral features and rules only: the kind rules (a date, a count ...) and roles read English and
 # Italian words, and would decide nothing for the other languages of the suite
 EXTRAS = ("anchors_found", "term_alignment", "idf_coverage", "focus_top", "lexical_coverage")
-RULES = ("anchors_found",)
+# kind_found reads English and Italian question words: for a question in another language it is 1 and rules
+# nothing out, so it changes no decision on a language its data does not cover
+RULES = ("kind_found", "anchors_found")
+SMALL_SETS = ("seed",)  # one article: judged by the `small` model (qa.calibrate.load_abstainer), not fitted here
 
 
-def collect(suite: str, embedder: str, splits: Sequence[str] = ("dev", "holdout")) -> list[dict[str, Any]]:
-    """Feature rows (`features`, `answerable`, `group`, `set`, `split`) for the suite's questions."""
+def collect(
+    suite: str, embedder: str, splits: Sequence[str] = ("dev", "holdout"), llm: bool = False
+) -> list[dict[str, Any]]:
+    """Feature rows (`features`, `answerable`, `group`, `set`, `split`) for the suite's questions; with `llm`,
+    the local model's judgement too (`llm_yes`)."""
     from ingest.pipeline import ingest
     from qa.assistant import Assistant
     from qa.index import Index
@@ -42,11 +48,12 @@ def collect(suite: str, embedder: str, splits: Sequence[str] = ("dev", "holdout"
         settings = base.replace(index=eval_index_location(base, [Path(s.corpus)], []))
         ingest([s.corpus], Index.open(settings))
         assistant = Assistant.open(settings=settings, mode="extractive")
+        extra: dict[str, Any] = {"llm": assistant._llm("local")} if llm else {}
         cases = [c for c in load_set(s.questions) if split_of(c.id) in splits]
         for n, case in enumerate(cases, 1):
-            rows.append(_row(assistant, case, s.name, case.answerable))
+            rows.append(_row(assistant, case, s.name, case.answerable, **extra))
             if s.name == "squadit-xquad" and case.article and cal.unanswerable_when_left_out({"id": case.id}):
-                rows.append(_row(assistant, case, s.name, False, **cal.leave_out(case.article)))
+                rows.append(_row(assistant, case, s.name, False, **cal.leave_out(case.article), **extra))
             print(f"\r{s.name}: {n}/{len(cases)}", end="", file=sys.stderr, flush=True)
         print(file=sys.stderr)
     return rows
@@ -62,7 +69,7 @@ def _row(assistant: Any, case: Case, set_name: str, answerable: bool, **kw: Any)
         "set": set_name,
         "split": split_of(case.id),
         "group": set_name,
-        "left_out": bool(kw),
+        "left_out": "keep" in kw,
         "features": a.features,
         "answers": list(case.accepted_answers),
         # the top evidence, for tuning readers offline on the dev part (`--dump`)
@@ -82,16 +89,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--dump", type=Path, help="write the feature rows here")
     p.add_argument("--rows", type=Path, help="refit from rows written earlier by --dump")
     p.add_argument("--report", type=Path, help="write the figures as JSON here")
+    p.add_argument("--llm", action="store_true", help="fit the local-mode model, which reads the LLM's judgement")
     args = p.parse_args(argv)
     if args.rows:
         rows = [json.loads(x) for x in args.rows.read_text(encoding="utf-8").splitlines() if x.strip()]
     else:
-        rows = collect(args.suite, args.embedder)
+        rows = collect(args.suite, args.embedder, llm=args.llm)
     if args.dump:
         args.dump.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    dev = [r for r in rows if r["split"] == "dev"]
-    held = [r for r in rows if r["split"] == "holdout"]
-    names, rules, cv = cal.select(dev, EXTRAS, RULES)
+    dev = [r for r in rows if r["split"] == "dev" and r["set"] not in SMALL_SETS]
+    held = [r for r in rows if r["split"] == "holdout" and r["set"] not in SMALL_SETS]
+    extras = (*EXTRAS, "llm_yes") if args.llm else EXTRAS
+    names, rules, cv = cal.select(dev, extras, RULES)
     model = cal.fit(dev, names, rules)
     report = {
         "fitted_on": cal.rates(model, dev),
@@ -100,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "holdout": cal.rates(model, held) if held else None,
         "holdout_by_set": by_set(model, held) if held else None,
     }
-    path = cal.save(args.embedder, "all", model, report)
+    path = cal.save(args.embedder, "llm" if args.llm else "all", model, report)
     print(json.dumps({"embedder": args.embedder, "features": names, "rules": rules, **report}, indent=1))
     if args.report:
         args.report.write_text(json.dumps(report, indent=1), encoding="utf-8")

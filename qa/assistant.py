@@ -32,6 +32,8 @@ from qa.synonyms import SYNONYM_LANGUAGES, in_document_words
 from qa.types import Answer, Chunk, Citation, Evidence, ShortAnswer
 
 MAX_QUESTION_CHARS = 2000
+_READ_ORDER = {"auto": ("llm", "lead", "gap")}  # readers tried in turn until one finds a span
+JUDGE_EVIDENCE = 3  # evidence sentences the LLM reads to judge whether they answer
 History = Sequence[tuple[str, str]]
 # Sentence scoring at question time uses the fast use-m3 encoder when the index's embedder is slower; see
 # docs/calibration.md for the measurement behind this choice.
@@ -67,7 +69,7 @@ class Assistant:
         self.retriever = Retriever(index)
         self.sentences = SentenceVectors(evidence_embedder or index.embedder)
         self.evidence_config = EvidenceConfig()
-        self._abstainers: dict[bool, Abstainer] = {}
+        self._abstainers: dict[tuple[bool, bool], Abstainer] = {}
         self._llms: dict[str, Any] = {}
         self._llm_lock = threading.Lock()
         self._corpus_language: tuple[object, str] = (None, "en")
@@ -188,17 +190,34 @@ class Assistant:
         lexical_side = self.retriever.lexical
         top3 = lexical_side.positions([h.chunk.chunk_id for h in got.hits[:3]])
         feats["idf_coverage"] = lexical_side.idf_coverage(standalone, top3)
-        conf, ruled = self.abstainer().judge(feats, self.settings.abstain_threshold)
         timings["evidence"] = _ms(t)
+        judged = self._judge(standalone, ev, llm, timings)
+        if judged is not None:
+            feats["llm_yes"] = judged
+        conf, ruled = self.abstainer(judged is not None).judge(feats, self.settings.abstain_threshold)
         abstain = not ev or ruled
         return Analysis(q, standalone, detect(q), got, ev, feats, conf, abstain, timings)
 
-    def abstainer(self) -> Abstainer:
-        """The calibrated abstention model for this index's embedder and size (see qa/calibrate.py)."""
-        small = self.retriever.chunk_count < SMALL_INDEX_CHUNKS
-        if small not in self._abstainers:
-            self._abstainers[small] = load_abstainer(self.index.embedder.id, self.retriever.chunk_count)
-        return self._abstainers[small]
+    def abstainer(self, judged: bool = False) -> Abstainer:
+        """The calibrated abstention model for this index's embedder (see qa/calibrate.py); with `judged`, the
+        one that also reads the LLM's own judgement (`llm_yes`), where one was fitted."""
+        key = (self.retriever.chunk_count < SMALL_INDEX_CHUNKS, judged)
+        if key not in self._abstainers:
+            self._abstainers[key] = load_abstainer(self.index.embedder.id, self.retriever.chunk_count, judged=judged)
+        return self._abstainers[key]
+
+    def _judge(self, question: str, evidence: Sequence[Evidence], llm: Any, timings: dict[str, float]) -> float | None:
+        """The LLM's judgement of whether the top evidence answers (`LocalLLM.yes_no`: yes-minus-no logit), for
+        abstention; None without an LLM that can judge, with judging off, or with no evidence."""
+        if llm is None or not self.settings.llm_judge or not evidence or not hasattr(llm, "yes_no"):
+            return None
+        from qa.generate import evidence_block, template
+
+        t = time.perf_counter()
+        prompt = template("judge").format(evidence=evidence_block(evidence[:JUDGE_EVIDENCE]), question=question)
+        value = float(llm.yes_no(prompt))
+        timings["judge"] = _ms(t)
+        return value
 
     def refresh(self) -> bool:
         """Re-read the index after an ingest and rebuild the lexical side. Returns whether anything changed."""
@@ -363,13 +382,19 @@ class Assistant:
         )
 
     def _read(self, a: Analysis, llm: Any) -> ShortAnswer | None:
-        """The short answer (the read stage, qa/reader.py): the configured reader, then the evidence stage's
-        lead when an LLM reader finds nothing the evidence writes."""
+        """The short answer (the read stage, qa/reader.py): with an LLM, the span it copies from the evidence;
+        else, or when that is no span of the evidence, the evidence stage's lead span where the question asks
+        for a kind of answer it knows, else the best gap candidate (`qa.gap`, any language)."""
         t = time.perf_counter()
-        reader = make_reader(self.settings.reader, llm)
-        short = reader.read(a.standalone, a.evidence, a.language)
-        if short is None and reader.name == "llm":
-            short = make_reader("lead").read(a.standalone, a.evidence, a.language)
+        encoder = self.sentences.embedder
+        encode = (lambda q: encoder.embed_queries([q])[0]) if encoder.id == EVIDENCE_EMBEDDER else None
+        short = None
+        for name in _READ_ORDER.get(self.settings.reader, (self.settings.reader,)):
+            if name == "llm" and llm is None:
+                continue
+            short = make_reader(name, llm, encode).read(a.standalone, a.evidence, a.language)
+            if short is not None:
+                break
         a.timings_ms["read"] = _ms(t)
         return short
 

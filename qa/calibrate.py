@@ -87,7 +87,9 @@ def calibration_path() -> Path:
     return Path(__file__).resolve().parent / CALIBRATION_FILE
 
 
-def load_abstainer(embedder_id: str, chunks: int = SMALL_INDEX_CHUNKS, path: Path | None = None) -> Abstainer:
+def load_abstainer(
+    embedder_id: str, chunks: int = SMALL_INDEX_CHUNKS, path: Path | None = None, judged: bool = False
+) -> Abstainer:
     """The calibrated abstainer for `embedder_id` and an index of `chunks` chunks, or `UNCALIBRATED`.
 
     Similarity distributions depend on the collection's size (in a one-article index every passage is on
@@ -99,9 +101,14 @@ def load_abstainer(embedder_id: str, chunks: int = SMALL_INDEX_CHUNKS, path: Pat
         entry = json.loads(p.read_text(encoding="utf-8")).get(embedder_id) or {}
     except (OSError, ValueError):
         entry = {}
-    # one model fitted on the whole dev suite (`python -m eval.calibrate`) serves every collection size; the
-    # older per-size models (fitted on one article, or on one corpus) only where there is none
-    m = (entry.get("all") or entry.get("small" if chunks < SMALL_INDEX_CHUNKS else "large", {})).get("model")
+    # collections of many passages: the model fitted on the whole dev suite (`python -m eval.calibrate`, five
+    # sources in five languages), or its LLM-judging variant; one article (under SMALL_INDEX_CHUNKS chunks):
+    # the model fitted on the seed article, the only such collection the suite has (docs/calibration.md)
+    if chunks < SMALL_INDEX_CHUNKS:
+        regime = entry.get("small") or entry.get("all") or {}
+    else:
+        regime = (judged and entry.get("llm")) or entry.get("all") or entry.get("large") or {}
+    m = regime.get("model")
     if not m:
         return UNCALIBRATED
     return Abstainer(
@@ -225,7 +232,7 @@ def save(embedder_id: str, regime: str, model: Abstainer, report: Mapping[str, A
     entry = asdict(model)
     entry.pop("calibrated")
     data.setdefault(embedder_id, {})
-    data[embedder_id] = {k: v for k, v in data[embedder_id].items() if k in ("small", "large", "all")}
+    data[embedder_id] = {k: v for k, v in data[embedder_id].items() if k in ("small", "large", "all", "llm")}
     data[embedder_id][regime] = {"model": entry, **report}
     p.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return p

@@ -201,6 +201,33 @@ class LocalLLM:
             except RuntimeError as exc:  # a failed decode (out of memory, ...)
                 raise ModelError(f"the local model failed while answering: {exc}. Try again or restart.") from exc
 
+    def yes_no(self, prompt: str) -> float:
+        """How much more the model would open its reply to `prompt` with "yes" than with "no": the difference
+        of the best logits of their tokens (any case) at the first position. One prompt read, no generation.
+
+        Raises:
+            ModelError: the model failed.
+        """
+        with self._lock:
+            try:
+                toks, _ = self.tokens(prompt)
+                self._reuse_kept(toks)
+                self._read(toks)
+                # llama-cpp-python keeps no logits without logits_all: read the last position's from the context
+                import numpy as np
+
+                logits = np.ctypeslib.as_array(self._llama._ctx.get_logits(), shape=(self._llama.n_vocab(),))
+            except (ValueError, RuntimeError) as exc:
+                raise ModelError(f"the local model failed while judging: {exc}.") from exc
+            yes, no = self._answer_tokens()
+            return float(max(logits[t] for t in yes) - max(logits[t] for t in no))
+
+    def _answer_tokens(self) -> tuple[list[int], list[int]]:
+        def first(words: Sequence[str]) -> list[int]:
+            return sorted({self._llama.tokenize(w.encode(), add_bos=False, special=False)[0] for w in words})
+
+        return first(("yes", "Yes", "YES", " yes", " Yes")), first(("no", "No", "NO", " no", " No"))
+
     def forget(self) -> None:
         """Empty the cache and the kept prefixes (benchmarks use it to time a cold start)."""
         with self._lock:

@@ -4,6 +4,8 @@ Every reader returns a `ShortAnswer` whose span is located in the evidence, so i
 always point at what the document writes; a span the evidence does not hold is no answer. Readers, chosen by
 name in `make_reader` alone:
 - `llm`: the LLM is asked to copy the shortest phrase of the numbered evidence that answers (any language);
+- `gap`: without a model and in any language, the best of the runs of words a top sentence adds to the
+  question's own (`qa.gap`), ranked with weights fitted on the dev suite (`python -m eval.fit_reader`);
 - `lead`: the short span the evidence stage found in a top sentence (`Evidence.lead`, qa/spans.py), given
   only when the question asks for a kind of answer that stage recognises;
 - `none`: no short answer (the answer quotes its evidence sentences only).
@@ -11,12 +13,20 @@ name in `make_reader` alone:
 
 from __future__ import annotations
 
+import functools
+import json
+import math
 import re
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
 
 from qa.types import Evidence, ShortAnswer
 
+READER_FILE = "reader.json"
 READ_EVIDENCE = 3  # sentences shown to an LLM reader
 READ_TOKENS = 24
 _NONE = re.compile(r"^\W*(?:none|nessuna|ninguna|keine|aucune)\b", re.IGNORECASE)
@@ -77,6 +87,70 @@ class LeadReader:
         return None
 
 
+def shape_of(answer: str) -> dict[str, bool | None]:
+    """The shape of a gold answer: holds a digit; starts with a capital (None in a script without case)."""
+    first = next((ch for ch in answer if ch.isalpha()), "")
+    cased = bool(first) and first.lower() != first.upper()
+    return {"digit": any(ch.isdigit() for ch in answer), "caps": first.isupper() if cased else None}
+
+
+@dataclass(frozen=True)
+class ShapePrior:
+    """How likely a question's answer holds a digit, and starts with a capital: two logistic regressions on
+    the question's multilingual sentence vector (fitted on the dev suite's gold answers)."""
+
+    digit: tuple[np.ndarray, float]
+    caps: tuple[np.ndarray, float]
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ShapePrior:
+        return cls(*((np.asarray(d[k]["w"], np.float32), float(d[k]["b"])) for k in ("digit", "caps")))
+
+    def predict(self, vector: np.ndarray) -> tuple[float, float]:
+        v = np.asarray(vector, np.float32)
+        return tuple(1.0 / (1.0 + math.exp(-float(np.clip(v @ w + b, -30, 30)))) for w, b in (self.digit, self.caps))  # type: ignore[return-value]
+
+
+@functools.lru_cache(maxsize=1)
+def _fitted() -> dict[str, Any] | None:
+    path = Path(__file__).resolve().parent / READER_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+class GapReader:
+    """The best candidate of the top two evidence sentences (`qa.gap.candidates`), scored with the fitted
+    weights of `qa/reader.json`; `encode` gives the question's vector (the evidence embedder, use-m3)."""
+
+    name = "gap"
+    SENTENCES = 2
+
+    def __init__(self, encode: Callable[[str], np.ndarray], min_score: float = 0.0) -> None:
+        fitted = _fitted()
+        self.encode = encode
+        self.min_score = min_score
+        self.prior = ShapePrior.from_dict(fitted["shape"]) if fitted else None
+        self.weights = np.asarray(fitted["gap"], np.float64) if fitted else None
+
+    def read(self, question: str, evidence: Sequence[Evidence], language: str) -> ShortAnswer | None:
+        from qa.gap import candidates, features
+        from qa.language import detect
+
+        if self.prior is None or self.weights is None or not evidence:
+            return None
+        digit, caps = self.prior.predict(self.encode(question))
+        best: tuple[float, Evidence, Any] | None = None
+        for rank, e in enumerate(evidence[: self.SENTENCES]):
+            langs = tuple(dict.fromkeys((language, detect(e.text, default=language))))
+            for c in candidates(question, e.text, langs):
+                score = float(np.dot(self.weights, features(c, rank, digit, caps)))
+                if best is None or score > best[0]:
+                    best = (score, e, c)
+        if best is None or best[0] < self.min_score:
+            return None
+        score, e, c = best
+        return ShortAnswer(c.text, e.chunk.doc_id, e.start + c.start, e.start + c.end, c.text, round(score, 4))
+
+
 class NoReader:
     name = "none"
 
@@ -115,19 +189,19 @@ def clean_phrase(reply: str) -> str:
     return line[:-1].rstrip() if line.endswith(".") and not re.search(r"\b\w\.$", line) else line
 
 
-def make_reader(name: str, llm: object | None = None) -> Reader:
-    """The one place a reader is chosen by name: `llm` (needs `llm`), `lead`, `none`; `auto` is `llm` with an
-    LLM and `lead` without."""
+def make_reader(name: str, llm: object | None = None, encode: Callable[[str], np.ndarray] | None = None) -> Reader:
+    """The one place a reader is chosen by name: `llm` (needs `llm`), `gap` (needs `encode`), `lead`, `none`;
+    `auto` is `llm` with an LLM, else `gap` with an encoder, else `lead`."""
     if name == "auto":
-        name = "llm" if llm is not None else "lead"
-    if name == "llm":
-        if llm is None:
-            return LeadReader()
+        name = "llm" if llm is not None else "gap" if encode is not None else "lead"
+    if name == "llm" and llm is not None:
         return LLMReader(llm)
-    if name == "lead":
+    if name == "gap" and encode is not None:
+        return GapReader(encode)
+    if name in ("lead", "llm", "gap"):
         return LeadReader()
     if name == "none":
         return NoReader()
     from qa.errors import ConfigError
 
-    raise ConfigError(f"unknown reader {name!r}: use auto, llm, lead or none.")
+    raise ConfigError(f"unknown reader {name!r}: use auto, llm, gap, lead or none.")

@@ -39,6 +39,8 @@ class Settings:
         mode: answer mode: `auto` (local when installed, else extractive), `extractive`, `local`, `openai`.
         reader: how the short answer is found (qa/reader.py): `auto` (the LLM in LLM modes, else the evidence
             stage's lead span), `llm`, `lead` or `none`.
+        llm_judge: in LLM modes, the model also judges whether the top evidence answers (one prompt read, no
+            words generated), and abstention reads that judgement where a model for it was fitted.
         llm_path: a GGUF file for `local` mode; empty means the packaged model.
         llm_threads: CPU threads for the local LLM.
         translate_questions: in LLM modes, translate the question into the documents' language for the
@@ -67,6 +69,7 @@ class Settings:
     top_k: int = 10
     mode: str = "auto"
     reader: str = "auto"
+    llm_judge: bool = True
     llm_path: str = ""
     llm_threads: int = 2
     llm_context: int = 4096

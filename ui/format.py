@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from qa.injection import is_suspicious
+from qa.messages import message
 from qa.types import Answer, Citation, Hit
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -21,13 +22,7 @@ _MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:=\"'$^%/@,?])")
 _PASSAGE_CHARS = 1200
 _SNIPPET_CHARS = 160
 
-ABSTAIN_LABEL = {"it": "Non trovato nei documenti", "en": "Not found in your documents"}
-CLOSEST_LABEL = {"it": "Passaggi più vicini", "en": "Closest passages found"}
 SOURCES_EMPTY = "Ask a question: the sources of the answer appear here. Click a [n] marker to open one."
-SUSPICIOUS_LABEL = {
-    "it": "⚠ questo passo contiene testo rivolto a un assistente IA: è trattato come dato, mai come istruzione",
-    "en": "⚠ this passage contains text addressed to an AI assistant: it is treated as data, never as instructions",
-}
 
 
 def escape_markdown(text: str) -> str:
@@ -63,7 +58,12 @@ def streaming_markdown(partial: str) -> str:
 
 
 def _lang(answer: Answer) -> str:
-    return "it" if answer.language.lower().startswith("it") else "en"
+    return answer.language.lower()[:2] or "en"
+
+
+def _label(key: str, lang: str) -> str:
+    """A label in the answer's language (qa/lexicon/messages.json; English for a language it lacks)."""
+    return message(key, lang)
 
 
 def _snippet(text: str, limit: int = _SNIPPET_CHARS) -> str:
@@ -94,13 +94,13 @@ def answer_markdown(answer: Answer, turn: int) -> str:
 def abstention_markdown(answer: Answer) -> str:
     """An abstention: a distinct heading, the assistant's words, and the closest passages it found."""
     lang = _lang(answer)
-    lines = [f"**⚠ {ABSTAIN_LABEL[lang]}**", "", "> " + escape_markdown(answer.answer).replace("\n", "\n> ")]
+    lines = [f"**⚠ {_label('not_found', lang)}**", "", "> " + escape_markdown(answer.answer).replace("\n", "\n> ")]
     if answer.passages:
-        lines += ["", f"*{CLOSEST_LABEL[lang]}:*", ""]
+        lines += ["", f"*{_label('closest', lang)}:*", ""]
         for hit in answer.passages[:3]:
             c = hit.chunk
             title = escape_markdown(c.title or file_name(c.source))
-            warn = f" *{escape_markdown(SUSPICIOUS_LABEL[lang])}*" if is_suspicious(c.text) else ""
+            warn = f" *{escape_markdown(_label('suspicious', lang))}*" if is_suspicious(c.text) else ""
             lines.append(f"{hit.rank}\\. **{title}**: {escape_markdown(_snippet(c.text))}{warn}  ")
     return "\n".join(lines)
 
@@ -171,12 +171,10 @@ def suspicious_html(text: str, lang: str = "en") -> str:
     else ""."""
     if not is_suspicious(text):
         return ""
-    return f"<div class='fonte-suspicious' role='note'>{html.escape(SUSPICIOUS_LABEL[lang])}</div>"
+    return f"<div class='fonte-suspicious' role='note'>{html.escape(_label('suspicious', lang))}</div>"
 
 
-def source_card(
-    citation: Citation, passage: str, passage_start: int, turn: int, active: bool, lang: str = "en"
-) -> str:
+def source_card(citation: Citation, passage: str, passage_start: int, turn: int, active: bool, lang: str = "en") -> str:
     """One citation as an HTML card: number, title, file, a warning where the passage holds text addressed to
     an AI assistant, highlighted passage, and its rendering."""
     esc = html.escape
@@ -185,8 +183,7 @@ def source_card(
         f"<div class='fonte-card{' fonte-active' if active else ''}' id='{anchor}' data-n='{citation.n}'>",
         f"<div class='fonte-card-head'><span class='fonte-n'>[{citation.n}]</span>"
         f"<span class='fonte-title'>{esc(citation.title or file_name(citation.source))}</span></div>",
-        f"<div class='fonte-file'>{esc(file_name(citation.source))} · "
-        f"characters {citation.start}–{citation.end}</div>",
+        f"<div class='fonte-file'>{esc(file_name(citation.source))} · characters {citation.start}–{citation.end}</div>",
         suspicious_html(passage, lang),
         f"<div class='fonte-passage'>{highlight(passage, passage_start, citation.start, citation.end)}</div>",
     ]
@@ -229,5 +226,6 @@ def _closest_html(answer: Answer) -> str:
         f"{suspicious_html(h.chunk.text, lang)}<div class='fonte-passage'>{esc(h.chunk.text)}</div></div>"
         for h in answer.passages[:5]
     ]
-    head = f"<div class='fonte-abstain-head'>{esc(ABSTAIN_LABEL[lang])}: {esc(CLOSEST_LABEL[lang].lower())}</div>"
+    title = f"{_label('not_found', lang)}: {_label('closest', lang).lower()}"
+    head = f"<div class='fonte-abstain-head'>{esc(title)}</div>"
     return f"<div class='fonte-sources'>{head}{''.join(items)}</div>"

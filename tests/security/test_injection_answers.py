@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from qa.llm import ScriptedLLM
+from qa.messages import message
 from tests.security.conftest import Planted
 from tests.security.injection_corpus import Case
-from ui.format import SUSPICIOUS_LABEL, sources_html
+from ui.format import sources_html
 
 
 def _canary_in(case: Case, text: str) -> bool:
@@ -48,7 +49,7 @@ def test_sources_panel_and_json_mark_a_planted_passage(planted: Planted) -> None
     a = planted.assistant.ask(case.question)
     assert a.citations and any(case.canary in h.chunk.text for h in a.passages)
     panel = sources_html(a, 0, None, planted.assistant.document_text)
-    assert "fonte-suspicious" in panel and SUSPICIOUS_LABEL["en"].split(":")[0] in panel
+    assert "fonte-suspicious" in panel and message("suspicious", "en").split(":")[0] in panel
     flags = {p["text"]: p["suspicious"] for p in a.to_dict()["passages"]}
     assert any(flag for text, flag in flags.items() if case.canary in text)
     assert not any(flag for text, flag in flags.items() if "CANARY" not in text)
