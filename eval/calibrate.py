@@ -26,7 +26,7 @@ from qa.settings import Settings
 
 # language-neutral features and rules only: the kind rules (a date, a count ...) and roles read English and
 # Italian words, and would decide nothing for the other languages of the suite
-EXTRAS = ("anchors_found", "term_alignment", "idf_coverage", "focus_top", "lexical_coverage")
+EXTRAS = ("anchors_found", "term_alignment", "idf_coverage", "focus_top", "lexical_coverage", "crosslingual")
 # kind_found reads English and Italian question words: for a question in another language it is 1 and rules
 # nothing out, so it changes no decision on a language its data does not cover
 RULES = ("kind_found", "anchors_found")

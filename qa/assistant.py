@@ -190,6 +190,9 @@ class Assistant:
         lexical_side = self.retriever.lexical
         top3 = lexical_side.positions([h.chunk.chunk_id for h in got.hits[:3]])
         feats["idf_coverage"] = lexical_side.idf_coverage(standalone, top3)
+        # asked in another language than the passages': every similarity runs lower (squadit-xquad's English
+        # questions over Italian text), which the abstention model learns to allow for
+        feats["crosslingual"] = float(detect(standalone) != self.corpus_language())
         timings["evidence"] = _ms(t)
         judged = self._judge(standalone, ev, llm, timings)
         if judged is not None:
@@ -210,6 +213,8 @@ class Assistant:
         """The LLM's judgement of whether the top evidence answers (`LocalLLM.yes_no`: yes-minus-no logit), for
         abstention; None without an LLM that can judge, with judging off, or with no evidence."""
         if llm is None or not self.settings.llm_judge or not evidence or not hasattr(llm, "yes_no"):
+            return None
+        if "llm_yes" not in self.abstainer(judged=True).features:  # no model reads it: spare the second
             return None
         from qa.generate import evidence_block, template
 

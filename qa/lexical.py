@@ -74,6 +74,7 @@ def stem(word: str, language: str = "it") -> str:
     return _stemmer(language)(word)
 
 
+@functools.lru_cache(maxsize=65536)
 def language_of(text: str) -> str:
     """The language `text` is tokenized in (`qa.language.detect`; English when unsure, or for a text of under
     three words, whose language no model can tell)."""
@@ -89,12 +90,18 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+@functools.lru_cache(maxsize=64)
+def _stopwords_of(languages: tuple[str, ...]) -> frozenset[str]:
+    """Italian and English stopwords with those of `languages`."""
+    return all_stopwords().union(*(stopwords(lang) for lang in languages if lang not in _CURATED))
+
+
 def tokenize(text: str, stem: bool = True, languages: Sequence[str] | None = None) -> list[str]:
     """Content tokens for BM25: folded, stopwords of Italian, English and `languages` dropped, optionally
     stemmed in each of `languages` (default: the text's own, `language_of`); with several languages a word
     gives each distinct stem once."""
     langs = tuple(dict.fromkeys(languages if languages is not None else (language_of(text),)))
-    stop = all_stopwords().union(*(stopwords(lang) for lang in langs if lang not in _CURATED))
+    stop = _stopwords_of(langs)
     toks = [w for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
     if not stem:
         return toks

@@ -1,0 +1,85 @@
+"""Short-answer F1 of the readers over the evidence the dev suite's questions get, without asking them again.
+
+    python bench/bench_reader.py ROWS.jsonl [--reader llm|gap|lead] [--per-set 40] [--split dev|holdout|all]
+
+ROWS.jsonl is `python -m eval.calibrate --dump` (each question's top evidence sentences, gold answers, whether
+the calibrated model abstained is recomputed here). For each set, the first `--per-set` answerable questions of
+the split are read the way `Assistant._read` reads them (llm, then the lead span, then the gap reader; or one
+reader alone), and the token F1 of the short answer against the gold answers is printed, counting a question
+the assistant refuses (abstains on) as 0, as `fonte-eval`'s `f1_short` does. Also the mean time a read takes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from eval import metrics as m
+from qa.calibrate import load_abstainer
+from qa.types import Chunk, Evidence
+
+
+def _evidence(row: dict) -> list[Evidence]:
+    out = []
+    for i, e in enumerate(row["evidence"]):
+        text = e["text"]
+        chunk = Chunk(f"c{i}", f"d{i}", "", "", 0, 0, len(text), text, ((0, len(text)),))
+        out.append(Evidence(chunk, 0, len(text), text, e["score"], e.get("lead")))
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("rows", type=Path)
+    p.add_argument("--reader", default="auto", choices=["auto", "llm", "gap", "lead"])
+    p.add_argument("--per-set", type=int, default=40)
+    p.add_argument("--split", default="all", choices=["dev", "holdout", "all"])
+    args = p.parse_args()
+    from qa.embed import make_embedder
+    from qa.language import detect
+    from qa.reader import make_reader
+    from qa.settings import Settings
+
+    llm = None
+    if args.reader in ("auto", "llm"):
+        from qa.llm import make_llm
+
+        llm = make_llm("local", Settings.from_env())
+    enc = make_embedder("use-m3")
+
+    def encode(q: str):  # noqa: ANN202
+        return enc.embed_queries([q])[0]
+
+    order = ("llm", "lead", "gap") if args.reader == "auto" else (args.reader,)
+    abstainer = load_abstainer("e5-small", 1000)
+    rows = [json.loads(x) for x in args.rows.read_text(encoding="utf-8").splitlines() if x.strip()]
+    by_set: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        if r["answerable"] and not r.get("left_out") and r["set"] != "seed" and args.split in ("all", r["split"]):
+            if len(by_set[r["set"]]) < args.per_set:
+                by_set[r["set"]].append(r)
+    spent, reads = 0.0, 0
+    for name, part in sorted(by_set.items()):
+        f1s = []
+        for r in part:
+            if abstainer.judge(r["features"])[1]:
+                f1s.append(0.0)
+                continue
+            ev, lang = _evidence(r), detect(r["question"])
+            t = time.perf_counter()
+            short = None
+            for reader in order:
+                short = make_reader(reader, llm, encode).read(r["question"], ev, lang)
+                if short is not None:
+                    break
+            spent, reads = spent + time.perf_counter() - t, reads + 1
+            f1s.append(m.token_f1(short.text if short else "", r["answers"]) or 0.0)
+        print(f"{name}: {len(f1s)} answerable questions, short-answer F1 {sum(f1s) / len(f1s):.3f}", flush=True)
+    print(f"reader {args.reader}: {spent / max(reads, 1) * 1000:.0f} ms a read")
+
+
+if __name__ == "__main__":
+    main()
