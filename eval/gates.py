@@ -17,7 +17,8 @@ from qa.errors import ConfigError
 THRESHOLDS_FILE = Path(__file__).with_name("thresholds.json")
 BASE_METRICS = frozenset(
     [f"{m}@{k}" for m in ("hit", "recall") for k in (1, 3, 5, 10)]
-    + ["mrr@10", "ndcg@10", "em", "f1", "em_lead", "f1_lead", "fact_recall", "quote_validity", "citation_precision"]
+    + ["mrr@10", "ndcg@10", "em", "f1", "em_lead", "f1_lead", "em_short", "f1_short", "fact_recall", "quote_validity"]
+    + ["citation_precision"]
     + ["evidence_recall", "abstain_rate", "false_refusal", "id_agreement", "errors", "n", "n_answerable"]
     + ["n_unanswerable", "n_retrieval_scored", "answer_words", "quoted_chars"]
 )

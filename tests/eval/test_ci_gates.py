@@ -14,6 +14,7 @@ SEED = "eval/sets/seed.jsonl"
 SEED_DOC = "corpus/000_94d06d01d66e2e54.txt"
 DEV = "datasets/squadit-xquad/"
 DEV_HOLDOUT = ["Victoria (Australia)", "Parlamento scozzese", "Numero primo"]
+MULTIQA = "datasets/multiqa/"
 
 GATES = {
     # gate name: (question set, corpus, mode, extra flags); shared paths are relative to ../shared
@@ -25,7 +26,14 @@ GATES = {
         [flag for title in DEV_HOLDOUT for flag in ("--holdout-title", title)],
     ),
     "seed-local": (SEED, SEED_DOC, "local", []),
-}
+    # the multilingual dev suite (shared/datasets/multiqa), every question of each set over its own corpus
+    **{
+        f"{name}-extractive": ("../shared/" + MULTIQA + f"{stem}.questions.jsonl", MULTIQA + f"{stem}.corpus.jsonl",
+                               "extractive", [])
+        for name, stem in (("squad2-en", "squad2-train-en"), ("squad-es", "squad-es-dist-es"),
+                           ("mlqa-de", "mlqa-dev-de"), ("arcd-ar", "arcd-ar"))
+    },
+}  # fmt: skip
 
 
 @pytest.mark.slow
