@@ -22,7 +22,7 @@ import numpy as np
 
 from eval import metrics as m
 from qa.calibrate import fit_logistic
-from qa.gap import candidates, features
+from qa.gap import ranked_inputs
 from qa.language import detect
 from qa.reader import READER_FILE, ShapePrior, shape_of
 
@@ -49,12 +49,9 @@ def _candidate_rows(rows: Sequence[dict[str, Any]], prior: ShapePrior, vectors: 
     per_q = []
     for r, vec in zip(rows, vectors, strict=True):
         digit, caps = prior.predict(vec)
-        items = []
-        for rank, e in enumerate(r["evidence"][:2]):
-            langs = tuple(dict.fromkeys((detect(r["question"]), detect(e["text"]))))
-            for c in candidates(r["question"], e["text"], langs):
-                items.append((features(c, rank, digit, caps), m.token_f1(c.text, r["answers"]) or 0.0, c.text))
-        per_q.append(items)
+        texts = [e["text"] for e in r["evidence"][:2]]
+        found = ranked_inputs(r["question"], texts, detect(r["question"]), digit, caps)
+        per_q.append([(feats, m.token_f1(c.text, r["answers"]) or 0.0, c.text) for _, c, feats in found])
     return per_q
 
 

@@ -166,7 +166,8 @@ class Assistant:
         timings: dict[str, float] = {}
         t = time.perf_counter()
         standalone = self._standalone(q, history or (), llm)
-        if self.corpus_language() in SYNONYM_LANGUAGES and detect(standalone) == self.corpus_language():
+        asked_in = detect(standalone)  # read once: the synonym rewrite keeps the language
+        if self.corpus_language() in SYNONYM_LANGUAGES and asked_in == self.corpus_language():
             # across languages a word of the question is never the documents' own ("begin" -> a loanword "start")
             standalone = in_document_words(standalone, self.retriever.lexical.writes)
         timings["rewrite"] = _ms(t)
@@ -192,7 +193,7 @@ class Assistant:
         feats["idf_coverage"] = lexical_side.idf_coverage(standalone, top3)
         # asked in another language than the passages': every similarity runs lower (squadit-xquad's English
         # questions over Italian text), which the abstention model learns to allow for
-        feats["crosslingual"] = float(detect(standalone) != self.corpus_language())
+        feats["crosslingual"] = float(asked_in != self.corpus_language())
         timings["evidence"] = _ms(t)
         judged = self._judge(standalone, ev, llm, timings)
         if judged is not None:
@@ -395,8 +396,8 @@ class Assistant:
         encode = (lambda q: encoder.embed_queries([q])[0]) if encoder.id == EVIDENCE_EMBEDDER else None
         short = None
         for name in _READ_ORDER.get(self.settings.reader, (self.settings.reader,)):
-            if name == "llm" and llm is None:
-                continue
+            if (name == "llm" and llm is None) or (name == "gap" and encode is None):
+                continue  # that reader cannot run here (make_reader would stand the lead reader in again)
             short = make_reader(name, llm, encode).read(a.standalone, a.evidence, a.language)
             if short is not None:
                 break

@@ -239,8 +239,10 @@ def save(embedder_id: str, regime: str, model: Abstainer, report: Mapping[str, A
 
 
 def default_shared() -> Path:
-    """The `shared` folder beside the repository (`../shared`)."""
-    return Path(__file__).resolve().parents[1].parent / "shared"
+    """The `shared` folder beside the repository (`Settings.datasets_dir`, default `../shared`)."""
+    from qa.settings import Settings
+
+    return Path(Settings.from_env().datasets_dir)
 
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:

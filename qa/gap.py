@@ -136,3 +136,18 @@ def features(c: Candidate, rank: int, prior_digit: float, prior_caps: float) -> 
         min(c.matched, 6) / 6.0,
         float(rank == 0),
     ]
+
+
+def ranked_inputs(
+    question: str, sentences: list[str], language: str, prior_digit: float, prior_caps: float
+) -> list[tuple[int, Candidate, list[float]]]:
+    """(sentence position, candidate, `features`) for every candidate of `sentences` (best sentence first),
+    each read in the question's language and its own: what `qa.reader.GapReader` scores and
+    `eval.fit_reader` fits on."""
+    from qa.language import detect
+
+    out = []
+    for rank, text in enumerate(sentences):
+        langs = tuple(dict.fromkeys((language, detect(text, default=language))))
+        out += [(rank, c, features(c, rank, prior_digit, prior_caps)) for c in candidates(question, text, langs)]
+    return out

@@ -112,9 +112,13 @@ class ShapePrior:
 
 
 @functools.lru_cache(maxsize=1)
-def _fitted() -> dict[str, Any] | None:
+def _fitted() -> tuple[ShapePrior, np.ndarray] | None:
+    """The gap reader's fitted prior and ranking weights (`qa/reader.json`), read and converted once."""
     path = Path(__file__).resolve().parent / READER_FILE
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    if not path.exists():
+        return None
+    fitted = json.loads(path.read_text(encoding="utf-8"))
+    return ShapePrior.from_dict(fitted["shape"]), np.asarray(fitted["gap"], np.float64)
 
 
 class GapReader:
@@ -128,23 +132,20 @@ class GapReader:
         fitted = _fitted()
         self.encode = encode
         self.min_score = min_score
-        self.prior = ShapePrior.from_dict(fitted["shape"]) if fitted else None
-        self.weights = np.asarray(fitted["gap"], np.float64) if fitted else None
+        self.prior, self.weights = fitted if fitted else (None, None)
 
     def read(self, question: str, evidence: Sequence[Evidence], language: str) -> ShortAnswer | None:
-        from qa.gap import candidates, features
-        from qa.language import detect
+        from qa.gap import ranked_inputs
 
         if self.prior is None or self.weights is None or not evidence:
             return None
         digit, caps = self.prior.predict(self.encode(question))
+        shown = list(evidence[: self.SENTENCES])
         best: tuple[float, Evidence, Any] | None = None
-        for rank, e in enumerate(evidence[: self.SENTENCES]):
-            langs = tuple(dict.fromkeys((language, detect(e.text, default=language))))
-            for c in candidates(question, e.text, langs):
-                score = float(np.dot(self.weights, features(c, rank, digit, caps)))
-                if best is None or score > best[0]:
-                    best = (score, e, c)
+        for rank, c, feats in ranked_inputs(question, [e.text for e in shown], language, digit, caps):
+            score = float(np.dot(self.weights, feats))
+            if best is None or score > best[0]:
+                best = (score, shown[rank], c)
         if best is None or best[0] < self.min_score:
             return None
         score, e, c = best
