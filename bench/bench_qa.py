@@ -1,8 +1,8 @@
 """Benchmark of the answering core on the cross-lingual dev set and the seed article.
 
-Prints: retrieval recall@1/5/10 and MRR@10 of the gold passage (fused, dense alone, BM25 alone), abstention
-rates (calibrated model, fitted and leave-one-article-out), and latency p50/p95 of retrieval and of extractive
-answers. Timings depend on what else runs on the machine: run it on an idle one for figures you quote.
+Prints: retrieval recall@1/5/10 and MRR@10 of the gold passage (fused, dense alone, BM25 alone) and latency
+p50/p95 of retrieval and of extractive answers (abstention rates: `python -m eval.calibrate` prints them, per
+set and held out). Timings depend on what else runs on the machine: run it on an idle one for figures you quote.
 
     python bench/bench_qa.py --embedder e5-small [--dev-index DIR] [--seed-index DIR]
 
@@ -12,7 +12,6 @@ Indexes that do not exist yet are built with the ingest pipeline (e5-small: abou
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 from collections.abc import Sequence
@@ -96,27 +95,11 @@ def latency(assistant: Assistant, questions: Sequence[str]) -> None:
         print(f"  {name:<42} p50 {statistics.median(xs):7.1f}   p95 {float(np.percentile(xs, 95)):7.1f}")
 
 
-def abstention(embedder: str, dev_index: str, seed_index: str) -> None:
-    rows = calibrate.collect(embedder, dev_index, seed_index, str(SHARED))
-    print(
-        "\nabstention (calibrated models in qa/calibration.json; cross-validation refits without the held-out group):"
-    )
-    for regime, chunks in (("small", 1), ("large", calibrate.SMALL_INDEX_CHUNKS)):
-        part = [r for r in rows if (r["group"] == "seed") == (regime == "small")]
-        if regime == "small":
-            part = [{**r, "group": r["question"]} for r in part]
-        model = calibrate.load_abstainer(embedder, chunks)
-        print(f"  {regime:<5} {json.dumps(calibrate.rates(model, part))}")
-        cv = calibrate.cross_validate(part, model.features, model.rules)  # the stored model's features and rules
-        print(f"  {regime:<5} leave-one-out: {json.dumps(cv)}")
-
-
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--embedder", default="e5-small")
     p.add_argument("--dev-index", default=None)
     p.add_argument("--seed-index", default=None)
-    p.add_argument("--skip-abstention", action="store_true")
     a = p.parse_args()
     dev_index = a.dev_index or f"/tmp/fonte-bench-dev-{a.embedder}"
     seed_index = a.seed_index or f"/tmp/fonte-bench-seed-{a.embedder}"
@@ -125,8 +108,6 @@ def main() -> None:
     questions = calibrate.dev_questions(DEV)
     recall_table(dev, questions)
     latency(dev, [q["user_input"] for q in questions])
-    if not a.skip_abstention:
-        abstention(a.embedder, dev_index, seed_index)
 
 
 if __name__ == "__main__":

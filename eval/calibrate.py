@@ -7,6 +7,10 @@ and the squadit-xquad questions once more with their own article left out of the
 One model is fitted on all of them (`qa.calibrate.select` / `fit`), whatever the collection's size; its
 figures are cross-validated leaving one whole set out at a time (a language and a source the model never
 saw), then measured on the held-out part of each set. `docs/calibration.md` says how to read them.
+
+A second model, `small`, is fitted the same way for collections of one document (under
+`qa.calibrate.SMALL_INDEX_CHUNKS` chunks): every question asked again over a window of passages of one
+document of its set (`eval.small`), and the seed article as it is.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from eval import small
 from eval.corpus import eval_index_location
 from eval.sets import Case, load_set
 from eval.suite import load_suite, split_of
@@ -26,18 +31,30 @@ from qa.settings import Settings
 
 # language-neutral features and rules only: the kind rules (a date, a count ...) and roles read English and
 # Italian words, and would decide nothing for the other languages of the suite
-EXTRAS = ("anchors_found", "term_alignment", "idf_coverage", "focus_top", "lexical_coverage", "crosslingual")
+EXTRAS = (
+    "anchors_found",
+    "term_alignment",
+    "idf_coverage",
+    "focus_top",
+    "lexical_coverage",
+    "crosslingual",
+    "name_phrases",
+)
 # kind_found reads English and Italian question words: for a question in another language it is 1 and rules
 # nothing out, so it changes no decision on a language its data does not cover
-RULES = ("kind_found", "anchors_found")
-SMALL_SETS = ("seed",)  # one article: judged by the `small` model (qa.calibrate.load_abstainer), not fitted here
+RULES = ("kind_found", "anchors_found", "name_phrases")
+REGIMES = ("all", "small")  # collections of many passages; of one document (qa.calibrate.load_abstainer)
 
 
 def collect(
-    suite: str, embedder: str, splits: Sequence[str] = ("dev", "holdout"), llm: bool = False
+    suite: str,
+    embedder: str,
+    splits: Sequence[str] = ("dev", "holdout"),
+    llm: bool = False,
+    regimes: Sequence[str] = REGIMES,
 ) -> list[dict[str, Any]]:
-    """Feature rows (`features`, `answerable`, `group`, `set`, `split`) for the suite's questions; with `llm`,
-    the local model's judgement too (`llm_yes`)."""
+    """Feature rows (`features`, `answerable`, `group`, `set`, `split`, `regime`) for the suite's questions;
+    with `llm`, the local model's judgement too (`llm_yes`)."""
     from ingest.pipeline import ingest
     from qa.assistant import Assistant
     from qa.index import Index
@@ -50,16 +67,42 @@ def collect(
         assistant = Assistant.open(settings=settings, mode="extractive")
         extra: dict[str, Any] = {"llm": assistant._llm("local")} if llm else {}
         cases = [c for c in load_set(s.questions) if split_of(c.id) in splits]
+        one_document = not s.corpus.endswith(".jsonl")  # the seed article: a small collection as it is
+        windows = None if one_document else small.Windows.of(Path(s.corpus))
+        raw = small.raw_questions(Path(s.questions)) if windows else {}
         for n, case in enumerate(cases, 1):
-            rows.append(_row(assistant, case, s.name, case.answerable, **extra))
-            if s.name == "squadit-xquad" and case.article and cal.unanswerable_when_left_out({"id": case.id}):
-                rows.append(_row(assistant, case, s.name, False, **cal.leave_out(case.article), **extra))
+            if one_document:
+                if "small" in regimes:
+                    rows.append(_row(assistant, case, s.name, case.answerable, regime="small", **extra))
+                continue
+            if "all" in regimes:
+                rows.append(_row(assistant, case, s.name, case.answerable, **extra))
+                if s.name == "squadit-xquad" and case.article and cal.unanswerable_when_left_out({"id": case.id}):
+                    rows.append(_row(assistant, case, s.name, False, **cal.leave_out(case.article), **extra))
+            if "small" in regimes and windows is not None:
+                top = _top_id(assistant, case.question)
+                for answerable, ids in small.asks(case, raw.get(case.id, {}), windows, top):
+                    if not answerable and not cal.unanswerable_when_left_out({"id": case.id}):
+                        continue
+                    rows.append(
+                        _row(assistant, case, s.name, answerable, regime="small", keep=windows.keep(ids), **extra)
+                    )
             print(f"\r{s.name}: {n}/{len(cases)}", end="", file=sys.stderr, flush=True)
         print(file=sys.stderr)
     return rows
 
 
-def _row(assistant: Any, case: Case, set_name: str, answerable: bool, **kw: Any) -> dict[str, Any]:
+def _top_id(assistant: Any, question: str) -> Any:
+    """A function giving the passage id the whole collection ranks first for `question` (asked only if needed)."""
+
+    def top() -> str:
+        hits = assistant.retriever.retrieve(question, 1).hits
+        return hits[0].chunk.doc_id.rpartition("#")[2] if hits else ""
+
+    return top
+
+
+def _row(assistant: Any, case: Case, set_name: str, answerable: bool, regime: str = "all", **kw: Any) -> dict[str, Any]:
     a = assistant.analyse(case.question, **kw)
     return {
         "id": case.id,
@@ -69,7 +112,8 @@ def _row(assistant: Any, case: Case, set_name: str, answerable: bool, **kw: Any)
         "set": set_name,
         "split": split_of(case.id),
         "group": set_name,
-        "left_out": "keep" in kw,
+        "regime": regime,
+        "left_out": "keep" in kw and regime == "all",
         "features": a.features,
         "answers": list(case.accepted_answers),
         # the top evidence, for tuning readers offline on the dev part (`--dump`)
@@ -82,38 +126,61 @@ def by_set(model: cal.Abstainer, rows: Sequence[dict[str, Any]]) -> dict[str, di
     return {name: cal.rates(model, [r for r in rows if r["set"] == name]) for name in sorted({r["set"] for r in rows})}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m eval.calibrate", description=__doc__.splitlines()[0])
-    p.add_argument("--suite", default="dev")
-    p.add_argument("--embedder", default="e5-small")
-    p.add_argument("--dump", type=Path, help="write the feature rows here")
-    p.add_argument("--rows", type=Path, help="refit from rows written earlier by --dump")
-    p.add_argument("--report", type=Path, help="write the figures as JSON here")
-    p.add_argument("--llm", action="store_true", help="fit the local-mode model, which reads the LLM's judgement")
-    args = p.parse_args(argv)
-    if args.rows:
-        rows = [json.loads(x) for x in args.rows.read_text(encoding="utf-8").splitlines() if x.strip()]
-    else:
-        rows = collect(args.suite, args.embedder, llm=args.llm)
-    if args.dump:
-        args.dump.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    dev = [r for r in rows if r["split"] == "dev" and r["set"] not in SMALL_SETS]
-    held = [r for r in rows if r["split"] == "holdout" and r["set"] not in SMALL_SETS]
-    extras = (*EXTRAS, "llm_yes") if args.llm else EXTRAS
+def regime_of(row: dict[str, Any]) -> str:
+    """The regime a row was asked for (dumps written before `small` rows existed: the seed set is `small`)."""
+    return str(row.get("regime") or ("small" if row["set"] == "seed" else "all"))
+
+
+def refit(rows: Sequence[dict[str, Any]], regime: str, extras: Sequence[str]) -> tuple[cal.Abstainer, dict[str, Any]]:
+    """Select features and fit one regime on the dev part of its rows; the figures of the procedure."""
+    dev = [r for r in rows if r["split"] == "dev"]
+    held = [r for r in rows if r["split"] == "holdout"]
     names, rules, cv = cal.select(dev, extras, RULES)
     model = cal.fit(dev, names, rules)
-    report = {
+    return model, {
+        "features": names,
+        "rules": rules,
         "fitted_on": cal.rates(model, dev),
         "cross_validated": cv,
         "dev_by_set": by_set(model, dev),
         "holdout": cal.rates(model, held) if held else None,
         "holdout_by_set": by_set(model, held) if held else None,
     }
-    path = cal.save(args.embedder, "llm" if args.llm else "all", model, report)
-    print(json.dumps({"embedder": args.embedder, "features": names, "rules": rules, **report}, indent=1))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m eval.calibrate", description=__doc__.splitlines()[0])
+    p.add_argument("--suite", default="dev")
+    p.add_argument("--embedder", default="e5-small")
+    p.add_argument("--regime", choices=(*REGIMES, "both"), default="both", help="which model(s) to refit")
+    p.add_argument("--dump", type=Path, help="write the feature rows here")
+    p.add_argument("--rows", type=Path, action="append", help="refit from rows written earlier by --dump")
+    p.add_argument("--report", type=Path, help="write the figures as JSON here")
+    p.add_argument("--llm", action="store_true", help="fit the local-mode model, which reads the LLM's judgement")
+    args = p.parse_args(argv)
+    regimes = REGIMES if args.regime == "both" else (args.regime,)
+    if args.llm:
+        regimes = ("all",)
+    if args.rows:
+        rows = [json.loads(x) for f in args.rows for x in f.read_text(encoding="utf-8").splitlines() if x.strip()]
+    else:
+        rows = collect(args.suite, args.embedder, llm=args.llm, regimes=regimes)
+    if args.dump:
+        args.dump.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    extras = (*EXTRAS, "llm_yes") if args.llm else EXTRAS
+    reports: dict[str, Any] = {}
+    for regime in regimes:
+        part = [r for r in rows if regime_of(r) == regime]
+        if not part:
+            continue
+        model, report = refit(part, regime, extras)
+        name = "llm" if args.llm else regime
+        path = cal.save(args.embedder, name, model, {k: v for k, v in report.items() if k not in ("features", "rules")})
+        reports[name] = report
+        print(json.dumps({"embedder": args.embedder, "regime": name, **report}, indent=1))
+        print(f"wrote {name} to {path}", file=sys.stderr)
     if args.report:
-        args.report.write_text(json.dumps(report, indent=1), encoding="utf-8")
-    print(f"wrote {path}", file=sys.stderr)
+        args.report.write_text(json.dumps(reports, indent=1), encoding="utf-8")
     return 0
 
 

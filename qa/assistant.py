@@ -24,6 +24,7 @@ from qa.errors import ConfigError, FonteError, InvalidQuestion, StoreError
 from qa.evidence import EvidenceConfig, SentenceVectors, asks_only_names, features, focus_question, score_sentences
 from qa.index import Index
 from qa.language import detect
+from qa.phrases import phrase_coverage
 from qa.reader import make_reader
 from qa.retrieve import Retrieved, Retriever
 from qa.settings import Settings
@@ -191,6 +192,7 @@ class Assistant:
         lexical_side = self.retriever.lexical
         top3 = lexical_side.positions([h.chunk.chunk_id for h in got.hits[:3]])
         feats["idf_coverage"] = lexical_side.idf_coverage(standalone, top3)
+        feats["name_phrases"] = phrase_coverage(standalone, asked_in, [h.chunk.text for h in got.hits[:3]])
         # asked in another language than the passages': every similarity runs lower (squadit-xquad's English
         # questions over Italian text), which the abstention model learns to allow for
         feats["crosslingual"] = float(asked_in != self.corpus_language())

@@ -3,22 +3,19 @@
 At question time `load_abstainer(embedder_id).confidence(features)` gives the probability that the documents
 answer the question; below the calibrated threshold (or `Settings.abstain_threshold`) Fonte abstains.
 
-Run `python -m qa.calibrate --help` to refit (the procedure is written down in docs/calibration.md): it asks
-the seed questions over an index of `../shared/corpus`, and the dev questions of
-`../shared/datasets/squadit-xquad` over an index of its corpus, both as they are (answerable) and with their
-own article left out of the index (unanswerable), and picks the threshold that abstains on the most
-unanswerable questions while refusing at most 4% of the answerable ones.
+Fitted by `python -m eval.calibrate` (eval/calibrate.py; the procedure and its figures are in
+docs/calibration.md): the dev suite's questions, answerable and unanswerable, in five languages, each over
+its own collection (`all`) and over windows of one of its documents (`small`); the threshold is the one that
+abstains on the most unanswerable questions while refusing at most `MAX_REFUSED` of the answerable ones.
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import functools
 import itertools
 import json
 import math
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -79,7 +76,7 @@ class Abstainer:
 
 
 # Used for an embedder with no calibration yet: abstain only when the question's names are missing from the
-# retrieved text (a weak rule; run `python -m qa.calibrate` for the embedder to get a real one).
+# retrieved text (a weak rule; run `python -m eval.calibrate --embedder NAME` to get a real one).
 UNCALIBRATED = Abstainer(("entity_coverage",), (0.5,), (0.5,), (3.0,), 0.0, 0.5, calibrated=False)
 
 
@@ -92,18 +89,17 @@ def load_abstainer(
 ) -> Abstainer:
     """The calibrated abstainer for `embedder_id` and an index of `chunks` chunks, or `UNCALIBRATED`.
 
-    Similarity distributions depend on the collection's size (in a one-article index every passage is on
-    topic, and there is no rank-5-to-10 baseline), so each embedder has two models: `small` (fitted on the
-    seed article, used below `SMALL_INDEX_CHUNKS` chunks) and `large` (fitted on the dev corpus).
+    Similarity distributions depend on the collection's size (in a one-document index every passage is on
+    topic, and there is no rank-5-to-10 baseline), so each embedder has two models, both fitted on the dev
+    suite's five sources and languages by `python -m eval.calibrate`: `small`, used below
+    `SMALL_INDEX_CHUNKS` chunks, on windows of one document of each set and the seed article (eval/small.py),
+    and `all` on the sets' whole collections (or `llm`, its variant that reads the local model's judgement).
     """
     p = path or calibration_path()
     try:
         entry = json.loads(p.read_text(encoding="utf-8")).get(embedder_id) or {}
     except (OSError, ValueError):
         entry = {}
-    # collections of many passages: the model fitted on the whole dev suite (`python -m eval.calibrate`, five
-    # sources in five languages), or its LLM-judging variant; one article (under SMALL_INDEX_CHUNKS chunks):
-    # the model fitted on the seed article, the only such collection the suite has (docs/calibration.md)
     if chunks < SMALL_INDEX_CHUNKS:
         regime = entry.get("small") or entry.get("all") or {}
     else:
@@ -272,43 +268,6 @@ def unanswerable_when_left_out(question: Mapping[str, Any]) -> bool:
     return str(question.get("id")) not in ANSWERED_ELSEWHERE
 
 
-SEED_SETS = ("tests/qa/seed_questions.jsonl", "eval/sets/seed.jsonl", "eval/sets/seed-paraphrases.jsonl")
-
-
-def seed_questions() -> list[dict[str, Any]]:
-    """Fonte's own seed questions (`SEED_SETS`, all about ../shared/corpus; those present). Not
-    `eval/sets/seed-holdout.jsonl`: written after the model was fitted, it tells how it does on new wording."""
-    root = Path(__file__).resolve().parents[1]
-    out: list[dict[str, Any]] = []
-    for p in (root / name for name in SEED_SETS):
-        if p.exists():
-            out += _jsonl(p)
-    return out
-
-
-def _row(assistant: Any, question: str, answerable: bool, group: str, **kw: Any) -> dict[str, Any]:
-    a = assistant.analyse(question, **kw)
-    top = a.retrieved.hits[0].chunk.title if a.retrieved.hits else ""
-    return {"question": question, "answerable": answerable, "group": group, "top": top, "features": a.features}
-
-
-def collect(embedder: str, dev_index: str, seed_index: str, shared: str | None = None) -> list[dict[str, Any]]:
-    """Feature rows for every calibration question (see the module docstring), with their labels and groups."""
-    from qa.assistant import Assistant
-    from qa.settings import Settings
-
-    base = Settings.from_env(embedder=embedder, mode="extractive")
-    seed = Assistant.open(index=seed_index, settings=base)
-    rows = [_row(seed, q["user_input"], bool(q["answerable"]), "seed") for q in seed_questions()]
-    dev = Assistant.open(index=dev_index, settings=base)
-    for q in dev_questions(Path(shared or default_shared()) / "datasets" / "squadit-xquad"):
-        art = str(q["article"])
-        rows.append(_row(dev, q["user_input"], True, art))
-        if unanswerable_when_left_out(q):
-            rows.append(_row(dev, q["user_input"], False, art, **leave_out(art)))
-    return rows
-
-
 def leave_out(article: str) -> dict[str, Any]:
     """`assistant.analyse(question, **leave_out(article))` asks as if `article` were not indexed: its chunks are
     dropped from both rankings before they are cut to length."""
@@ -317,38 +276,3 @@ def leave_out(article: str) -> dict[str, Any]:
 
 def _other_article(article: str, chunk: Any) -> bool:
     return bool(chunk.title != article)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m qa.calibrate`: collect the features, fit, cross-validate, write calibration.json."""
-    parser = argparse.ArgumentParser(prog="python -m qa.calibrate", description=__doc__.splitlines()[0])
-    parser.add_argument("--embedder", default="e5-small")
-    parser.add_argument("--dev-index", help="index of the squadit-xquad corpus_it.jsonl")
-    parser.add_argument("--seed-index", help="index of the seed article of ../shared/corpus")
-    parser.add_argument("--shared", default=None, help="the shared folder (default: ../shared beside the repo)")
-    parser.add_argument("--dump", help="also write the feature rows to this .jsonl (for inspection)")
-    parser.add_argument("--rows", help="refit from rows written earlier by --dump, without asking again")
-    args = parser.parse_args(argv)
-    if args.rows:
-        rows = _jsonl(Path(args.rows))
-    elif not (args.dev_index and args.seed_index):
-        parser.error("give --dev-index and --seed-index (or --rows from an earlier --dump)")
-    else:
-        rows = collect(args.embedder, args.dev_index, args.seed_index, args.shared)
-    if args.dump:
-        Path(args.dump).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    for regime in ("small", "large"):
-        part = [r for r in rows if (r["group"] == "seed") == (regime == "small")]
-        if regime == "small":  # one article: leave one question out instead
-            part = [{**r, "group": r["question"]} for r in part]
-        names, rules, cv = select(part)
-        model = fit(part, names, rules)
-        report = {"fitted_on": rates(model, part), "cross_validated": cv}
-        path = save(args.embedder, regime, model, report)
-        print(json.dumps({"embedder": args.embedder, "regime": regime, **report}, indent=2))
-    print(f"wrote {path}", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
