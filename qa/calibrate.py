@@ -158,14 +158,26 @@ def pick_threshold(
     return (low + min(highest, next_answerable)) / 2
 
 
-def fit(rows: Sequence[Mapping[str, Any]], names: Sequence[str], rules: Sequence[str] = ()) -> Abstainer:
-    """Fit the abstainer on rows of `{"features": {...}, "answerable": bool}`, with `rules` applied too."""
-    x = np.array([[r["features"][f] for f in names] for r in rows], float)
-    y = np.array([1.0 if r["answerable"] else 0.0 for r in rows])
-    mean, std = x.mean(axis=0), np.maximum(x.std(axis=0), 1e-6)
-    w, b = fit_logistic((x - mean) / std, y)
-    model = Abstainer(tuple(names), tuple(mean), tuple(std), tuple(w), b, 0.5, rules=tuple(rules))
-    conf = np.array([model.confidence(r["features"]) for r in rows])
+def fit(
+    rows: Sequence[Mapping[str, Any]], names: Sequence[str], rules: Sequence[str] = (), cache: dict | None = None
+) -> Abstainer:
+    """Fit the abstainer on rows of `{"features": {...}, "answerable": bool}`, with `rules` applied too.
+
+    The logistic part does not depend on `rules`: with a `cache` (a dict) it is fitted once per rows and
+    features, and only the threshold is picked again for each set of rules (`select` tries many)."""
+    key = (tuple(names), id(rows), len(rows))
+    if cache is None or key not in cache:
+        x = np.array([[r["features"][f] for f in names] for r in rows], float)
+        y = np.array([1.0 if r["answerable"] else 0.0 for r in rows])
+        mean, std = x.mean(axis=0), np.maximum(x.std(axis=0), 1e-6)
+        w, b = fit_logistic((x - mean) / std, y)
+        fitted = Abstainer(tuple(names), tuple(mean), tuple(std), tuple(w), b, 0.5)
+        conf = np.array([fitted.confidence(r["features"]) for r in rows])
+        if cache is None:
+            cache = {}
+        cache[key] = (fitted, conf, y)
+    fitted, conf, y = cache[key]
+    model = dataclasses.replace(fitted, rules=tuple(rules))
     ruled = np.array([ruled_out(r["features"], rules) for r in rows], bool)
     return dataclasses.replace(model, threshold=pick_threshold(conf, y, ruled=ruled))
 
@@ -177,10 +189,12 @@ def select(
     every subset of `rule_pool`, judged by cross-validation; the best `abstained - refused` among those that
     refuse at most `MAX_CV_REFUSED` wins (the simplest on ties). Returns (features, rules, cv rates)."""
     best: tuple[float, list[str], list[str], dict[str, float]] | None = None
+    cache: dict = {}
+    folds = _folds(rows)
     for extra in _subsets(extras):
         for rules in _subsets(rule_pool):
             names = [*FEATURES, *extra]
-            cv = cross_validate(rows, names, rules)
+            cv = cross_validate(rows, names, rules, cache, folds)
             score = cv["abstained"] - cv["refused"] if cv["refused"] <= MAX_CV_REFUSED else -1.0
             if best is None or score > best[0] + 1e-9:
                 best = (score, names, list(rules), cv)
@@ -204,19 +218,27 @@ def rates(model: Abstainer, rows: Sequence[Mapping[str, Any]]) -> dict[str, floa
     }
 
 
-def cross_validate(
-    rows: Sequence[Mapping[str, Any]], names: Sequence[str], rules: Sequence[str] = ()
-) -> dict[str, float]:
-    """Leave-one-group-out rates (a group is an article, or the seed set): each group is judged by a model
-    fitted without it, so the figures are not measured on the data that chose the threshold."""
+def _folds(rows: Sequence[Mapping[str, Any]]) -> list[tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]]:
+    """(rows to fit on, rows to judge) leaving out one group (a set of the suite, an article) at a time."""
     groups = sorted({str(r["group"]) for r in rows})
+    return [([r for r in rows if r["group"] != g], [r for r in rows if r["group"] == g]) for g in groups]
+
+
+def cross_validate(
+    rows: Sequence[Mapping[str, Any]],
+    names: Sequence[str],
+    rules: Sequence[str] = (),
+    cache: dict | None = None,
+    folds: list[tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]] | None = None,
+) -> dict[str, float]:
+    """Leave-one-group-out rates (a group is a set of the suite, or an article): each group is judged by a
+    model fitted without it, so the figures are not measured on the data that chose the threshold."""
     refused: list[bool] = []
     abstained: list[bool] = []
-    for g in groups:
-        model = fit([r for r in rows if r["group"] != g], names, rules)
-        for r in rows:
-            if r["group"] == g:
-                (refused if r["answerable"] else abstained).append(model.judge(r["features"])[1])
+    for train, held in folds or _folds(rows):
+        model = fit(train, names, rules, cache)
+        for r in held:
+            (refused if r["answerable"] else abstained).append(model.judge(r["features"])[1])
     return {"refused": float(np.mean(refused or [False])), "abstained": float(np.mean(abstained or [False]))}
 
 

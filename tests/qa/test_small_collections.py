@@ -1,0 +1,104 @@
+"""A collection of one short document, in a language other than the seed's, judged by the small-collection model.
+
+The documents and questions here were written for this test and never used to fit anything: the small model is
+fitted on windows of the dev suite's documents (`python -m eval.calibrate`, eval/small.py). Each document is
+its own index, as a user who drops in a single file has.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import ingest
+from qa.assistant import Assistant
+from qa.calibrate import SMALL_INDEX_CHUNKS
+from qa.index import Index
+from qa.settings import Settings
+
+DOCS = {
+    "de": (
+        "Die Stadtbibliothek Neustadt wurde 1952 im ehemaligen Rathaus eröffnet. "
+        "Seit 2019 leitet Katrin Albers die Bibliothek. "
+        "Sie besitzt rund 85.000 Bücher, Zeitschriften und Filme. "
+        "Im Jahr 2021 zog die Kinderabteilung in das Erdgeschoss um. "
+        "Die Bibliothek ist von Dienstag bis Samstag geöffnet."
+    ),
+    "es": (
+        "El puerto de Valdemar se construyó en 1887 para exportar mineral de hierro. "
+        "Durante el siglo XX se convirtió en el principal puerto pesquero de la región. "
+        "En 1998 el ayuntamiento transformó el antiguo muelle en un paseo marítimo. "
+        "Hoy el puerto recibe unos 40 cruceros al año. "
+        "La lonja de pescado abre cada mañana a las seis."
+    ),
+}
+# (question, answerable, what the cited sentence must hold); unanswerable ones are on topic (the document's
+# subject, a detail it never gives) or off topic
+QUESTIONS = {
+    "de": [
+        ("Wer leitet die Bibliothek?", True, "Katrin Albers"),
+        ("Wie viele Bücher besitzt die Stadtbibliothek?", True, "85.000"),
+        ("Wie viel kostet ein Bibliotheksausweis?", False, "on topic"),
+        ("Wann wurde das Schwimmbad renoviert?", False, "off topic"),
+    ],
+    "es": [
+        ("¿Cuándo se construyó el puerto de Valdemar?", True, "1887"),
+        ("¿Cuántos cruceros recibe el puerto al año?", True, "40"),
+        ("¿Quién diseñó el faro del puerto?", False, "on topic"),
+        ("¿Cuál es la capital de Australia?", False, "off topic"),
+    ],
+}
+
+
+@pytest.fixture(scope="module", params=sorted(DOCS))
+def one_document(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Assistant]:
+    lang = request.param
+    folder = tmp_path_factory.mktemp(f"small-{lang}")
+    doc = folder / f"doc-{lang}.txt"
+    doc.write_text(DOCS[lang], encoding="utf-8")
+    settings = Settings.from_env(
+        {}, index=str(folder / "index"), embedder="e5-small", mode="extractive", data_dir=str(folder)
+    )
+    ingest([doc], Index.open(settings))
+    return lang, Assistant.open(settings=settings)
+
+
+def test_one_short_document_is_answered_and_its_gaps_are_abstained(one_document: tuple[str, Assistant]) -> None:
+    lang, assistant = one_document
+    assert assistant.retriever.chunk_count < SMALL_INDEX_CHUNKS  # judged by the small-collection model
+    wrong = []
+    for question, answerable, expected in QUESTIONS[lang]:
+        answer = assistant.ask(question)
+        if answerable:
+            quoted = " ".join(c.quote for c in answer.citations)
+            if answer.abstained or expected not in quoted:
+                wrong.append((question, "refused or not cited", answer.answer[:120]))
+        elif expected == "off topic" and not answer.abstained:  # on topic: the test below
+            wrong.append((question, "answered", answer.answer[:120]))
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wie viel kostet ein Bibliotheksausweis?",
+        pytest.param(
+            "¿Quién diseñó el faro del puerto?",
+            marks=pytest.mark.xfail(
+                reason="on-topic gap answered (confidence 0.37, threshold 0.29; the seed-only model: 0.73)",
+                strict=False,
+            ),
+        ),
+    ],
+)
+def test_a_detail_the_document_never_gives_is_abstained(question: str, tmp_path: Path) -> None:
+    """The hard case: every sentence of a short document is on its subject, and the detail is not there."""
+    lang = "de" if question.startswith("Wie") else "es"
+    doc = tmp_path / f"doc-{lang}.txt"
+    doc.write_text(DOCS[lang], encoding="utf-8")
+    settings = Settings.from_env(
+        {}, index=str(tmp_path / "index"), embedder="e5-small", mode="extractive", data_dir=str(tmp_path)
+    )
+    ingest([doc], Index.open(settings))
+    assert Assistant.open(settings=settings).ask(question).abstained
