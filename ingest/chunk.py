@@ -6,7 +6,9 @@ packing of whole sentences into paragraph-sized chunks that prefer to end at par
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 from qa.types import Chunk, Document, Span
 
@@ -109,6 +111,8 @@ def chunk_document(doc: Document, chunk_chars: int) -> list[Chunk]:
             cur = []
     if cur:
         groups.append(cur)
+    pages = _marks(doc, "pages")
+    sections = _marks(doc, "sections")
     return [
         Chunk(
             chunk_id="",
@@ -121,6 +125,19 @@ def chunk_document(doc: Document, chunk_chars: int) -> list[Chunk]:
             text=text[g[0][0] : g[-1][1]],
             sentences=tuple(g),
             content_hash=doc.content_hash,
+            pages=_within(pages, g[0][0], g[-1][1]),
+            sections=_within(sections, g[0][0], g[-1][1]),
         )
         for i, g in enumerate(groups)
     ]
+
+
+def _marks(doc: Document, key: str) -> list[tuple[int, Any]]:
+    """The document's page or section marks (`[offset, label]` pairs as JSON in its metadata), in order."""
+    return [(int(at), label) for at, label in json.loads(doc.metadata.get(key) or "[]")]
+
+
+def _within(marks: list[tuple[int, Any]], start: int, end: int) -> tuple[tuple[int, Any], ...]:
+    """The mark in force at `start` and those inside `[start, end)`: all a chunk needs to place its sentences."""
+    first = max((k for k, (at, _) in enumerate(marks) if at <= start), default=0)
+    return tuple(m for k, m in enumerate(marks) if k >= first and (k == first or m[0] < end))

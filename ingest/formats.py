@@ -89,8 +89,8 @@ def _tidy(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p.strip())
 
 
-def pdf_to_text(data: bytes) -> str:
-    """The text of every page of a PDF, pages separated by blank lines.
+def pdf_pages(data: bytes) -> list[str]:
+    """The text of each page of a PDF, in order ("" for a page without text).
 
     Raises:
         RejectedInput: not a PDF, corrupt, encrypted with a password, or without extractable text.
@@ -132,12 +132,11 @@ def pdf_to_text(data: bytes) -> str:
         OverflowError,
     ) as exc:
         raise RejectedInput(f"corrupt PDF: pypdf cannot read it ({type(exc).__name__}: {exc}).") from None
-    text = "\n\n".join(p.strip() for p in pages if p.strip())
-    if not text.strip():
+    if not any(p.strip() for p in pages):
         raise RejectedInput(
             f"PDF with no extractable text ({len(pages)} page(s)): it is probably scanned images; run OCR first."
         )
-    return text
+    return [p.strip() for p in pages]
 
 
 def _open_without_password(reader: object) -> bool:

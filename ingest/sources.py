@@ -33,6 +33,7 @@ class RawDocument:
         title: a title the format itself declares (HTML `<title>`, docx core title, BEIR `title`), or "".
         text: the extracted text, paragraphs separated by blank lines.
         kind: the loader that read it ("text", "html", "pdf", "docx", "beir").
+        pages: a PDF's text page by page (`text` is them joined by blank lines), else ().
     """
 
     doc_id: str
@@ -40,6 +41,7 @@ class RawDocument:
     text: str
     kind: str
     metadata: dict[str, str] = field(default_factory=dict)
+    pages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -203,9 +205,10 @@ def load(path: Path, data: bytes, settings: Settings) -> Loaded:
         title, text = html_to_text(decode_text(data, html=True))
         return Loaded((RawDocument(doc_id, title, text, "html"),))
     if suffix == ".pdf":
-        from ingest.formats import pdf_to_text
+        from ingest.formats import pdf_pages
 
-        return Loaded((RawDocument(doc_id, "", pdf_to_text(data), "pdf"),))
+        pages = tuple(pdf_pages(data))
+        return Loaded((RawDocument(doc_id, "", "\n\n".join(p for p in pages if p), "pdf", pages=pages),))
     if suffix == ".docx":
         from ingest.formats import docx_to_text
 

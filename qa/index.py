@@ -342,7 +342,19 @@ def _chunk_meta(c: Chunk, content_hash: str) -> dict[str, Any]:
         "end": c.end,
         "sentences": json.dumps([list(s) for s in c.sentences]),
         "content_hash": content_hash,
+        **_marks_meta(c),
     }
+
+
+def _marks_meta(c: Chunk) -> dict[str, Any]:
+    """A chunk's page and section marks, with its first and last page as plain fields (Chroma filters on them)."""
+    meta: dict[str, Any] = {}
+    if c.page is not None:
+        meta.update(pages=json.dumps([list(m) for m in c.pages]), page_first=c.page[0], page_last=c.page[1])
+    if c.sections:
+        meta.update(sections=json.dumps([list(m) for m in c.sections], ensure_ascii=False))
+        meta.update(section=c.section_of(c.start))
+    return meta
 
 
 def _chunk_from(cid: str, meta: dict[str, Any], text: str) -> Chunk:
@@ -357,6 +369,8 @@ def _chunk_from(cid: str, meta: dict[str, Any], text: str) -> Chunk:
         text=text or "",
         sentences=tuple((int(a), int(b)) for a, b in json.loads(str(meta.get("sentences", "[]")))),
         content_hash=str(meta.get("content_hash", "")),
+        pages=tuple((int(a), int(p)) for a, p in json.loads(str(meta.get("pages", "[]")))),
+        sections=tuple((int(a), str(h)) for a, h in json.loads(str(meta.get("sections", "[]")))),
     )
 
 

@@ -125,3 +125,26 @@ def check_index(index: Index) -> dict[str, str]:
         covered = "".join(c.text for c in chunks)
         assert "".join(covered.split()) == "".join(text.split()), f"{doc_id}: the chunks do not cover the text"
     return {d: r.content_hash for d, r in docs.items()}
+
+
+def make_report_pdf(pages: list[list[str | list[list[str]]]]) -> bytes:
+    """A PDF typeset by reportlab: each page a list of paragraphs (str) and ruled tables (list of rows, the
+    first row the header), wrapped and laid out as a word processor would."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    style = getSampleStyleSheet()["Normal"]
+    story: list[Any] = []
+    for n, blocks in enumerate(pages):
+        for block in blocks:
+            if isinstance(block, str):
+                story.append(Paragraph(block, style))
+            else:
+                story.append(Table(block, style=TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)])))
+        if n < len(pages) - 1:
+            story.append(PageBreak())
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4, title="", author="").build(story)
+    return out.getvalue()

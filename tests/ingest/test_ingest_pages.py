@@ -1,0 +1,91 @@
+"""PDF pages (and Word/HTML sections) kept through cleaning, chunking, the index and the citations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from ingest_fixtures import check_index, make_report_pdf
+
+from ingest.clean import clean, clean_parts
+from ingest.pipeline import ingest
+from qa.assistant import Assistant
+from qa.index import Index
+
+INTRO = (
+    "The Harbour Board of Porto Sereno publishes this report every spring. It describes the works of the past "
+    "year on the quays, the breakwater and the old signal tower."
+)
+FACT = "The Orsini lighthouse was rebuilt in 1887 by the engineer Carla Benvenuti after a storm destroyed it."
+AROUND = "Its lamp burned paraffin until the harbour was connected to the electric grid in 1923."
+
+
+def report_pages() -> list[list[str | list[list[str]]]]:
+    return [[INTRO, "Annual report of the harbour works, second edition."], [FACT, AROUND], ["The end of the report."]]
+
+
+@pytest.fixture
+def report_index(tmp_path: Path, open_index: Callable[..., Index]) -> Index:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "report.pdf").write_bytes(make_report_pdf(report_pages()))
+    index = open_index(chunk_chars=200)
+    report = ingest([tmp_path / "docs"], index)
+    assert report.added == 1 and not report.rejected, report.to_dict()
+    return index
+
+
+def test_clean_parts_matches_clean_and_finds_each_part() -> None:
+    parts = ["Annual report\n\nBy Anna Rossi\n\nFirst page. It goes on.", "", "Second page\nin two lines.", "Last."]
+    cleaned, starts = clean_parts(parts)
+    plain = clean("\n\n".join(parts))
+    assert (cleaned.text, cleaned.title, cleaned.metadata) == (plain.text, plain.title, plain.metadata)
+    assert starts[1] is None and [cleaned.text[s : s + 6] for s in (starts[0], starts[2], starts[3])] == [
+        "First ",
+        "Second",
+        "Last.",
+    ]
+
+
+def test_a_part_the_cleaning_removes_has_no_start() -> None:
+    cleaned, starts = clean_parts(["Only a title", "Node id: 2988751", "The body of page three. It is here."])
+    assert cleaned.title == "Only a title" and starts[:2] == [None, None]
+    assert cleaned.text[starts[2] :].startswith("The body of page three")
+
+
+def test_every_chunk_carries_its_pages(report_index: Index) -> None:
+    check_index(report_index)
+    chunks = report_index.chunks()
+    assert all(c.page is not None for c in chunks)
+    (holding,) = [c for c in chunks if "Orsini lighthouse" in c.text]
+    assert holding.page is not None and holding.page[0] <= 2 == holding.page[1]
+    (fact,) = [(a, b) for a, b in holding.sentences if "Orsini" in holding.text[a - holding.start : b - holding.start]]
+    assert holding.page_of(*fact) == (2, 2)
+    raw = report_index._chunks.get(ids=[holding.chunk_id], include=["metadatas"])["metadatas"][0]
+    assert (raw["page_first"], raw["page_last"]) == holding.page
+    assert {c.page_of(c.start, c.start + 1)[0] for c in chunks} == {1, 2, 3}
+
+
+def test_the_citation_of_page_twos_fact_is_on_page_two(report_index: Index) -> None:
+    assistant = Assistant(report_index, report_index.settings, "extractive")
+    answer = assistant.ask("Who rebuilt the Orsini lighthouse?")
+    assert not answer.abstained, answer.answer
+    (cite,) = [c for c in answer.citations if "Orsini" in c.quote]
+    assert cite.page == (2, 2)
+    assert assistant.document_text(cite.doc_id)[cite.start : cite.end] == cite.quote
+    as_json = json.loads(json.dumps(answer.to_dict()))
+    assert {"first": 2, "last": 2} in [c["page"] for c in as_json["citations"]]
+    assert any(p["page"] == {"first": 2, "last": 2} for p in as_json["passages"])
+
+
+def test_the_export_and_the_cli_say_the_page(report_index: Index) -> None:
+    from qa.cli import render
+    from ui.export import conversation_dict, conversation_markdown
+
+    answer = Assistant(report_index, report_index.settings, "extractive").ask("Who rebuilt the Orsini lighthouse?")
+    n = next(c.n for c in answer.citations if c.page == (2, 2))
+    cite = answer.citations[n - 1]
+    assert f"page 2, characters {cite.start}-{cite.end})" in conversation_markdown([answer])
+    assert conversation_dict([answer])["turns"][0]["citations"][n - 1]["page"] == {"first": 2, "last": 2}
+    assert f"[{n}] {answer.citations[n - 1].source} (page 2) [" in render(answer)
