@@ -70,6 +70,10 @@ def _document(raw: RawDocument, path: Path, signature: dict[str, str], settings:
     elif raw.pages:
         cleaned, starts = clean_parts(list(raw.pages), raw.title, path_key(path.stem))
         marks["pages"] = json.dumps([[at, n] for n, at in enumerate(starts, 1) if at is not None])
+    elif raw.sections:
+        cleaned, starts = clean_parts([t for _, t in raw.sections], raw.title, path_key(path.stem))
+        named = [[at, name] for (name, _), at in zip(raw.sections, starts, strict=True) if at is not None]
+        marks["sections"] = json.dumps(named, ensure_ascii=False)
     else:
         cleaned = clean(raw.text, raw.title, path_key(path.stem))
     if not cleaned.text.strip():

@@ -34,6 +34,7 @@ class RawDocument:
         text: the extracted text, paragraphs separated by blank lines.
         kind: the loader that read it ("text", "html", "pdf", "docx", "beir").
         pages: a PDF's text page by page (`text` is them joined by blank lines), else ().
+        sections: a Word or HTML document's text section by section, (heading path, text), else ().
     """
 
     doc_id: str
@@ -42,6 +43,7 @@ class RawDocument:
     kind: str
     metadata: dict[str, str] = field(default_factory=dict)
     pages: tuple[str, ...] = ()
+    sections: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -202,8 +204,9 @@ def load(path: Path, data: bytes, settings: Settings) -> Loaded:
     if suffix in HTML_TYPES:
         from ingest.formats import html_to_text
 
-        title, text = html_to_text(decode_text(data, html=True))
-        return Loaded((RawDocument(doc_id, title, text, "html"),))
+        title, sections = html_to_text(decode_text(data, html=True))
+        text = "\n\n".join(t for _, t in sections)
+        return Loaded((RawDocument(doc_id, title, text, "html", sections=tuple(sections)),))
     if suffix == ".pdf":
         from ingest.formats import pdf_pages
 
@@ -213,8 +216,9 @@ def load(path: Path, data: bytes, settings: Settings) -> Loaded:
         from ingest.formats import docx_to_text
 
         check_docx_zip(data, settings)
-        title, text = docx_to_text(data)
-        return Loaded((RawDocument(doc_id, title, text, "docx"),))
+        title, sections = docx_to_text(data)
+        text = "\n\n".join(t for _, t in sections)
+        return Loaded((RawDocument(doc_id, title, text, "docx", sections=tuple(sections)),))
     if suffix == ".jsonl":
         return load_beir(doc_id, data)
     kind = suffix or "without an extension"

@@ -89,3 +89,45 @@ def test_the_export_and_the_cli_say_the_page(report_index: Index) -> None:
     assert f"page 2, characters {cite.start}-{cite.end})" in conversation_markdown([answer])
     assert conversation_dict([answer])["turns"][0]["citations"][n - 1]["page"] == {"first": 2, "last": 2}
     assert f"[{n}] {answer.citations[n - 1].source} (page 2) [" in render(answer)
+
+
+def _docx_with_headings(path: Path) -> Path:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Harbour report", level=1)
+    document.add_paragraph(INTRO)
+    document.add_heading("Lighthouses", level=2)
+    document.add_paragraph(FACT)
+    document.add_heading("Quays", level=2)
+    document.add_paragraph("The north quay was paved again with stone from the Sereno quarry in the autumn.")
+    document.save(str(path))
+    return path
+
+
+HTML = (
+    "<html><head><title>Harbour report</title></head><body><h1>Harbour report</h1><p>{intro}</p>"
+    "<h2>Lighthouses</h2><p>{fact}</p><h2>Quays</h2><p>The north quay was paved again in the autumn.</p></body></html>"
+)
+
+
+def test_word_and_html_chunks_carry_their_heading_path(tmp_path: Path, open_index: Callable[..., Index]) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _docx_with_headings(docs / "report.docx")
+    (docs / "report.html").write_text(HTML.format(intro=INTRO, fact=FACT), encoding="utf-8")
+    index = open_index(chunk_chars=120)
+    assert ingest([docs], index).added == 2
+    check_index(index)
+    for c in index.chunks():
+        assert c.page is None
+        for a, b in c.sentences:
+            sentence = c.text[a - c.start : b - c.start]
+            if "Orsini" in sentence:
+                assert c.section_of(a) == "Harbour report > Lighthouses", c.sections
+            if "north quay" in sentence:
+                assert c.section_of(a) == "Harbour report > Quays"
+    answer = Assistant(index, index.settings, "extractive").ask("Who rebuilt the Orsini lighthouse?")
+    cited = [c for c in answer.citations if "Orsini" in c.quote]
+    assert cited and {c.section for c in cited} == {"Harbour report > Lighthouses"} and cited[0].page is None
+    assert answer.to_dict()["citations"][cited[0].n - 1]["section"] == "Harbour report > Lighthouses"
