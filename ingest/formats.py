@@ -110,7 +110,8 @@ def _tidy(text: str) -> str:
 
 
 def pdf_pages(data: bytes) -> list[str]:
-    """The text of each page of a PDF, in order ("" for a page without text).
+    """The text of each page of a PDF, in order ("" for a page without text); a page with a ruled table gives
+    the table as rows that read on their own (`ingest.tables.pdf_table_pages`).
 
     Raises:
         RejectedInput: not a PDF, corrupt, encrypted with a password, or without extractable text.
@@ -156,7 +157,9 @@ def pdf_pages(data: bytes) -> list[str]:
         raise RejectedInput(
             f"PDF with no extractable text ({len(pages)} page(s)): it is probably scanned images; run OCR first."
         )
-    return [p.strip() for p in pages]
+    from ingest.tables import pdf_table_pages
+
+    return [p.strip() for p in pdf_table_pages(data, pages)]
 
 
 def _open_without_password(reader: object) -> bool:
@@ -168,7 +171,7 @@ def _open_without_password(reader: object) -> bool:
 
 def docx_to_text(data: bytes) -> tuple[str, list[tuple[str, str]]]:
     """Paragraphs and table rows of a .docx, in document order, by section. Check the zip first with
-    `check_docx_zip`.
+    `check_docx_zip`. Table rows read on their own ("Header: value; Header: value", see `ingest.tables`).
 
     Returns:
         (title, sections): the core-properties title (else the first Title/Heading 1 paragraph), and the text
@@ -181,6 +184,8 @@ def docx_to_text(data: bytes) -> tuple[str, list[tuple[str, str]]]:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    from ingest.tables import row_sentences
+
     try:
         document = docx.Document(io.BytesIO(data))
         blocks: list[tuple[int, str]] = []
@@ -192,7 +197,7 @@ def docx_to_text(data: bytes) -> tuple[str, list[tuple[str, str]]]:
                 if not heading and style in ("Title", "Heading 1") and item.text.strip():
                     heading = item.text.strip()
             elif isinstance(item, Table):
-                blocks.extend((0, " | ".join(c.text for c in row.cells)) for row in item.rows)
+                blocks.extend((0, row) for row in row_sentences([[c.text for c in r.cells] for r in item.rows]))
         title = (document.core_properties.title or "").strip() or heading
     except Exception as exc:  # python-docx raises many kinds on malformed XML
         raise RejectedInput(f"corrupt .docx: it cannot be read ({type(exc).__name__}: {exc}).") from None
