@@ -1,12 +1,15 @@
-"""PDF ingest throughput: pages/s for a generated multi-page text PDF, read alone and ingested into an index.
+"""PDF ingest throughput: pages/s for a generated multi-page text PDF, read alone and ingested into an index,
+and OCR pages/s for a scanned copy of its first pages.
 
-    .venv/bin/python bench/bench_pdf.py [--pages 100] [--tables-every 5] [--embedder hashing]
+    .venv/bin/python bench/bench_pdf.py [--pages 100] [--tables-every 5] [--embedder hashing] [--ocr-pages 10]
 
 The PDF is typeset by reportlab (prose paragraphs, and a ruled table every `--tables-every` pages, so the
 table reader's cost is counted). It prints the pages/s of reading the text (pdf_pages: pypdf, plus pdfplumber on
 the pages that draw lines), of the whole ingest (read, clean, chunk, embed, store; the embedder loaded before
 the clock starts), and, for the record of the choice of a character-box reader, the pages/s of pypdfium2 and of
-pdfplumber giving every character's box. The last stdout line is the figures as JSON.
+pdfplumber giving every character's box. With Tesseract installed, `--ocr-pages` pages are rendered to images
+at 150 dpi, saved as an image-only PDF and read back (`Settings.ocr` auto: the language detected on the first
+page). The last stdout line is the figures as JSON.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from ingest.formats import pdf_pages  # noqa: E402
+from ingest.ocr import unavailable  # noqa: E402
 from ingest.pipeline import ingest  # noqa: E402
 from qa.embed import make_embedder  # noqa: E402
 from qa.index import Index  # noqa: E402
@@ -76,11 +80,23 @@ def _boxes_pdfplumber(data: bytes) -> None:
             [(c["x0"], c["top"], c["x1"], c["bottom"]) for c in page.chars]
 
 
+def scanned(data: bytes, pages: int, dpi: int = 150) -> bytes:
+    """The first `pages` pages of a PDF as a scan: images in a PDF without a text layer."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    images = [pdf[n].render(scale=dpi / 72).to_pil().convert("L") for n in range(min(pages, len(pdf)))]
+    out = io.BytesIO()
+    images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=dpi)
+    return out.getvalue()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=100)
     ap.add_argument("--tables-every", type=int, default=5)
     ap.add_argument("--embedder", default="hashing")
+    ap.add_argument("--ocr-pages", type=int, default=10)
     args = ap.parse_args()
     data = make_pdf(args.pages, args.tables_every)
     figures = {
@@ -96,6 +112,13 @@ def main() -> None:
         figures["ingest_pages_per_s"] = _rate(args.pages, lambda: ingest([Path(tmp) / "docs"], index))
     figures["boxes_pypdfium2_pages_per_s"] = _rate(args.pages, lambda: _boxes_pdfium(data))
     figures["boxes_pdfplumber_pages_per_s"] = _rate(args.pages, lambda: _boxes_pdfplumber(data))
+    why = unavailable("auto")
+    if args.ocr_pages and not why:
+        scan = scanned(data, args.ocr_pages)
+        figures["ocr_pages"] = args.ocr_pages
+        figures["ocr_pages_per_s"] = _rate(args.ocr_pages, lambda: pdf_pages(scan, "auto"))
+    elif args.ocr_pages:
+        print(f"no OCR figure: {why}", file=sys.stderr)
     for key, value in figures.items():
         print(f"{key:32} {value:.1f}" if isinstance(value, float) else f"{key:32} {value}")
     print(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in figures.items()}))

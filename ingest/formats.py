@@ -109,9 +109,10 @@ def _tidy(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p.strip())
 
 
-def pdf_pages(data: bytes) -> list[str]:
+def pdf_pages(data: bytes, ocr: str = "off") -> list[str]:
     """The text of each page of a PDF, in order ("" for a page without text); a page with a ruled table gives
-    the table as rows that read on their own (`ingest.tables.pdf_table_pages`).
+    the table as rows that read on their own (`ingest.tables.pdf_table_pages`); a page without a text layer is
+    read by OCR unless `ocr` is "off" (`ingest.ocr`, `Settings.ocr`).
 
     Raises:
         RejectedInput: not a PDF, corrupt, encrypted with a password, or without extractable text.
@@ -153,13 +154,30 @@ def pdf_pages(data: bytes) -> list[str]:
         OverflowError,
     ) as exc:
         raise RejectedInput(f"corrupt PDF: pypdf cannot read it ({type(exc).__name__}: {exc}).") from None
-    if not any(p.strip() for p in pages):
-        raise RejectedInput(
-            f"PDF with no extractable text ({len(pages)} page(s)): it is probably scanned images; run OCR first."
-        )
+    pages = [p.strip() for p in pages]
     from ingest.tables import pdf_table_pages
 
-    return [p.strip() for p in pdf_table_pages(data, pages)]
+    return _with_ocr(data, pdf_table_pages(data, pages), ocr)
+
+
+def _with_ocr(data: bytes, pages: list[str], ocr: str) -> list[str]:
+    """`pages` with the empty ones read by OCR where it can run; refused when no page has text."""
+    from ingest.ocr import ocr_pdf_pages, unavailable
+
+    why = unavailable(ocr) if not all(pages) else ""
+    problem = ""
+    if not all(pages) and not why:
+        try:
+            pages, problem = ocr_pdf_pages(data, pages, ocr)
+        except Exception as exc:  # pdfium cannot render what pypdf read: the pages stay as they are
+            problem = f"{type(exc).__name__}: {exc}"
+    if any(pages):
+        return pages
+    n = len(pages)
+    if why:
+        raise RejectedInput(f"PDF with no extractable text ({n} page(s)): it is probably scanned and needs OCR; {why}.")
+    failed = f" (Tesseract failed: {problem})" if problem else ""
+    raise RejectedInput(f"PDF with no extractable text ({n} page(s)): OCR found no text in it either{failed}.")
 
 
 def _open_without_password(reader: object) -> bool:

@@ -21,7 +21,8 @@ from qa.settings import Settings
 
 TEXT_TYPES = (".txt", ".md", ".markdown")
 HTML_TYPES = (".html", ".htm")
-SUPPORTED = (*TEXT_TYPES, *HTML_TYPES, ".pdf", ".docx", ".jsonl")
+IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")  # read by OCR (ingest/ocr.py)
+SUPPORTED = (*TEXT_TYPES, *HTML_TYPES, ".pdf", ".docx", ".jsonl", *IMAGE_TYPES)
 
 
 @dataclass(frozen=True)
@@ -210,8 +211,13 @@ def load(path: Path, data: bytes, settings: Settings) -> Loaded:
     if suffix == ".pdf":
         from ingest.formats import pdf_pages
 
-        pages = tuple(pdf_pages(data))
+        pages = tuple(pdf_pages(data, settings.ocr))
         return Loaded((RawDocument(doc_id, "", "\n\n".join(p for p in pages if p), "pdf", pages=pages),))
+    if suffix in IMAGE_TYPES:
+        from ingest.ocr import image_pages
+
+        pages = tuple(image_pages(data, settings.ocr))
+        return Loaded((RawDocument(doc_id, "", "\n\n".join(p for p in pages if p), "image", pages=pages),))
     if suffix == ".docx":
         from ingest.formats import docx_to_text
 

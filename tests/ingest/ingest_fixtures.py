@@ -148,3 +148,23 @@ def make_report_pdf(pages: list[list[str | list[list[str]]]]) -> bytes:
     out = io.BytesIO()
     SimpleDocTemplate(out, pagesize=A4, title="", author="").build(story)
     return out.getvalue()
+
+
+def scan_pdf(data: bytes, dpi: int = 150) -> bytes:
+    """A scanned copy of a PDF: each page rendered to an image, and the images saved as a PDF without text."""
+    import pypdfium2 as pdfium
+
+    images = [page.render(scale=dpi / 72).to_pil().convert("L") for page in pdfium.PdfDocument(data)]
+    out = io.BytesIO()
+    images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=dpi)
+    return out.getvalue()
+
+
+def text_image(lines: list[str], fmt: str = "PNG") -> bytes:
+    """An image of `lines` typeset on one page (through reportlab and pypdfium2), as a photo of a page would be."""
+    import pypdfium2 as pdfium
+
+    page = pdfium.PdfDocument(make_report_pdf([list[str | list[list[str]]](lines)]))[0]
+    out = io.BytesIO()
+    page.render(scale=150 / 72).to_pil().convert("L").save(out, format=fmt)
+    return out.getvalue()

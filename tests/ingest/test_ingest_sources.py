@@ -140,8 +140,8 @@ def test_beir_records_and_bad_lines(tmp_path: Path) -> None:
 
 
 def test_unsupported_type(tmp_path: Path) -> None:
-    with pytest.raises(RejectedInput, match=r"unsupported file type \.png"):
-        load(tmp_path / "x.png", b"\x89PNG", SETTINGS)
+    with pytest.raises(RejectedInput, match=r"unsupported file type \.odt"):
+        load(tmp_path / "x.odt", b"PK\x03\x04", SETTINGS)
 
 
 def test_discover_walks_folders_skips_hidden_and_reports_missing(tmp_path: Path) -> None:
