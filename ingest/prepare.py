@@ -56,7 +56,17 @@ def prepare(path: Path, data: bytes, settings: Settings, signature: dict[str, st
     refused += [(f"{key}:{n}", problem + "; the file's other records were ingested.") for n, problem in loaded.problems]
     marks = {"file_records": str(len(docs)), "file_problems": str(len(refused))}
     docs = [_with(d, marks) for d in docs]
-    return Prepared(tuple((d, tuple(chunk_document(d, settings.chunk_chars))) for d in docs), tuple(refused))
+    return Prepared(tuple((d, tuple(_chunks(d, data, settings))) for d in docs), tuple(refused))
+
+
+def _chunks(doc: Document, data: bytes, settings: Settings) -> list[Chunk]:
+    """The document's chunks; a PDF's with the boxes of their sentences on the page (`ingest.boxes`)."""
+    chunks = chunk_document(doc, settings.chunk_chars)
+    if doc.metadata.get("type") != "pdf":
+        return chunks
+    from ingest.boxes import with_boxes
+
+    return with_boxes(data, doc.text, chunks)
 
 
 def _with(doc: Document, meta: dict[str, str]) -> Document:

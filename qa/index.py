@@ -347,12 +347,13 @@ def _chunk_meta(c: Chunk, content_hash: str) -> dict[str, Any]:
 
 
 def _marks_meta(c: Chunk) -> dict[str, Any]:
-    """A chunk's page and section marks, with its first and last page as plain fields (Chroma filters on them)."""
-    meta: dict[str, Any] = {}
+    """A chunk's page and section marks and sentence boxes (as JSON), with its first and last page and its first
+    section as plain fields (Chroma filters on them)."""
+    marks = {"pages": c.pages, "sections": c.sections, "boxes": c.boxes}
+    meta: dict[str, Any] = {k: json.dumps([list(m) for m in v], ensure_ascii=False) for k, v in marks.items() if v}
     if c.page is not None:
-        meta.update(pages=json.dumps([list(m) for m in c.pages]), page_first=c.page[0], page_last=c.page[1])
+        meta.update(page_first=c.page[0], page_last=c.page[1])
     if c.sections:
-        meta.update(sections=json.dumps([list(m) for m in c.sections], ensure_ascii=False))
         meta.update(section=c.section_of(c.start))
     return meta
 
@@ -369,8 +370,7 @@ def _chunk_from(cid: str, meta: dict[str, Any], text: str) -> Chunk:
         text=text or "",
         sentences=tuple((int(a), int(b)) for a, b in json.loads(str(meta.get("sentences", "[]")))),
         content_hash=str(meta.get("content_hash", "")),
-        pages=tuple((int(a), int(p)) for a, p in json.loads(str(meta.get("pages", "[]")))),
-        sections=tuple((int(a), str(h)) for a, h in json.loads(str(meta.get("sections", "[]")))),
+        **{k: tuple(tuple(m) for m in json.loads(str(meta.get(k, "[]")))) for k in ("pages", "sections", "boxes")},
     )
 
 

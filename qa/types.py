@@ -14,6 +14,8 @@ from qa.injection import is_suspicious
 Span = tuple[int, int]
 PageMark = tuple[int, int]  # (offset in the cleaned text, 1-based page number): where a page's text starts
 SectionMark = tuple[int, str]  # (offset in the cleaned text, heading path "A > B"): where a section starts
+# (sentence start offset, page, left, bottom, right, top): one line of a sentence on its PDF page, in points
+SentenceBox = tuple[int, int, float, float, float, float]
 
 
 def mark_at(marks: tuple[tuple[int, Any], ...], offset: int) -> Any:
@@ -54,7 +56,7 @@ class Chunk:
     `sentences` holds the document-level spans of the chunk's sentences, in order, so that a citation can
     point at a single sentence. `pages` (PDF) holds the mark of the page the chunk starts on and of each page
     that starts inside it; `sections` (Word, HTML) likewise holds heading paths. Both are empty for other
-    documents.
+    documents. `boxes` (PDF) holds the line boxes of each sentence on its page, where it was found there.
     """
 
     chunk_id: str
@@ -69,6 +71,7 @@ class Chunk:
     content_hash: str = ""
     pages: tuple[PageMark, ...] = ()
     sections: tuple[SectionMark, ...] = ()
+    boxes: tuple[SentenceBox, ...] = ()
 
     def page_of(self, start: int, end: int) -> tuple[int, int] | None:
         """The first and last page (1-based) of the document text `[start, end)`, or None for a document
@@ -80,6 +83,10 @@ class Chunk:
     def section_of(self, start: int) -> str:
         """The heading path of the section holding offset `start`, or ""."""
         return str(mark_at(self.sections, start) or "")
+
+    def boxes_of(self, start: int) -> list[tuple[int, float, float, float, float]]:
+        """The line boxes (page, left, bottom, right, top) of the sentence starting at `start`, or []."""
+        return [box[1:] for box in self.boxes if box[0] == start]
 
     @property
     def page(self) -> tuple[int, int] | None:

@@ -131,3 +131,17 @@ def test_word_and_html_chunks_carry_their_heading_path(tmp_path: Path, open_inde
     cited = [c for c in answer.citations if "Orsini" in c.quote]
     assert cited and {c.section for c in cited} == {"Harbour report > Lighthouses"} and cited[0].page is None
     assert answer.to_dict()["citations"][cited[0].n - 1]["section"] == "Harbour report > Lighthouses"
+
+
+def test_each_pdf_sentence_has_its_line_boxes_on_its_page(tmp_path: Path, report_index: Index) -> None:
+    import pypdfium2 as pdfium
+
+    (doc_id,) = report_index.documents()
+    (holding,) = [c for c in report_index.chunks() if "Orsini lighthouse" in c.text]
+    (start,) = [a for a, b in holding.sentences if report_index.document_text(doc_id)[a:b].startswith("The Orsini")]
+    boxes = holding.boxes_of(start)
+    assert len(boxes) == 2 and {page for page, *_ in boxes} == {2}  # the sentence wraps onto a second line
+    page = pdfium.PdfDocument((tmp_path / "docs" / "report.pdf").read_bytes())[1].get_textpage()
+    seen = " ".join(page.get_text_bounded(*box) for _, *box in boxes)
+    assert " ".join(seen.split()) == FACT
+    assert all(c.boxes for c in report_index.chunks())

@@ -1,0 +1,93 @@
+"""Where each sentence of a PDF lies on its page: line boxes built from pypdfium2's character boxes.
+
+A sentence is found on its page by its characters without spaces (NFKC-folded, so a ligature or a line break
+cannot hide it), then its characters' boxes are merged line by line. Boxes are in PDF points, origin at the
+page's bottom left: (left, bottom, right, top). A sentence that cannot be found on its page (a table row, which
+Fonte rewrites as "Header: value"; an OCR page, whose text has no character boxes) gets none.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import replace
+
+from qa.types import Chunk, SentenceBox
+
+
+class _Page:
+    """A page's characters without spaces, with the box of each."""
+
+    def __init__(self, text: str, boxes: list[tuple[float, float, float, float]]) -> None:
+        chars: list[str] = []
+        self.boxes: list[tuple[float, float, float, float]] = []
+        for ch, box in zip(text, boxes, strict=False):
+            for folded in unicodedata.normalize("NFKC", ch):
+                if not folded.isspace():
+                    chars.append(folded)
+                    self.boxes.append(box)
+        self.squeezed = "".join(chars)
+
+    def find(self, sentence: str) -> list[tuple[float, float, float, float]]:
+        """The line boxes of `sentence` on this page, or [] when it is not there."""
+        key = _squeeze(sentence)
+        at = self.squeezed.find(key) if key else -1
+        return _lines(self.boxes[at : at + len(key)]) if at >= 0 else []
+
+
+def _squeeze(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
+
+
+def _lines(boxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
+    """Character boxes merged into one box per line (a character that does not overlap the line's height, or
+    that steps back to the left, starts the next line)."""
+    lines: list[list[float]] = []
+    for left, bottom, right, top in boxes:
+        if right <= left:  # a generated character (a line break) has no width
+            continue
+        cur = lines[-1] if lines else None
+        if cur and bottom < cur[3] and top > cur[1] and left >= cur[0]:
+            cur[:] = [cur[0], min(cur[1], bottom), max(cur[2], right), max(cur[3], top)]
+        else:
+            lines.append([left, bottom, right, top])
+    return [(round(a, 1), round(b, 1), round(c, 1), round(d, 1)) for a, b, c, d in lines]
+
+
+def read_pages(data: bytes) -> list[_Page]:
+    """Every page's characters and boxes ([] when pypdfium2 cannot read the file)."""
+    try:
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(data)
+    except Exception:  # no boxes, not a rejected file: pypdf read the text
+        return []
+    pages: list[_Page] = []
+    try:
+        for page in pdf:
+            text = page.get_textpage()
+            n = text.count_chars()
+            pages.append(_Page(text.get_text_range(0, n), [text.get_charbox(i) for i in range(n)]))
+            text.close()
+            page.close()
+    except Exception:
+        return []
+    finally:
+        pdf.close()
+    return pages
+
+
+def with_boxes(data: bytes, text: str, chunks: list[Chunk]) -> list[Chunk]:
+    """`chunks` of a PDF's document (`text` its cleaned text) with each sentence's line boxes on its page."""
+    pages = read_pages(data)
+    if not pages:
+        return chunks
+    out: list[Chunk] = []
+    for chunk in chunks:
+        boxes: list[SentenceBox] = []
+        for a, b in chunk.sentences:
+            page = chunk.page_of(a, b)
+            if page is None or page[0] != page[1] or not 1 <= page[0] <= len(pages):
+                continue
+            boxes.extend((a, page[0], *box) for box in pages[page[0] - 1].find(text[a:b]))
+        out.append(replace(chunk, boxes=tuple(boxes)))
+    return out
