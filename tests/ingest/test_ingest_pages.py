@@ -145,3 +145,16 @@ def test_each_pdf_sentence_has_its_line_boxes_on_its_page(tmp_path: Path, report
     seen = " ".join(page.get_text_bounded(*box) for _, *box in boxes)
     assert " ".join(seen.split()) == FACT
     assert all(c.boxes for c in report_index.chunks())
+
+
+def test_fonte_ask_json_gives_the_page(
+    report_index: Index, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qa import cli
+
+    settings = report_index.settings
+    for name, value in {"EMBEDDER": "hashing", "MODE": "extractive", "DATA_DIR": settings.data_dir}.items():
+        monkeypatch.setenv(f"FONTE_{name}", value)
+    code = cli.main(["Who rebuilt the Orsini lighthouse?", "--index", settings.index, "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and {"first": 2, "last": 2} in [c["page"] for c in out["citations"]]
