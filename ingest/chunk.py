@@ -6,6 +6,7 @@ packing of whole sentences into paragraph-sized chunks that prefer to end at par
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from typing import Any
@@ -139,5 +140,9 @@ def _marks(doc: Document, key: str) -> list[tuple[int, Any]]:
 
 def _within(marks: list[tuple[int, Any]], start: int, end: int) -> tuple[tuple[int, Any], ...]:
     """The mark in force at `start` and those inside `[start, end)`: all a chunk needs to place its sentences."""
-    first = max((k for k, (at, _) in enumerate(marks) if at <= start), default=0)
-    return tuple(m for k, m in enumerate(marks) if k >= first and (k == first or m[0] < end))
+    first = max(bisect.bisect_right(marks, start, key=_offset) - 1, 0)
+    return tuple(marks[first : max(bisect.bisect_left(marks, end, key=_offset), first + 1)])
+
+
+def _offset(mark: tuple[int, Any]) -> int:
+    return mark[0]
