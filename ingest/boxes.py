@@ -1,9 +1,10 @@
 """Where each sentence of a PDF lies on its page: line boxes built from pypdfium2's character boxes.
 
 A sentence is found on its page by its characters without spaces (NFKC-folded, so a ligature or a line break
-cannot hide it), then its characters' boxes are merged line by line. Boxes are in PDF points, origin at the
-page's bottom left: (left, bottom, right, top). A sentence that cannot be found on its page (a table row, which
-Fonte rewrites as "Header: value"; an OCR page, whose text has no character boxes) gets none.
+cannot hide it), then its characters' boxes are merged line by line; a table row, which Fonte rewrites as
+"Header: value; Header: value", by its values in order. Boxes are in PDF points, origin at the page's bottom
+left: (left, bottom, right, top). A sentence that cannot be found on its page (an OCR page, whose text has no
+character boxes) gets none.
 """
 
 from __future__ import annotations
@@ -28,10 +29,34 @@ class _Page:
         self.squeezed = "".join(chars)
 
     def find(self, sentence: str) -> list[tuple[float, float, float, float]]:
-        """The line boxes of `sentence` on this page, or [] when it is not there."""
+        """The line boxes of `sentence` on this page, or of its values when it is a table row that Fonte wrote
+        ("Header: value; Header: value"); [] when it is not there."""
         key = _squeeze(sentence)
         at = self.squeezed.find(key) if key else -1
-        return _lines(self.boxes[at : at + len(key)]) if at >= 0 else []
+        if at >= 0:
+            return _lines(self.boxes[at : at + len(key)])
+        return _lines(self._row(sentence))
+
+    def _row(self, sentence: str) -> list[tuple[float, float, float, float]]:
+        """The boxes of a table row's values, found in order, each close after the one before."""
+        values = [_squeeze(item.rpartition(": ")[2]) for item in sentence.split("; ")]
+        values = [v for v in values if v]
+        if len(values) < 2:
+            return []
+        window = 4 * sum(map(len, values)) + 40
+        at = self.squeezed.find(values[0])
+        while at >= 0:
+            spans, end = [(at, at + len(values[0]))], at + len(values[0])
+            for value in values[1:]:
+                k = self.squeezed.find(value, end, at + window)
+                if k < 0:
+                    break
+                spans.append((k, k + len(value)))
+                end = k + len(value)
+            if len(spans) == len(values):
+                return [box for a, b in spans for box in self.boxes[a:b]]
+            at = self.squeezed.find(values[0], at + 1)
+        return []
 
 
 def _squeeze(text: str) -> str:

@@ -90,3 +90,16 @@ def test_the_docx_row_question_cites_the_row(tables_index: Index) -> None:
     assert not answer.abstained, answer.answer
     assert answer.citations[0].quote == "Tugboat: Delfino; Engine (kW): 900; Captain: Luca Sala", answer.citations
     assert answer.citations[0].section == "Fleet register" and answer.citations[0].page is None
+
+
+def _row_boxes(index: Index, row: str) -> list[tuple[int, float, float, float, float]]:
+    (chunk,) = [c for c in index.chunks() if row in c.text]
+    return chunk.boxes_of(chunk.start + chunk.text.index(row))
+
+
+def test_a_pdf_row_has_the_box_of_its_line_in_the_table(tables_index: Index) -> None:
+    (b7,) = _row_boxes(tables_index, ROW)  # one line of the table: the row's cells merged into one box
+    (b9,) = _row_boxes(tables_index, row_sentences(BERTHS)[2])
+    page, left, bottom, right, top = b7
+    assert page == 3 and right - left > 100 and top - bottom < 20
+    assert b9[0] == 3 and b9[4] <= bottom  # B9's row lies under B7's
