@@ -3,8 +3,8 @@
 A sentence is found on its page by its characters without spaces (NFKC-folded, so a ligature or a line break
 cannot hide it), then its characters' boxes are merged line by line; a table row, which Fonte rewrites as
 "Header: value; Header: value", by its values in order. Boxes are in PDF points, origin at the page's bottom
-left: (left, bottom, right, top). A sentence that cannot be found on its page (an OCR page, whose text has no
-character boxes) gets none.
+left: (left, bottom, right, top); an OCR'd page's come from Tesseract's word boxes (`ingest.ocr`), an image's
+are in its pixels. A sentence that cannot be found on its page gets none.
 """
 
 from __future__ import annotations
@@ -14,13 +14,15 @@ from dataclasses import replace
 
 from qa.types import Chunk, SentenceBox
 
+Box = tuple[float, float, float, float]
+
 
 class _Page:
     """A page's characters without spaces, with the box of each."""
 
-    def __init__(self, text: str, boxes: list[tuple[float, float, float, float]]) -> None:
+    def __init__(self, text: str, boxes: list[Box]) -> None:
         chars: list[str] = []
-        self.boxes: list[tuple[float, float, float, float]] = []
+        self.boxes: list[Box] = []
         for ch, box in zip(text, boxes, strict=False):
             for folded in unicodedata.normalize("NFKC", ch):
                 if not folded.isspace():
@@ -28,7 +30,7 @@ class _Page:
                     self.boxes.append(box)
         self.squeezed = "".join(chars)
 
-    def find(self, sentence: str) -> list[tuple[float, float, float, float]]:
+    def find(self, sentence: str) -> list[Box]:
         """The line boxes of `sentence` on this page, or of its values when it is a table row that Fonte wrote
         ("Header: value; Header: value"); [] when it is not there."""
         key = _squeeze(sentence)
@@ -37,7 +39,7 @@ class _Page:
             return _lines(self.boxes[at : at + len(key)])
         return _lines(self._row(sentence))
 
-    def _row(self, sentence: str) -> list[tuple[float, float, float, float]]:
+    def _row(self, sentence: str) -> list[Box]:
         """The boxes of a table row's values, found in order, each close after the one before."""
         values = [_squeeze(item.rpartition(": ")[2]) for item in sentence.split("; ")]
         values = [v for v in values if v]
@@ -63,7 +65,7 @@ def _squeeze(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
 
 
-def _lines(boxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
+def _lines(boxes: list[Box]) -> list[Box]:
     """Character boxes merged into one box per line (a character that does not overlap the line's height, or
     that steps back to the left, starts the next line)."""
     lines: list[list[float]] = []
@@ -101,18 +103,26 @@ def read_pages(data: bytes) -> list[_Page]:
     return pages
 
 
-def with_boxes(data: bytes, text: str, chunks: list[Chunk]) -> list[Chunk]:
-    """`chunks` of a PDF's document (`text` its cleaned text) with each sentence's line boxes on its page."""
-    pages = read_pages(data)
-    if not pages:
+def with_boxes(
+    data: bytes, text: str, chunks: list[Chunk], ocr: dict[int, tuple[str, list[Box]]] | None = None
+) -> list[Chunk]:
+    """`chunks` of a PDF's document (`text` its cleaned text; `data` the PDF, or b"" for an image) with each
+    sentence's line boxes on its page; `ocr` gives the text and character boxes of the pages read by OCR (by
+    page index), whose PDF page has no characters."""
+    pages: list[_Page | None] = list(read_pages(data)) if data else []
+    for n, (page_text, boxes) in (ocr or {}).items():
+        pages.extend([None] * (n + 1 - len(pages)))
+        pages[n] = _Page(page_text, boxes)
+    if not any(pages):
         return chunks
     out: list[Chunk] = []
     for chunk in chunks:
-        boxes: list[SentenceBox] = []
+        found: list[SentenceBox] = []
         for a, b in chunk.sentences:
             page = chunk.page_of(a, b)
             if page is None or page[0] != page[1] or not 1 <= page[0] <= len(pages):
                 continue
-            boxes.extend((a, page[0], *box) for box in pages[page[0] - 1].find(text[a:b]))
-        out.append(replace(chunk, boxes=tuple(boxes)))
+            where = pages[page[0] - 1]
+            found.extend((a, page[0], *box) for box in (where.find(text[a:b]) if where else []))
+        out.append(replace(chunk, boxes=tuple(found)))
     return out

@@ -10,6 +10,7 @@ import io
 import logging
 import re
 
+from ingest.ocr import OcrBoxes
 from qa.errors import RejectedInput
 
 _DROP_TAGS = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "iframe", "svg", "form")
@@ -109,10 +110,11 @@ def _tidy(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p.strip())
 
 
-def pdf_pages(data: bytes, ocr: str = "off") -> list[str]:
+def pdf_pages(data: bytes, ocr: str = "off") -> tuple[list[str], OcrBoxes]:
     """The text of each page of a PDF, in order ("" for a page without text); a page with a ruled table gives
     the table as rows that read on their own (`ingest.tables.pdf_table_pages`); a page without a text layer is
-    read by OCR unless `ocr` is "off" (`ingest.ocr`, `Settings.ocr`).
+    read by OCR unless `ocr` is "off" (`ingest.ocr`, `Settings.ocr`), and the boxes of its characters on the
+    page are returned beside the pages (page index -> boxes).
 
     Raises:
         RejectedInput: not a PDF, corrupt, encrypted with a password, or without extractable text.
@@ -160,19 +162,20 @@ def pdf_pages(data: bytes, ocr: str = "off") -> list[str]:
     return _with_ocr(data, pdf_table_pages(data, pages), ocr)
 
 
-def _with_ocr(data: bytes, pages: list[str], ocr: str) -> list[str]:
+def _with_ocr(data: bytes, pages: list[str], ocr: str) -> tuple[list[str], OcrBoxes]:
     """`pages` with the empty ones read by OCR where it can run; refused when no page has text."""
     from ingest.ocr import ocr_pdf_pages, unavailable
 
     why = unavailable(ocr) if not all(pages) else ""
     problem = ""
+    boxes: OcrBoxes = {}
     if not all(pages) and not why:
         try:
-            pages, problem = ocr_pdf_pages(data, pages, ocr)
+            pages, boxes, problem = ocr_pdf_pages(data, pages, ocr)
         except Exception as exc:  # pdfium cannot render what pypdf read: the pages stay as they are
             problem = f"{type(exc).__name__}: {exc}"
     if any(pages):
-        return pages
+        return pages, boxes
     n = len(pages)
     if why:
         raise RejectedInput(f"PDF with no extractable text ({n} page(s)): it is probably scanned and needs OCR; {why}.")

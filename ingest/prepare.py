@@ -56,17 +56,20 @@ def prepare(path: Path, data: bytes, settings: Settings, signature: dict[str, st
     refused += [(f"{key}:{n}", problem + "; the file's other records were ingested.") for n, problem in loaded.problems]
     marks = {"file_records": str(len(docs)), "file_problems": str(len(refused))}
     docs = [_with(d, marks) for d in docs]
-    return Prepared(tuple((d, tuple(_chunks(d, data, settings))) for d in docs), tuple(refused))
+    raws = {raw.doc_id: raw for raw in loaded.documents}
+    return Prepared(tuple((d, tuple(_chunks(d, raws[d.doc_id], data, settings))) for d in docs), tuple(refused))
 
 
-def _chunks(doc: Document, data: bytes, settings: Settings) -> list[Chunk]:
-    """The document's chunks; a PDF's with the boxes of their sentences on the page (`ingest.boxes`)."""
+def _chunks(doc: Document, raw: RawDocument, data: bytes, settings: Settings) -> list[Chunk]:
+    """The document's chunks; a PDF's or an image's with the boxes of their sentences on the page
+    (`ingest.boxes`: from the PDF's characters, or from OCR)."""
     chunks = chunk_document(doc, settings.chunk_chars)
-    if doc.metadata.get("type") != "pdf":
+    if raw.kind not in ("pdf", "image"):
         return chunks
     from ingest.boxes import with_boxes
 
-    return with_boxes(data, doc.text, chunks)
+    ocr = {n: (raw.pages[n], boxes) for n, boxes in raw.ocr_boxes.items()}
+    return with_boxes(data if raw.kind == "pdf" else b"", doc.text, chunks, ocr)
 
 
 def _with(doc: Document, meta: dict[str, str]) -> Document:

@@ -15,9 +15,13 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa.errors import RejectedInput
 from qa.settings import Settings
+
+if TYPE_CHECKING:
+    from ingest.ocr import OcrBoxes
 
 TEXT_TYPES = (".txt", ".md", ".markdown")
 HTML_TYPES = (".html", ".htm")
@@ -36,6 +40,7 @@ class RawDocument:
         kind: the loader that read it ("text", "html", "pdf", "docx", "beir").
         pages: a PDF's text page by page (`text` is them joined by blank lines), else ().
         sections: a Word or HTML document's text section by section, (heading path, text), else ().
+        ocr_boxes: for each page read by OCR (by index), the box of each character of its text in `pages`.
     """
 
     doc_id: str
@@ -45,6 +50,7 @@ class RawDocument:
     metadata: dict[str, str] = field(default_factory=dict)
     pages: tuple[str, ...] = ()
     sections: tuple[tuple[str, str], ...] = ()
+    ocr_boxes: OcrBoxes = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -211,13 +217,11 @@ def load(path: Path, data: bytes, settings: Settings) -> Loaded:
     if suffix == ".pdf":
         from ingest.formats import pdf_pages
 
-        pages = tuple(pdf_pages(data, settings.ocr))
-        return Loaded((RawDocument(doc_id, "", "\n\n".join(p for p in pages if p), "pdf", pages=pages),))
+        return _paged(doc_id, "pdf", *pdf_pages(data, settings.ocr))
     if suffix in IMAGE_TYPES:
         from ingest.ocr import image_pages
 
-        pages = tuple(image_pages(data, settings.ocr))
-        return Loaded((RawDocument(doc_id, "", "\n\n".join(p for p in pages if p), "image", pages=pages),))
+        return _paged(doc_id, "image", *image_pages(data, settings.ocr))
     if suffix == ".docx":
         from ingest.formats import docx_to_text
 
@@ -229,6 +233,11 @@ def load(path: Path, data: bytes, settings: Settings) -> Loaded:
         return load_beir(doc_id, data)
     kind = suffix or "without an extension"
     raise RejectedInput(f"unsupported file type {kind}: Fonte reads {', '.join(SUPPORTED)}.")
+
+
+def _paged(doc_id: str, kind: str, pages: list[str], ocr_boxes: OcrBoxes) -> Loaded:
+    text = "\n\n".join(p for p in pages if p)
+    return Loaded((RawDocument(doc_id, "", text, kind, pages=tuple(pages), ocr_boxes=ocr_boxes),))
 
 
 def decode_text(data: bytes, html: bool = False) -> str:

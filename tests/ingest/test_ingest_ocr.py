@@ -38,9 +38,25 @@ def test_a_scanned_pdfs_fact_is_found_and_cited_with_its_page(tmp_path: Path, op
     (cite,) = [c for c in answer.citations if "Orsini" in c.quote]
     assert cite.page == (2, 2) and "Carla Benvenuti" in cite.quote and cite.source.endswith("scan.pdf")
     assert assistant.document_text(cite.doc_id)[cite.start : cite.end] == cite.quote
+    (chunk,) = [c for c in index.chunks() if c.chunk_id == cite.chunk_id]
+    _covers_on_the_page(chunk.boxes_of(cite.start), "Orsini")
     answer = assistant.ask("Until when is the north quay closed?")
     assert answer.citations and answer.citations[0].source.endswith("closure.png"), answer.answer
-    assert answer.citations[0].page == (1, 1) and "end of June" in answer.citations[0].quote
+    first = answer.citations[0]
+    assert first.page == (1, 1) and "end of June" in first.quote
+    (chunk,) = [c for c in index.chunks() if c.chunk_id == first.chunk_id]
+    assert {page for page, *_ in chunk.boxes_of(first.start)} == {1}  # in the image's pixels
+
+
+def _covers_on_the_page(boxes: list[tuple[int, float, float, float, float]], word: str) -> None:
+    """The OCR boxes lie on page 2 and one of them holds `word` where the unscanned PDF printed it."""
+    import pypdfium2 as pdfium
+
+    text = pdfium.PdfDocument(make_report_pdf([[INTRO], [FACT]]))[1].get_textpage()
+    left, bottom, right, top = text.get_charbox(text.get_text_range().index(word))
+    x, y = (left + right) / 2, (bottom + top) / 2
+    assert boxes and {page for page, *_ in boxes} == {2}
+    assert any(a - 2 <= x <= c + 2 and b - 2 <= y <= d + 2 for _, a, b, c, d in boxes), (boxes, x, y)
 
 
 @needs_tesseract

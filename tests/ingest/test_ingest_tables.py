@@ -49,7 +49,7 @@ def _pdf() -> bytes:
 
 
 def test_a_pdf_table_becomes_rows_where_it_stands() -> None:
-    pages = pdf_pages(_pdf())
+    pages, _ = pdf_pages(_pdf())
     assert pages[2].split("\n\n") == [
         "The berths assigned this year are listed below.",
         *row_sentences(BERTHS),
