@@ -6,7 +6,10 @@ packing of whole sentences into paragraph-sized chunks that prefer to end at par
 
 from __future__ import annotations
 
+import bisect
+import json
 import re
+from typing import Any
 
 from qa.types import Chunk, Document, Span
 
@@ -109,6 +112,8 @@ def chunk_document(doc: Document, chunk_chars: int) -> list[Chunk]:
             cur = []
     if cur:
         groups.append(cur)
+    pages = _marks(doc, "pages")
+    sections = _marks(doc, "sections")
     return [
         Chunk(
             chunk_id="",
@@ -121,6 +126,23 @@ def chunk_document(doc: Document, chunk_chars: int) -> list[Chunk]:
             text=text[g[0][0] : g[-1][1]],
             sentences=tuple(g),
             content_hash=doc.content_hash,
+            pages=_within(pages, g[0][0], g[-1][1]),
+            sections=_within(sections, g[0][0], g[-1][1]),
         )
         for i, g in enumerate(groups)
     ]
+
+
+def _marks(doc: Document, key: str) -> list[tuple[int, Any]]:
+    """The document's page or section marks (`[offset, label]` pairs as JSON in its metadata), in order."""
+    return [(int(at), label) for at, label in json.loads(doc.metadata.get(key) or "[]")]
+
+
+def _within(marks: list[tuple[int, Any]], start: int, end: int) -> tuple[tuple[int, Any], ...]:
+    """The mark in force at `start` and those inside `[start, end)`: all a chunk needs to place its sentences."""
+    first = max(bisect.bisect_right(marks, start, key=_offset) - 1, 0)
+    return tuple(marks[first : max(bisect.bisect_left(marks, end, key=_offset), first + 1)])
+
+
+def _offset(mark: tuple[int, Any]) -> int:
+    return mark[0]

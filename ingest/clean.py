@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
 _MANY_BLANKS = re.compile(r"\n{3,}")
@@ -199,3 +199,38 @@ def _author_note(body: str) -> str:
         if m:
             return _squash(m.group("name"))
     return ""
+
+
+# A Unicode noncharacter (reserved for a program's internal use, never text): it marks where a part (a PDF page,
+# a section) starts while the parts are cleaned as one text, so the title, byline and debris rules see the whole.
+_PART = "\ufdd0"
+_PART_SEP = f"\n\n{_PART}\n\n"
+
+
+def clean_parts(
+    parts: list[str], declared_title: str = "", fallback_title: str = ""
+) -> tuple[Cleaned, list[int | None]]:
+    """Clean parts of one document (its pages, its sections) as one text, as `clean` does for their text joined
+    by blank lines, and find where each part starts in the cleaned text.
+
+    Returns:
+        (cleaned, starts): `starts[i]` is the offset in `cleaned.text` where part `i`'s remaining text starts,
+        or None when nothing of it is left (an empty page, a part the cleaning removed).
+    """
+    kept = [i for i, p in enumerate(parts) if normalise(p.replace(_PART, ""))]
+    cleaned = clean(_PART_SEP.join(parts[i].replace(_PART, "") for i in kept), declared_title, fallback_title)
+    pieces = [p.strip("\n") for p in cleaned.text.split(_PART)]
+    if len(pieces) != len(kept):  # cannot happen (a mark is a line of its own, which no rule removes): no marks
+        return replace(cleaned, text=cleaned.text.replace(_PART, "")), [None] * len(parts)
+    starts: list[int | None] = [None] * len(parts)
+    out: list[str] = []
+    pos = 0
+    for i, piece in zip(kept, pieces, strict=True):
+        if not piece.strip():
+            continue
+        piece = piece if out else piece.lstrip()
+        pos += 2 if out else 0
+        starts[i] = pos
+        out.append(piece)
+        pos += len(piece)
+    return replace(cleaned, text="\n\n".join(out)), starts

@@ -10,19 +10,20 @@ a many-record file is resumed, not taken for done.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.chunk import chunk_document
-from ingest.clean import Cleaned, clean, clean_record
+from ingest.clean import Cleaned, clean, clean_parts, clean_record
 from ingest.sources import RawDocument, load, path_key
 from qa.errors import RejectedInput
 from qa.settings import Settings
 from qa.types import Chunk, Document
 
 # Bump when loading or cleaning changes, so that files the index recorded are read again.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,20 @@ def prepare(path: Path, data: bytes, settings: Settings, signature: dict[str, st
     refused += [(f"{key}:{n}", problem + "; the file's other records were ingested.") for n, problem in loaded.problems]
     marks = {"file_records": str(len(docs)), "file_problems": str(len(refused))}
     docs = [_with(d, marks) for d in docs]
-    return Prepared(tuple((d, tuple(chunk_document(d, settings.chunk_chars))) for d in docs), tuple(refused))
+    raws = {raw.doc_id: raw for raw in loaded.documents}
+    return Prepared(tuple((d, tuple(_chunks(d, raws[d.doc_id], data, settings))) for d in docs), tuple(refused))
+
+
+def _chunks(doc: Document, raw: RawDocument, data: bytes, settings: Settings) -> list[Chunk]:
+    """The document's chunks; a PDF's or an image's with the boxes of their sentences on the page
+    (`ingest.boxes`: from the PDF's characters, or from OCR)."""
+    chunks = chunk_document(doc, settings.chunk_chars)
+    if raw.kind not in ("pdf", "image"):
+        return chunks
+    from ingest.boxes import with_boxes
+
+    ocr = {n: (raw.pages[n], boxes) for n, boxes in raw.ocr_boxes.items()}
+    return with_boxes(data if raw.kind == "pdf" else b"", doc.text, chunks, ocr)
 
 
 def _with(doc: Document, meta: dict[str, str]) -> Document:
@@ -63,27 +77,41 @@ def _with(doc: Document, meta: dict[str, str]) -> Document:
 
 
 def _document(raw: RawDocument, path: Path, signature: dict[str, str], settings: Settings) -> Document:
-    cleaned = (
-        clean_record(raw.text, raw.title) if raw.kind == "beir" else clean(raw.text, raw.title, path_key(path.stem))
-    )
+    marks: dict[str, str] = {}
+    if raw.kind == "beir":
+        cleaned = clean_record(raw.text, raw.title)
+    elif raw.pages:
+        cleaned, starts = clean_parts(list(raw.pages), raw.title, path_key(path.stem))
+        marks["pages"] = json.dumps([[at, n] for n, at in enumerate(starts, 1) if at is not None])
+    elif raw.sections:
+        cleaned, starts = clean_parts([t for _, t in raw.sections], raw.title, path_key(path.stem))
+        named = [[at, name] for (name, _), at in zip(raw.sections, starts, strict=True) if at is not None]
+        marks["sections"] = json.dumps(named, ensure_ascii=False)
+    else:
+        cleaned = clean(raw.text, raw.title, path_key(path.stem))
     if not cleaned.text.strip():
         raise RejectedInput("empty: no text is left after cleaning." if raw.kind != "beir" else "empty record.")
     meta = {
         **raw.metadata,
         **cleaned.metadata,
+        **marks,
         **signature,
         "file": path_key(path),
         "type": raw.kind,
         "pipeline": PIPELINE_VERSION,
         "chunk_chars": str(settings.chunk_chars),
     }
-    return Document(raw.doc_id, raw.doc_id, cleaned.title, cleaned.text, content_hash(cleaned, settings), meta)
+    digest = content_hash(cleaned, settings, marks)
+    return Document(raw.doc_id, raw.doc_id, cleaned.title, cleaned.text, digest, meta)
 
 
-def content_hash(cleaned: Cleaned, settings: Settings) -> str:
-    """The key of incremental ingest: chunk size, title and cleaned text."""
+def content_hash(cleaned: Cleaned, settings: Settings, marks: dict[str, str] | None = None) -> str:
+    """The key of incremental ingest: chunk size, title and cleaned text, and the page and section marks the
+    chunks carry (so a document read before it had them is chunked again)."""
     h = hashlib.sha256(f"{settings.chunk_chars}\0{cleaned.title}\0".encode())
     h.update(cleaned.text.encode("utf-8"))
+    for key in sorted(marks or {}):
+        h.update(f"\0{key}\0{(marks or {})[key]}".encode())
     return h.hexdigest()
 
 

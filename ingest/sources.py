@@ -15,13 +15,18 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa.errors import RejectedInput
 from qa.settings import Settings
 
+if TYPE_CHECKING:
+    from ingest.ocr import OcrBoxes
+
 TEXT_TYPES = (".txt", ".md", ".markdown")
 HTML_TYPES = (".html", ".htm")
-SUPPORTED = (*TEXT_TYPES, *HTML_TYPES, ".pdf", ".docx", ".jsonl")
+IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")  # read by OCR (ingest/ocr.py)
+SUPPORTED = (*TEXT_TYPES, *HTML_TYPES, ".pdf", ".docx", ".jsonl", *IMAGE_TYPES)
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,9 @@ class RawDocument:
         title: a title the format itself declares (HTML `<title>`, docx core title, BEIR `title`), or "".
         text: the extracted text, paragraphs separated by blank lines.
         kind: the loader that read it ("text", "html", "pdf", "docx", "beir").
+        pages: a PDF's text page by page (`text` is them joined by blank lines), else ().
+        sections: a Word or HTML document's text section by section, (heading path, text), else ().
+        ocr_boxes: for each page read by OCR (by index), the box of each character of its text in `pages`.
     """
 
     doc_id: str
@@ -40,6 +48,9 @@ class RawDocument:
     text: str
     kind: str
     metadata: dict[str, str] = field(default_factory=dict)
+    pages: tuple[str, ...] = ()
+    sections: tuple[tuple[str, str], ...] = ()
+    ocr_boxes: OcrBoxes = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -200,22 +211,33 @@ def load(path: Path, data: bytes, settings: Settings) -> Loaded:
     if suffix in HTML_TYPES:
         from ingest.formats import html_to_text
 
-        title, text = html_to_text(decode_text(data, html=True))
-        return Loaded((RawDocument(doc_id, title, text, "html"),))
+        title, sections = html_to_text(decode_text(data, html=True))
+        text = "\n\n".join(t for _, t in sections)
+        return Loaded((RawDocument(doc_id, title, text, "html", sections=tuple(sections)),))
     if suffix == ".pdf":
-        from ingest.formats import pdf_to_text
+        from ingest.formats import pdf_pages
 
-        return Loaded((RawDocument(doc_id, "", pdf_to_text(data), "pdf"),))
+        return _paged(doc_id, "pdf", *pdf_pages(data, settings.ocr))
+    if suffix in IMAGE_TYPES:
+        from ingest.ocr import image_pages
+
+        return _paged(doc_id, "image", *image_pages(data, settings.ocr))
     if suffix == ".docx":
         from ingest.formats import docx_to_text
 
         check_docx_zip(data, settings)
-        title, text = docx_to_text(data)
-        return Loaded((RawDocument(doc_id, title, text, "docx"),))
+        title, sections = docx_to_text(data)
+        text = "\n\n".join(t for _, t in sections)
+        return Loaded((RawDocument(doc_id, title, text, "docx", sections=tuple(sections)),))
     if suffix == ".jsonl":
         return load_beir(doc_id, data)
     kind = suffix or "without an extension"
     raise RejectedInput(f"unsupported file type {kind}: Fonte reads {', '.join(SUPPORTED)}.")
+
+
+def _paged(doc_id: str, kind: str, pages: list[str], ocr_boxes: OcrBoxes) -> Loaded:
+    text = "\n\n".join(p for p in pages if p)
+    return Loaded((RawDocument(doc_id, "", text, kind, pages=tuple(pages), ocr_boxes=ocr_boxes),))
 
 
 def decode_text(data: bytes, html: bool = False) -> str:

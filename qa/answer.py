@@ -43,6 +43,8 @@ def make_citation(n: int, evidence: Evidence, document_text: str, translation: s
         translation=translation,
         chunk_id=c.chunk_id,
         score=evidence.score,
+        page=c.page_of(evidence.start, evidence.end),
+        section=c.section_of(evidence.start),
     )
 
 

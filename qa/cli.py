@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from qa.errors import ConfigError, FonteError, InvalidQuestion
 from qa.settings import Settings
-from qa.types import Answer
+from qa.types import Answer, place_label
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -77,7 +77,8 @@ def render(answer: Answer) -> str:
         for h in answer.passages[:3]:
             lines.append(f"  {h.rank}. {h.chunk.source} [{h.chunk.start}:{h.chunk.end}] {h.chunk.text[:160]}")
     for c in answer.citations:
-        lines.append(f"[{c.n}] {c.source} [{c.start}:{c.end}]")
+        place = place_label(c.page, c.section)
+        lines.append(f"[{c.n}] {c.source}{f' ({place})' if place else ''} [{c.start}:{c.end}]")
         lines.append(f"    {in_quotes(c.quote)}")
         if c.translation:
             lines.append(f"    ({c.translation})")

@@ -342,7 +342,20 @@ def _chunk_meta(c: Chunk, content_hash: str) -> dict[str, Any]:
         "end": c.end,
         "sentences": json.dumps([list(s) for s in c.sentences]),
         "content_hash": content_hash,
+        **_marks_meta(c),
     }
+
+
+def _marks_meta(c: Chunk) -> dict[str, Any]:
+    """A chunk's page and section marks and sentence boxes (as JSON), with its first and last page and its first
+    section as plain fields (Chroma filters on them)."""
+    marks = {"pages": c.pages, "sections": c.sections, "boxes": c.boxes}
+    meta: dict[str, Any] = {k: json.dumps([list(m) for m in v], ensure_ascii=False) for k, v in marks.items() if v}
+    if c.page is not None:
+        meta.update(page_first=c.page[0], page_last=c.page[1])
+    if c.sections:
+        meta.update(section=c.section_of(c.start))
+    return meta
 
 
 def _chunk_from(cid: str, meta: dict[str, Any], text: str) -> Chunk:
@@ -357,6 +370,7 @@ def _chunk_from(cid: str, meta: dict[str, Any], text: str) -> Chunk:
         text=text or "",
         sentences=tuple((int(a), int(b)) for a, b in json.loads(str(meta.get("sentences", "[]")))),
         content_hash=str(meta.get("content_hash", "")),
+        **{k: tuple(tuple(m) for m in json.loads(str(meta.get(k, "[]")))) for k in ("pages", "sections", "boxes")},
     )
 
 

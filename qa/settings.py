@@ -35,6 +35,9 @@ class Settings:
         read_timeout_s / read_max_mb: each file is read, cleaned and chunked in a separate process that is
             stopped after this many seconds or past this much memory, and the file rejected with that reason
             (a hostile PDF, a pathological line); the ingest and the web app go on.
+        ocr: how pages without text (scanned PDFs, images) are read (ingest/ocr.py): `auto` (Tesseract, in
+            the language the page reads in), `off` (such files get a "needs OCR" status), or Tesseract language
+            codes (`ita`, `ara+eng`).
         top_k: passages retrieved per question.
         mode: answer mode: `auto` (local when installed, else extractive), `extractive`, `local`, `openai`.
         reader: how the short answer is found (qa/reader.py): `auto` (the LLM in LLM modes, else the evidence
@@ -66,6 +69,7 @@ class Settings:
     docx_max_entries: int = 2000
     read_timeout_s: float = 120.0
     read_max_mb: float = 3072.0
+    ocr: str = "auto"
     top_k: int = 10
     mode: str = "auto"
     reader: str = "auto"

@@ -12,6 +12,20 @@ from typing import Any
 from qa.injection import is_suspicious
 
 Span = tuple[int, int]
+PageMark = tuple[int, int]  # (offset in the cleaned text, 1-based page number): where a page's text starts
+SectionMark = tuple[int, str]  # (offset in the cleaned text, heading path "A > B"): where a section starts
+# (sentence start offset, page, left, bottom, right, top): one line of a sentence on its PDF page, in points
+SentenceBox = tuple[int, int, float, float, float, float]
+
+
+def mark_at(marks: tuple[tuple[int, Any], ...], offset: int) -> Any:
+    """The label of the last mark at or before `offset` (the first mark's when `offset` precedes them all)."""
+    label = marks[0][1] if marks else None
+    for at, value in marks:
+        if at > offset:
+            break
+        label = value
+    return label
 
 
 @dataclass(frozen=True)
@@ -40,7 +54,9 @@ class Chunk:
     """A run of whole sentences of one document, the unit that is embedded and retrieved.
 
     `sentences` holds the document-level spans of the chunk's sentences, in order, so that a citation can
-    point at a single sentence.
+    point at a single sentence. `pages` (PDF) holds the mark of the page the chunk starts on and of each page
+    that starts inside it; `sections` (Word, HTML) likewise holds heading paths. Both are empty for other
+    documents. `boxes` (PDF) holds the line boxes of each sentence on its page, where it was found there.
     """
 
     chunk_id: str
@@ -53,6 +69,29 @@ class Chunk:
     text: str
     sentences: tuple[Span, ...]
     content_hash: str = ""
+    pages: tuple[PageMark, ...] = ()
+    sections: tuple[SectionMark, ...] = ()
+    boxes: tuple[SentenceBox, ...] = ()
+
+    def page_of(self, start: int, end: int) -> tuple[int, int] | None:
+        """The first and last page (1-based) of the document text `[start, end)`, or None for a document
+        without pages."""
+        if not self.pages:
+            return None
+        return mark_at(self.pages, start), mark_at(self.pages, max(start, end - 1))
+
+    def section_of(self, start: int) -> str:
+        """The heading path of the section holding offset `start`, or ""."""
+        return str(mark_at(self.sections, start) or "")
+
+    def boxes_of(self, start: int) -> list[tuple[int, float, float, float, float]]:
+        """The line boxes (page, left, bottom, right, top) of the sentence starting at `start`, or []."""
+        return [box[1:] for box in self.boxes if box[0] == start]
+
+    @property
+    def page(self) -> tuple[int, int] | None:
+        """The first and last page of the chunk, or None."""
+        return self.page_of(self.start, self.end)
 
 
 @dataclass(frozen=True)
@@ -77,6 +116,8 @@ class Hit:
             "start": c.start,
             "end": c.end,
             "score": round(self.score, 6),
+            "page": page_dict(c.page),
+            "section": c.section_of(c.start),
             "suspicious": is_suspicious(c.text),  # holds text addressed to an AI assistant (qa/injection.py)
         }
 
@@ -97,9 +138,25 @@ class Evidence:
     lead: str | None = None
 
 
+def page_dict(page: tuple[int, int] | None) -> dict[str, int] | None:
+    """A page range as JSON: `{"first": 2, "last": 3}`, or None for a document without pages."""
+    return {"first": page[0], "last": page[1]} if page else None
+
+
+def place_label(page: tuple[int, int] | None, section: str = "") -> str:
+    """Where a quote is, for people: "page 2", "pages 2–3", the section's heading path, or ""."""
+    if page:
+        return f"page {page[0]}" if page[0] == page[1] else f"pages {page[0]}–{page[1]}"
+    return section
+
+
 @dataclass(frozen=True)
 class Citation:
-    """One numbered citation: `quote == document_text[start:end]` always holds."""
+    """One numbered citation: `quote == document_text[start:end]` always holds.
+
+    `page` is the first and last page (1-based) of the quote in a PDF, else None; `section` the heading path
+    of the quote in a Word or HTML document, else "".
+    """
 
     n: int
     doc_id: str
@@ -111,11 +168,14 @@ class Citation:
     translation: str | None = None
     chunk_id: str = ""
     score: float = 0.0
+    page: tuple[int, int] | None = None
+    section: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         if d["translation"] is None:
             del d["translation"]
+        d["page"] = page_dict(self.page)
         return d
 
 

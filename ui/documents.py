@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ingest.sources import IMAGE_TYPES
 from qa.settings import Settings
 from qa.types import FileStatus, IngestReport
 
-ALLOWED_TYPES = (".txt", ".md", ".html", ".pdf", ".docx", ".jsonl")
+ALLOWED_TYPES = (".txt", ".md", ".html", ".pdf", ".docx", ".jsonl", *IMAGE_TYPES)  # images: read by OCR
 UPLOAD_DIR = "uploads"
 _SAFE_NAME = re.compile(r"[^\w.\- ]+")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.answer import in_quotes
-from qa.types import Answer
+from qa.types import Answer, place_label
 from ui.format import escape_markdown, file_name
 
 
@@ -64,7 +64,8 @@ def conversation_markdown(turns: Sequence[Answer]) -> str:
         lines += [esc(a.answer), ""]
         for c in a.citations:
             name = public_source(c.source)
-            where = f"{esc(c.title or name)} ({esc(name)}, characters {c.start}-{c.end})"
+            place = esc(place_label(c.page, c.section))
+            where = f"{esc(c.title or name)} ({esc(name)}, {place + ', ' if place else ''}characters {c.start}-{c.end})"
             lines.append(f"- \\[{c.n}\\] {where}: {esc(in_quotes(c.quote))}")
             if c.translation:
                 lines.append(f"  - translation: {esc(in_quotes(c.translation))}")

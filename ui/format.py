@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from qa.injection import is_suspicious
 from qa.messages import message
-from qa.types import Answer, Citation, Hit
+from qa.types import Answer, Citation, Hit, place_label
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 # CommonMark lets any ASCII punctuation be backslash-escaped; escaping all of it leaves no markdown syntax
@@ -174,6 +174,11 @@ def suspicious_html(text: str, lang: str = "en") -> str:
     return f"<div class='fonte-suspicious' role='note'>{html.escape(_label('suspicious', lang))}</div>"
 
 
+def _place(citation: Citation) -> str:
+    place = place_label(citation.page, citation.section)
+    return f" · {place}" if place else ""
+
+
 def source_card(citation: Citation, passage: str, passage_start: int, turn: int, active: bool, lang: str = "en") -> str:
     """One citation as an HTML card: number, title, file, a warning where the passage holds text addressed to
     an AI assistant, highlighted passage, and its rendering."""
@@ -183,7 +188,8 @@ def source_card(citation: Citation, passage: str, passage_start: int, turn: int,
         f"<div class='fonte-card{' fonte-active' if active else ''}' id='{anchor}' data-n='{citation.n}'>",
         f"<div class='fonte-card-head'><span class='fonte-n'>[{citation.n}]</span>"
         f"<span class='fonte-title'>{esc(citation.title or file_name(citation.source))}</span></div>",
-        f"<div class='fonte-file'>{esc(file_name(citation.source))} · characters {citation.start}–{citation.end}</div>",
+        f"<div class='fonte-file'>{esc(file_name(citation.source))}{esc(_place(citation))}"
+        f" · characters {citation.start}–{citation.end}</div>",
         suspicious_html(passage, lang),
         f"<div class='fonte-passage'>{highlight(passage, passage_start, citation.start, citation.end)}</div>",
     ]

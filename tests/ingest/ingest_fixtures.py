@@ -125,3 +125,46 @@ def check_index(index: Index) -> dict[str, str]:
         covered = "".join(c.text for c in chunks)
         assert "".join(covered.split()) == "".join(text.split()), f"{doc_id}: the chunks do not cover the text"
     return {d: r.content_hash for d, r in docs.items()}
+
+
+def make_report_pdf(pages: list[list[str | list[list[str]]]]) -> bytes:
+    """A PDF typeset by reportlab: each page a list of paragraphs (str) and ruled tables (list of rows, the
+    first row the header), wrapped and laid out as a word processor would."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    style = getSampleStyleSheet()["Normal"]
+    story: list[Any] = []
+    for n, blocks in enumerate(pages):
+        for block in blocks:
+            if isinstance(block, str):
+                story.append(Paragraph(block, style))
+            else:
+                story.append(Table(block, style=TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)])))
+        if n < len(pages) - 1:
+            story.append(PageBreak())
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4, title="", author="").build(story)
+    return out.getvalue()
+
+
+def scan_pdf(data: bytes, dpi: int = 150) -> bytes:
+    """A scanned copy of a PDF: each page rendered to an image, and the images saved as a PDF without text."""
+    import pypdfium2 as pdfium
+
+    images = [page.render(scale=dpi / 72).to_pil().convert("L") for page in pdfium.PdfDocument(data)]
+    out = io.BytesIO()
+    images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=dpi)
+    return out.getvalue()
+
+
+def text_image(lines: list[str], fmt: str = "PNG") -> bytes:
+    """An image of `lines` typeset on one page (through reportlab and pypdfium2), as a photo of a page would be."""
+    import pypdfium2 as pdfium
+
+    page = pdfium.PdfDocument(make_report_pdf([list[str | list[list[str]]](lines)]))[0]
+    out = io.BytesIO()
+    page.render(scale=150 / 72).to_pil().convert("L").save(out, format=fmt)
+    return out.getvalue()

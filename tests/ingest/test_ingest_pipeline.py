@@ -125,7 +125,8 @@ def test_bad_files_never_stop_the_batch(tmp_path: Path, open_index: Callable[...
     reasons = {Path(f.path).name: f.reason for f in r.rejected}
     assert set(reasons) == {"empty.txt", "image.png", "binary.txt", "locked.pdf", "scan.pdf", "broken.pdf",
                             "fake.docx", "big.txt"}  # fmt: skip
-    assert "empty" in reasons["empty.txt"] and "unsupported file type .png" in reasons["image.png"]
+    assert "empty" in reasons["empty.txt"]
+    assert any(why in reasons["image.png"] for why in ("corrupt image", "needs OCR"))  # "needs OCR": no Tesseract
     assert "undecodable" in reasons["binary.txt"] and "encrypted" in reasons["locked.pdf"]
     assert "no extractable text" in reasons["scan.pdf"] and "corrupt PDF" in reasons["broken.pdf"]
     assert "corrupt .docx" in reasons["fake.docx"] and "over the 1 MB limit" in reasons["big.txt"]

@@ -95,7 +95,8 @@ def test_docx_paragraphs_tables_and_title(tmp_path: Path) -> None:
     path = make_docx(tmp_path / "d.docx", "Garden notes", ["Tomatoes need sun.", "Basil likes water."], [["a", "b"]])
     doc = load(path, path.read_bytes(), SETTINGS).documents[0]
     assert doc.title == "Garden notes"
-    assert doc.text == "Garden notes\n\nTomatoes need sun.\n\nBasil likes water.\n\na | b"
+    # a two-column table without a header row reads as "name: value"
+    assert doc.text == "Garden notes\n\nTomatoes need sun.\n\nBasil likes water.\n\na: b"
 
 
 def test_docx_zip_bombs_are_refused_before_parsing(tmp_path: Path) -> None:
@@ -139,8 +140,8 @@ def test_beir_records_and_bad_lines(tmp_path: Path) -> None:
 
 
 def test_unsupported_type(tmp_path: Path) -> None:
-    with pytest.raises(RejectedInput, match=r"unsupported file type \.png"):
-        load(tmp_path / "x.png", b"\x89PNG", SETTINGS)
+    with pytest.raises(RejectedInput, match=r"unsupported file type \.odt"):
+        load(tmp_path / "x.odt", b"PK\x03\x04", SETTINGS)
 
 
 def test_discover_walks_folders_skips_hidden_and_reports_missing(tmp_path: Path) -> None:
