@@ -38,7 +38,7 @@ def pdf_answer(tmp_path: Path) -> tuple[Assistant, Answer, Citation, Path]:
     return assistant, answer, cite, pdf
 
 
-def _char_pixels(pdf: Path, page: int, text: str, size: tuple[int, int]) -> list[tuple[float, float]]:
+def char_centres(pdf: Path, page: int, text: str, size: tuple[int, int]) -> list[tuple[float, float]]:
     """The pixel centres, on the rendered page of `size`, of the characters of `text` as pypdfium2 reads them."""
     import pypdfium2 as pdfium
 
@@ -82,9 +82,9 @@ def test_the_highlight_covers_the_cited_sentence_on_page_two(
         crop = im.convert("L").crop(tuple(int(v) for v in box))
         assert min(crop.getdata()) < 100
     assert len(view.rects) == 2  # the sentence wraps onto a second line
-    fact = _char_pixels(pdf, 2, FACT, size)
+    fact = char_centres(pdf, 2, FACT, size)
     assert all(any(_inside(p, r, size) for r in view.rects) for p in fact)
-    around = _char_pixels(pdf, 2, AROUND, size)
+    around = char_centres(pdf, 2, AROUND, size)
     assert not any(_inside(p, r, size) for p in around for r in view.rects)
     assert all(any(_inside(p, r, size) for p in fact) for r in view.rects)
 
