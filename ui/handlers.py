@@ -124,13 +124,14 @@ class Handlers:
         return sources_html(turns[turn].answer, turn, n, self._document_text, self.page_html)
 
     def page_html(self, citation: Citation, answer: Answer) -> str:
-        """The cited PDF page with the sentence highlighted (`ui.pages`), or "" where there is none to show.
+        """The cited PDF page (or OCR'd image) with the sentence highlighted (`ui.pages`), or "" where there is
+        none to show.
 
         The file is the one the index records for the cited document: nothing the browser sends names a file.
         """
         index = self.assistant.index
         record = index.documents().get(citation.doc_id) or index.documents(refresh=True).get(citation.doc_id)
-        if record is None or record.metadata.get("type") != "pdf":
+        if record is None or record.metadata.get("type") not in pages.KINDS:
             return ""
         # the answer's passages hold the cited chunk; the whole index is read only if they do not
         chunks = chain((h.chunk for h in answer.passages), _lazy(index.chunks))

@@ -1,5 +1,6 @@
 """The cited sentence on its PDF page: the page rendered to an image (pypdfium2, cached on disk) and the
-sentence's line boxes as highlight rectangles over it.
+sentence's line boxes as highlight rectangles over it. An OCR'd image is shown likewise, its boxes being in its
+pixels.
 
 Only documents in the index are rendered, from the file their index record names, and only while that file
 still has the bytes that were ingested (the boxes were measured on them). The page reaches the browser as a
@@ -11,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import io
 import logging
 import os
 import threading
@@ -23,6 +25,7 @@ from qa.types import Chunk, Citation
 
 log = logging.getLogger("fonte.ui")
 
+KINDS = ("pdf", "image")  # the document types whose chunks carry boxes (ingest.boxes)
 CACHE_DIR = "page-images"  # under Settings.data_dir
 SCALE = 1.5  # image pixels per PDF point (108 dpi)
 MAX_SIDE_PX = 2000  # a poster-sized page is rendered smaller, never into a huge image
@@ -66,8 +69,8 @@ def cited_boxes(citation: Citation, chunks: Iterable[Chunk]) -> list[tuple[int, 
 def page_view(
     citation: Citation, chunks: Iterable[Chunk], record: Any, cache_dir: Path, scale: float = SCALE
 ) -> PageView | None:
-    """The page of `citation` rendered with its highlight, or None when there is nothing to show (not a PDF, no
-    boxes for the sentence, or the file is gone or changed since it was ingested).
+    """The page of `citation` rendered with its highlight, or None when there is nothing to show (not a PDF or
+    an OCR'd image, no boxes for the sentence, or the file is gone or changed since it was ingested).
 
     Args:
         citation: a citation of an answer.
@@ -77,14 +80,14 @@ def page_view(
     """
     meta = record.metadata if record is not None else {}
     sha, path = meta.get("file_sha256", ""), meta.get("file", "")
-    if meta.get("type") != "pdf" or not sha or not path:
+    if meta.get("type") not in KINDS or not sha or not path:
         return None
     boxes = cited_boxes(citation, chunks)
     if not boxes:
         return None
     page = boxes[0][0]
     try:
-        image, size, crop = render_page(Path(path), sha, page, cache_dir, scale)
+        image, size, crop = render_page(Path(path), sha, page, cache_dir, scale, meta["type"])
     except Exception as exc:  # a file moved, changed or unreadable: the text view alone is shown
         log.warning("cannot render page %d of a cited document: %s", page, exc)
         return None
@@ -102,17 +105,16 @@ def to_rect(box: tuple[float, float, float, float], crop: Rect) -> Rect:
 
 
 def render_page(
-    path: Path, sha: str, page: int, cache_dir: Path, scale: float = SCALE
+    path: Path, sha: str, page: int, cache_dir: Path, scale: float = SCALE, kind: str = "pdf"
 ) -> tuple[Path, tuple[int, int], Rect]:
-    """Page `page` (1-based) of the PDF at `path` as a PNG in `cache_dir`: rendered once, then read from the
-    cache. Returns the image's path, its (width, height) in pixels and the page's crop box in points.
+    """Page `page` (1-based) of the PDF (or frame of the image, `kind="image"`) at `path` as a PNG in
+    `cache_dir`: rendered once, then read from the cache. Returns the image's path, its (width, height) in
+    pixels and the page's crop box in the boxes' units (PDF points; an image's pixels).
 
     Raises:
         ValueError: the file's bytes are not the ones ingested (`sha`), or it has no such page.
         OSError: the file cannot be read.
     """
-    import pypdfium2 as pdfium
-
     stem = f"{sha[:32]}-p{page}-x{scale:g}"
     image, info = cache_dir / f"{stem}.png", cache_dir / f"{stem}.txt"
     if image.is_file() and info.is_file():
@@ -121,21 +123,41 @@ def render_page(
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != sha:
         raise ValueError("the file changed since it was ingested")
+    pil, crop = _render_pdf(data, page, scale) if kind == "pdf" else _image_frame(data, page)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    _write(image, lambda p: pil.save(p, format="PNG", optimize=True))
+    _write(info, lambda p: p.write_text(" ".join(str(v) for v in (*pil.size, *crop)), encoding="ascii"))
+    return image, pil.size, crop
+
+
+def _render_pdf(data: bytes, page: int, scale: float) -> tuple[Any, Rect]:
+    import pypdfium2 as pdfium
+
     with _PDFIUM:
         doc = pdfium.PdfDocument(data)
         try:
             if not 1 <= page <= len(doc):
                 raise ValueError(f"the file has no page {page}")
             pdf_page = doc[page - 1]
-            crop = tuple(float(v) for v in pdf_page.get_cropbox())
-            side = max(crop[2] - crop[0], crop[3] - crop[1], 1.0)
-            pil = pdf_page.render(scale=min(scale, MAX_SIDE_PX / side)).to_pil()
+            x0, y0, x1, y1 = (float(v) for v in pdf_page.get_cropbox())
+            side = max(x1 - x0, y1 - y0, 1.0)
+            return pdf_page.render(scale=min(scale, MAX_SIDE_PX / side)).to_pil(), (x0, y0, x1, y1)
         finally:
             doc.close()
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    _write(image, lambda p: pil.save(p, format="PNG", optimize=True))
-    _write(info, lambda p: p.write_text(" ".join(str(v) for v in (*pil.size, *crop)), encoding="ascii"))
-    return image, pil.size, (crop[0], crop[1], crop[2], crop[3])
+
+
+def _image_frame(data: bytes, page: int) -> tuple[Any, Rect]:
+    """Frame `page` of an image file (an OCR'd image's boxes are in its pixels), at most MAX_SIDE_PX a side."""
+    from PIL import Image, ImageSequence
+
+    with Image.open(io.BytesIO(data)) as im:
+        for n, frame in enumerate(ImageSequence.Iterator(im), start=1):
+            if n == page:
+                pil = frame.convert("RGB")
+                crop = (0.0, 0.0, float(pil.width), float(pil.height))
+                pil.thumbnail((MAX_SIDE_PX, MAX_SIDE_PX))
+                return pil, crop
+    raise ValueError(f"the file has no page {page}")
 
 
 def _write(target: Path, save: Any) -> None:

@@ -142,3 +142,27 @@ def test_a_document_without_pages_keeps_the_text_view(tmp_path: Path) -> None:
     assert "fonte-active" in panel and "fonte-page" not in panel and "mark class='fonte-quote'" in panel
     record = index.documents()[cite.doc_id]
     assert pages.page_view(cite, [h.chunk for h in answer.passages], record, tmp_path / "cache") is None
+
+
+def test_an_ocr_read_image_shows_with_its_sentence_highlighted(tmp_path: Path) -> None:
+    from ingest.ocr import unavailable
+    from tests.ingest.ingest_fixtures import text_image
+
+    if unavailable("auto"):
+        pytest.skip(unavailable("auto") or "no Tesseract")
+    lines = ["The north quay is closed to traffic until the end of June.", AROUND]
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "closure.png").write_bytes(text_image(lines))
+    (tmp_path / "same.pdf").write_bytes(make_report_pdf([list[str | list[list[str]]](lines)]))  # as text_image typesets
+    settings = Settings.from_env({}, index=str(tmp_path / "index"), embedder="hashing", data_dir=str(tmp_path))
+    index = Index.open(settings)
+    assert ingest([tmp_path / "docs"], index).added == 1
+    answer = Assistant(index, settings, "extractive").ask("Until when is the north quay closed?")
+    (cite,) = [c for c in answer.citations if "north quay" in c.quote]
+    view = pages.page_view(cite, [h.chunk for h in answer.passages], index.documents()[cite.doc_id], tmp_path / "c")
+    assert view is not None and view.page == 1 and view.rects
+    size = (view.width, view.height)
+    quay = char_centres(tmp_path / "same.pdf", 1, lines[0], size)
+    assert all(any(_inside(p, r, size) for r in view.rects) for p in quay)
+    lamp = char_centres(tmp_path / "same.pdf", 1, AROUND, size)
+    assert not any(_inside(p, r, size) for p in lamp for r in view.rects)
