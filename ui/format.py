@@ -179,9 +179,12 @@ def _place(citation: Citation) -> str:
     return f" · {place}" if place else ""
 
 
-def source_card(citation: Citation, passage: str, passage_start: int, turn: int, active: bool, lang: str = "en") -> str:
+def source_card(
+    citation: Citation, passage: str, passage_start: int, turn: int, active: bool, lang: str = "en", page: str = ""
+) -> str:
     """One citation as an HTML card: number, title, file, a warning where the passage holds text addressed to
-    an AI assistant, highlighted passage, and its rendering."""
+    an AI assistant, highlighted passage, its rendering, and `page` (the HTML of the cited page with its
+    highlight, `ui.pages.page_html`, or "")."""
     esc = html.escape
     anchor = cite_anchor(turn, citation.n)[1:]
     parts = [
@@ -198,7 +201,7 @@ def source_card(citation: Citation, passage: str, passage_start: int, turn: int,
             "<div class='fonte-translation'><span class='fonte-label'>Translation</span>"
             f"{esc(citation.translation)}</div>"
         )
-    parts.append("</div>")
+    parts += [page, "</div>"]
     return "".join(parts)
 
 
@@ -207,8 +210,10 @@ def sources_html(
     turn: int,
     active: int | None = None,
     document_text: Callable[[str], str] | None = None,
+    page_html: Callable[[Citation, Answer], str] | None = None,
 ) -> str:
-    """The Sources panel for one answer; citation `active` is marked and comes first."""
+    """The Sources panel for one answer; citation `active` is marked and comes first, with its page as it looks
+    in the PDF where `page_html` gives one (HTML, or "" for a document without pages)."""
     if answer is None:
         return f"<div class='fonte-empty'>{html.escape(SOURCES_EMPTY)}</div>"
     if not answer.citations:
@@ -217,7 +222,8 @@ def sources_html(
     cards = []
     for c in cites:
         passage, start = passage_for(c, answer.passages, document_text)
-        cards.append(source_card(c, passage, start, turn, c.n == active, _lang(answer)))
+        page = page_html(c, answer) if page_html is not None and c.n == active else ""
+        cards.append(source_card(c, passage, start, turn, c.n == active, _lang(answer), page))
     head = f"<div class='fonte-sources-q'>{html.escape(answer.question)}</div>"
     return f"<div class='fonte-sources'>{head}{''.join(cards)}</div>"
 

@@ -9,24 +9,26 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import gradio as gr
 
 from qa.errors import FonteError
 from qa.settings import Settings
-from qa.types import Answer
-from ui import documents, export, feedback
-from ui.format import answer_markdown, error_markdown, escape_markdown, sources_html, streaming_markdown
+from qa.types import Answer, Citation
+from ui import documents, export, feedback, pages
+from ui.format import answer_markdown, error_markdown, escape_markdown, file_name, sources_html, streaming_markdown
 
 log = logging.getLogger("fonte.ui")
 
 GENERIC_ERROR = "Something went wrong while answering. The details are in the server log; please try again."
 _TARGET = re.compile(r"^(\d{1,4})-(\d{1,3})$")
 MAX_QUESTION = 2000
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,11 @@ def chat_messages(turns: list[Turn]) -> list[dict[str, str]]:
 def history_pairs(turns: list[Turn]) -> list[tuple[str, str]]:
     """The `(question, answer_text)` history that `Assistant.stream` takes, oldest first."""
     return [(t.question, t.answer.answer) for t in turns if t.answer is not None]
+
+
+def _lazy(read: Callable[[], Iterable[T]]) -> Iterator[T]:
+    """The items `read()` gives, read only when the first is asked for."""
+    yield from read()
 
 
 class Handlers:
@@ -114,7 +121,24 @@ class Handlers:
         turn, n = int(m.group(1)), int(m.group(2))
         if turn >= len(turns) or turns[turn].answer is None:
             return gr.skip()
-        return sources_html(turns[turn].answer, turn, n, self._document_text)
+        return sources_html(turns[turn].answer, turn, n, self._document_text, self.page_html)
+
+    def page_html(self, citation: Citation, answer: Answer) -> str:
+        """The cited PDF page (or OCR'd image) with the sentence highlighted (`ui.pages`), or "" where there is
+        none to show.
+
+        The file is the one the index records for the cited document: nothing the browser sends names a file.
+        """
+        index = self.assistant.index
+        record = index.documents().get(citation.doc_id) or index.documents(refresh=True).get(citation.doc_id)
+        if record is None or record.metadata.get("type") not in pages.KINDS:
+            return ""
+        # the answer's passages hold the cited chunk; the whole index is read only if they do not
+        chunks = chain((h.chunk for h in answer.passages), _lazy(index.chunks))
+        view = pages.page_view(citation, chunks, record, Path(self.settings.data_dir) / pages.CACHE_DIR)
+        if view is None:
+            return ""
+        return pages.page_html(view, f"{file_name(citation.source)}, page {view.page}")
 
     def new_chat(self) -> tuple[Any, ...]:
         return [], [], sources_html(None, 0), None, ""

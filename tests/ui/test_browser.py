@@ -258,3 +258,51 @@ def test_the_page_loads_nothing_external(browser: Any, served: Served) -> None:
     external = [u for u in _requests(browser) if u.startswith(("http", "ws")) and urlparse(u).netloc != here]
     assert not external
     assert any(urlparse(u).netloc == here for u in browser.requested)
+
+
+def test_a_pdf_citation_shows_its_page_with_the_sentence_highlighted(
+    browser: Any, served: Served, shots: Path, tmp_path: Path
+) -> None:
+    from ingest.pipeline import ingest
+    from tests.ingest.ingest_fixtures import make_report_pdf
+    from tests.ui.test_pages import AROUND, FACT, INTRO, char_centres
+
+    pdf = tmp_path / "harbour-board.pdf"
+    pdf.write_bytes(make_report_pdf([[INTRO], [FACT, AROUND], ["The end of the report."]]))
+    ingest([pdf], served.assistant.index, prune=False)
+    served.assistant.refresh()
+    question = "Who rebuilt the Orsini lighthouse?"
+    _open(browser, served)
+    assert "Benvenuti" in _ask(browser, question).text
+    (cite,) = [c for c in served.assistant.ask(question).citations if "Orsini" in c.quote and c.page == (2, 2)]
+    _css(browser, f'#fonte-chat .bot a[href*="#fonte-cite-0-{cite.n}"]')[0].click()
+    img = _wait(browser, lambda d: _css(d, "#fonte-sources .fonte-active img.fonte-page-img"))[0]
+    _wait(browser, lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", img))
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", img)
+    geometry = browser.execute_script(
+        "const r = e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.width, b.height]; };"
+        "const img = arguments[0];"
+        "return {img: r(img), natural: [img.naturalWidth, img.naturalHeight], src: img.src.slice(0, 22),"
+        " marks: [...img.parentElement.querySelectorAll('.fonte-hl')].map(r)};",
+        img,
+    )
+    browser.save_screenshot(str(shots / "07-pdf-page.png"))
+    browser.save_screenshot(str(tmp_path / "pdf-page.png"))
+    left, top, width, height = geometry["img"]
+    natural = geometry["natural"]
+    assert geometry["src"] == "data:image/png;base64," and width > 100 and len(geometry["marks"]) == 2
+    # the sentence's characters (pypdfium2's boxes on the page, scaled to the image as displayed)
+    scale = (width / natural[0], height / natural[1])
+
+    def shown(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        return [(left + x * scale[0], top + y * scale[1]) for x, y in points]
+
+    def inside(p: tuple[float, float], m: list[float]) -> bool:
+        return m[0] - 1 <= p[0] <= m[0] + m[2] + 1 and m[1] - 1 <= p[1] <= m[1] + m[3] + 1
+
+    fact = shown(char_centres(pdf, 2, FACT, (natural[0], natural[1])))
+    around = shown(char_centres(pdf, 2, AROUND, (natural[0], natural[1])))
+    assert all(any(inside(p, m) for m in geometry["marks"]) for p in fact)
+    assert all(any(inside(p, m) for p in fact) for m in geometry["marks"])
+    assert not any(inside(p, m) for p in around for m in geometry["marks"])
+    assert str(tmp_path) not in browser.page_source
