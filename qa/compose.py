@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qa import answer as answers
-from qa.evidence import asks_only_names
+from qa.features import asks_only_names
 from qa.language import detect
 from qa.reader import make_reader
 from qa.spans import lead_agrees
