@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa import langdata
 from qa.embed import Embedder
 from qa.features import asks_only_names, chunk_overlap, features, focus_question, overlap
 from qa.lexical import content_words, tokenize
@@ -111,19 +112,11 @@ def rerank(
     return sorted(moved, key=lambda e: -e.score) + evidence[k:]
 
 
-# a time frame: "Pochi giorni prima dell'esercitazione, l'olandese ha concluso una visita ..." is about the
-# visit, and so is the sentence after it ("gli incontri si sono concentrati ..."), whose window `aligner` would
-# otherwise match with "What was the exercise focused on?" as closely as the sentence that answers it
-_FRAME = re.compile(
-    r"\b(?:prima\s+d(?:ell|ella|ello|elle|egli|el|ei|i)|dopo(?:\s+(?:d(?:ell|ella|ello|elle|egli|el|ei|i)|il|lo|la|i|gli|le|l))?"
-    r"|(?:before|after)(?:\s+the)?)\b['’]?\s*\w+",
-    re.I,
-)
-
-
 def _align_window(s: Sentence) -> str:
-    """The window `aligner` reads: the sentence before without its time frames, then the sentence."""
-    return f"{_FRAME.sub(' ', s.previous)} {s.text}".strip()
+    """The window `aligner` reads: the sentence before without its time frames (the data's `FRAME`: "Pochi giorni
+    prima dell'esercitazione, ..." is about what came before), then the sentence."""
+    before = langdata.pattern("FRAME", re.IGNORECASE).sub(" ", s.previous)
+    return f"{before} {s.text}".strip()
 
 
 def aligner(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 
+from qa import langdata
 from qa.embed import fold
 from qa.markers import strip_markers
 from qa.roles import roles
@@ -16,12 +17,6 @@ from qa.tables import exonym_rows, has_phrase, nationalities
 _NUMBER = re.compile(r"\d+(?:[.,\s]\d{3})*(?:[.,]\d+)?")
 _WORD = re.compile(r"[\w’'-]+", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s$")
-_NOT_NAMES = frozenset(
-    "i a an the this that these those it its they their there he she we you in on at of for from to by with and or "
-    "but as after before since during while if when where who what which how why yes no not also all some both "
-    "il lo la le gli un una uno di da del della dei degli delle nel nella con per su tra fra e ed o ma che chi "
-    "cosa come quando dove perché quale quali quanti quante anche non sì questo questa questi queste".split()
-)
 
 
 def _numbers(text: str) -> set[str]:
@@ -34,7 +29,7 @@ def _names(sentence: str) -> list[str]:
     known = _known_names()
     out = []
     for i, w in enumerate(words):
-        if not w[0].isupper() or fold(w) in _NOT_NAMES:
+        if not w[0].isupper() or fold(w) in langdata.words("NOT_NAMES"):
             continue
         if i == 0 and fold(w) not in known and not w.isupper():
             continue

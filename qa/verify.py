@@ -14,6 +14,7 @@ evidence sentence into an English answer. Sentences left without a kept citation
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa import langdata
 from qa.embed import Embedder
 from qa.facts import facts, facts_agree, missing_facts
 from qa.injection import suspicious_spans
@@ -58,48 +60,26 @@ class Checked:
     dropped: tuple[str, ...] = ()  # answer sentences removed, for logs and tests
 
 
-_SELF_REFERENCE = re.compile(
-    r",?\s*(?:(?:as\s+)?(?:evidenced|stated|shown|mentioned|indicated|said)\s+(?:by|in)\s+|according\s+to\s+"
-    r"|secondo\s+|come\s+(?:dice|indica|mostra)\s+)?(?:the\s+|la\s+|le\s+)?(?:evidence|prova|prove)\s*"
-    r"(?=\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]\s*(?:[.!?;,]|$))",
-    re.IGNORECASE,
-)
-
-
-_REFUSAL = re.compile(
-    r"\b(?:(?:is|are|was|were)\s+not\s+(?:specified|mentioned|provided|stated|given|known|available)"
-    r"|(?:does|do)\s+not\s+(?:say|mention|specify|state|contain|provide)|no\s+information"
-    r"|non\s+(?:è|sono|viene|vengono)\s+(?:specificat|menzionat|indicat|riportat|dett)\w*"
-    r"|non\s+(?:dice|dicono|menziona|menzionano|specifica|specificano|contiene|contengono)"
-    r"|nessuna\s+informazione)\b",
-    re.IGNORECASE,
-)
-
-
 def is_refusal(sentence: str) -> bool:
     """True for a sentence that says the evidence does not answer: it states no fact, so it cites nothing."""
-    return _REFUSAL.search(sentence) is not None
+    return langdata.pattern("REFUSAL", re.IGNORECASE).search(sentence) is not None
 
 
-# Words an answer may use to talk about its own form or sources, which state no fact ("La risposta è [1].").
-_FILLER = frozenset(
-    tokenize(
-        "answer answers following text document documents passage passages article source sources information "
-        "context question evidence risposta risposte seguente seguenti testo documento documenti passo passi brano "
-        "articolo fonte fonti informazione informazioni contesto domanda prova prove"
-    )
-)
+@functools.cache
+def _filler() -> frozenset[str]:
+    """Words an answer may use to talk about its own form or sources, which state no fact ("La risposta è [1].")."""
+    return frozenset(tokenize(" ".join(sorted(langdata.words("FILLER")))))
 
 
 def says_something(sentence: str, question: str) -> bool:
     """False for an answer sentence that adds no word of its own to the question's, only talk about the answer
     and its sources ("La risposta è [1].", "The answer is in the text [2]."): it cannot be supported."""
-    return bool(set(tokenize(strip_markers(sentence))) - set(tokenize(question)) - _FILLER)
+    return bool(set(tokenize(strip_markers(sentence))) - set(tokenize(question)) - _filler())
 
 
 def tidy(answer: str) -> str:
     """Drop the model's talk about its sources before a marker: "..., as shown by evidence [2]." -> "... [2]."."""
-    return _SELF_REFERENCE.sub(" ", answer)
+    return langdata.pattern("SELF_REFERENCE", re.IGNORECASE).sub(" ", answer)
 
 
 def context_of(ev: Evidence) -> str:

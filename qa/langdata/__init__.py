@@ -14,7 +14,7 @@ import importlib
 import re
 from types import ModuleType
 
-PACKS = {"it": "it_en", "en": "it_en"}  # language code -> data module
+PACKS = {"it": "it_en", "en": "it_en", "es": "es", "de": "de", "fr": "fr"}  # language code -> data module
 LANGUAGES = tuple(PACKS)
 NOTHING = r"(?!)"  # a regex source that matches nothing: the rule of a language without data
 

@@ -129,3 +129,82 @@ KINDS = {
 # "Who is David van Weel?" asks what a named person is (`identity`: a role, "segretario generale aggiunto
 # della NATO ..."), not for a name
 WHO_IS_NAME = rf"^\W*(?i:who|chi)\s+(?i:is|was|are|were|è|era|sono|erano|fu)\s+{NAME}\W*$"
+
+# ---- questions about the future, and reasons (qa/future.py, qa/reasons.py) ----------------------------------
+
+# A question asks about the future when it names a time to come; English "will" alone is left out (it also states
+# what generally happens: "inequality will fall as incomes rise").
+TIME_TO_COME = r"next(?!\s+to\b)|upcoming|forthcoming|future|prossim[oaie]|futur[oaie]|ventur[oaie]"
+# An Italian question in the future tense asks about it too ("Quale paese ospiterà ...?", "Dove si terrà ...?").
+ASKS_FUTURE = rf"\b(?:{TIME_TO_COME})\b|\w(?:rà(?!\w)|ranno\b)"
+# A passage speaks of the future with the same words, English future forms, or an Italian future verb
+# ("si terrà", "ospiteranno"; accented endings, so the text is read unfolded).
+SPEAKS_FUTURE = rf"\b(?:{TIME_TO_COME}|will|shall|going\s+to)\b|\w(?:'ll\b|rà(?!\w)|ranno\b)"
+ASKS_REASON = (
+    r"\b(?:why|how come|for what (?:reason|purpose)|perch[eé]|come mai|per quale (?:motivo|ragione|scopo)"
+    r"|per quali (?:motivi|ragioni))\b"
+)
+# an Italian infinitive after "per" ("per incontrare", "per difendersi", "per rafforzarle") states a purpose
+_INFINITIVE = r"\w+(?:[aei]re|rre|[aei]r(?:si|ci|vi|ne|l[aeio]|gli|mi|ti)|rr(?:si|ne|l[aeio]))"
+# read on folded text (no accents)
+GIVES_REASON = (
+    r"\b(?:perche|poiche|giacche|siccome|dato che|visto che|in quanto|a causa|per via d|grazie a|dovut[oaie] a"
+    r"|al fine di|allo scopo di|con lo scopo|in modo da|affinche|cosicche|per cui|motiv[oi]|ragion[ei]|caus[ae]"
+    r"|scop[oi]|percio|pertanto|quindi|per (?:non )?" + _INFINITIVE + r"|because|due to|owing to|thanks to"
+    r"|as a result|in order to|so as to|so that|therefore|hence|thus|reasons?|caused?|purpose"
+    r"|since (?!\d))\b"
+)
+
+# ---- follow-up questions (qa/followup.py) ------------------------------------------------------------------
+
+CONNECTOR = (
+    r"^\s*(and|but|also|so|then|what about|how about|and what about|e|ed|ma|anche|invece|e invece|allora|poi|"
+    r"e per quanto riguarda|e riguardo a|quanto a)\b[\s,]*"
+)
+PRONOUNS = (
+    "it its they them their theirs this that these those he she him her his there "
+    "esso essa essi esse lui lei loro questo questa questi queste quello quella quelli quelle ci vi ne"
+)
+
+# ---- evidence, answers and replies (qa/evidence.py, qa/facts.py, qa/verify.py, qa/generate.py, qa/reader.py) --
+
+# a time frame: "Pochi giorni prima dell'esercitazione, l'olandese ha concluso una visita ..." is about the
+# visit, and so is the sentence after it ("gli incontri si sono concentrati ..."), whose window the aligner would
+# otherwise match with "What was the exercise focused on?" as closely as the sentence that answers it
+FRAME = (
+    r"\b(?:prima\s+d(?:ell|ella|ello|elle|egli|el|ei|i)|dopo(?:\s+(?:d(?:ell|ella|ello|elle|egli|el|ei|i)|il|lo|la|i|gli|le|l))?"
+    r"|(?:before|after)(?:\s+the)?)\b['’]?\s*\w+"
+)
+# capitalised function words, which are no names ("The", "Il", "Quando")
+NOT_NAMES = (
+    "i a an the this that these those it its they their there he she we you in on at of for from to by with and or "
+    "but as after before since during while if when where who what which how why yes no not also all some both "
+    "il lo la le gli un una uno di da del della dei degli delle nel nella con per su tra fra e ed o ma che chi "
+    "cosa come quando dove perché quale quali quanti quante anche non sì questo questa questi queste"
+)
+# the model's talk about its own sources before a citation marker: "..., as shown by evidence [2]."
+SELF_REFERENCE = (
+    r",?\s*(?:(?:as\s+)?(?:evidenced|stated|shown|mentioned|indicated|said)\s+(?:by|in)\s+|according\s+to\s+"
+    r"|secondo\s+|come\s+(?:dice|indica|mostra)\s+)?(?:the\s+|la\s+|le\s+)?(?:evidence|prova|prove)\s*"
+    r"(?=\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]\s*(?:[.!?;,]|$))"
+)
+# a sentence that says the evidence does not answer
+REFUSAL = (
+    r"\b(?:(?:is|are|was|were)\s+not\s+(?:specified|mentioned|provided|stated|given|known|available)"
+    r"|(?:does|do)\s+not\s+(?:say|mention|specify|state|contain|provide)|no\s+information"
+    r"|non\s+(?:è|sono|viene|vengono)\s+(?:specificat|menzionat|indicat|riportat|dett)\w*"
+    r"|non\s+(?:dice|dicono|menziona|menzionano|specifica|specificano|contiene|contengono)"
+    r"|nessuna\s+informazione)\b"
+)
+# words an answer may use to talk about its own form or sources, which state no fact ("La risposta è [1].")
+FILLER = (
+    "answer answers following text document documents passage passages article source sources information "
+    "context question evidence risposta risposte seguente seguenti testo documento documenti passo passi brano "
+    "articolo fonte fonti informazione informazioni contesto domanda prova prove"
+)
+# a model's label before a translation or a rewritten question ("Translation:", "Domanda autonoma (it):")
+REPLY_LABEL = (
+    r"^\s*(?:translation|traduzione|standalone question|domanda autonoma|question|domanda|rewritten question)"
+    r"\s*(?:\([^)]*\))?\s*:\s*"
+)
+NONE_REPLY = "none|nessuna"  # how a reader model says the evidence holds no span
