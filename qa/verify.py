@@ -60,26 +60,30 @@ class Checked:
     dropped: tuple[str, ...] = ()  # answer sentences removed, for logs and tests
 
 
-def is_refusal(sentence: str) -> bool:
-    """True for a sentence that says the evidence does not answer: it states no fact, so it cites nothing."""
-    return langdata.pattern("REFUSAL", re.IGNORECASE).search(sentence) is not None
+def is_refusal(sentence: str, language: str | None = None) -> bool:
+    """True for a sentence that says the evidence does not answer: it states no fact, so it cites nothing.
+    Read in the words of `language`'s data (every language's with None): False where it has none."""
+    return langdata.pattern("REFUSAL", re.IGNORECASE, language).search(sentence) is not None
 
 
 @functools.cache
-def _filler() -> frozenset[str]:
-    """Words an answer may use to talk about its own form or sources, which state no fact ("La risposta è [1].")."""
-    return frozenset(tokenize(" ".join(sorted(langdata.words("FILLER")))))
+def _filler(language: str | None) -> frozenset[str]:
+    """Words an answer may use to talk about its own form or sources, which state no fact ("La risposta è [1]."),
+    in `language`'s data (every language's with None)."""
+    return frozenset(tokenize(" ".join(sorted(langdata.words("FILLER", language)))))
 
 
-def says_something(sentence: str, question: str) -> bool:
+def says_something(sentence: str, question: str, language: str | None = None) -> bool:
     """False for an answer sentence that adds no word of its own to the question's, only talk about the answer
-    and its sources ("La risposta è [1].", "The answer is in the text [2]."): it cannot be supported."""
-    return bool(set(tokenize(strip_markers(sentence))) - set(tokenize(question)) - _filler())
+    and its sources ("La risposta è [1].", "The answer is in the text [2]." in `language`'s data, every
+    language's with None): it cannot be supported."""
+    return bool(set(tokenize(strip_markers(sentence))) - set(tokenize(question)) - _filler(language))
 
 
-def tidy(answer: str) -> str:
-    """Drop the model's talk about its sources before a marker: "..., as shown by evidence [2]." -> "... [2]."."""
-    return langdata.pattern("SELF_REFERENCE", re.IGNORECASE).sub(" ", answer)
+def tidy(answer: str, language: str | None = None) -> str:
+    """Drop the model's talk about its sources before a marker: "..., as shown by evidence [2]." -> "... [2].",
+    in the words of `language`'s data (every language's with None)."""
+    return langdata.pattern("SELF_REFERENCE", re.IGNORECASE, language).sub(" ", answer)
 
 
 def context_of(ev: Evidence) -> str:
@@ -174,9 +178,10 @@ def verify_answer(
         evidence: the numbered evidence the prompt showed.
         embedder: the cross-lingual embedder for the similarity check (None skips it).
         floor: the similarity floor; default `SIMILARITY_FLOOR` for the embedder.
-        language: the answer's language ("en", "it"); a sentence written in the other is dropped. None: any.
+        language: the answer's language ("en", "it"); a sentence written in the other is dropped, and its refusals,
+            filler and talk about the evidence are read in that language's data only (qa/langdata). None: any.
     """
-    sentences = split_answer(tidy(answer))
+    sentences = split_answer(tidy(answer, language))
     if floor is None:
         floor = SIMILARITY_FLOOR.get(embedder.id, -1.0) if embedder is not None else -1.0
     sims = similarities(embedder, sentences, evidence)
@@ -187,7 +192,7 @@ def verify_answer(
     dropped: list[str] = []
     numbering: dict[int, int] = {}
     for sentence, row in zip(sentences, sims, strict=True):
-        said = says_something(sentence, question) and not is_refusal(sentence)
+        said = says_something(sentence, question, language) and not is_refusal(sentence, language)
         said = said and (language is None or detect(strip_markers(sentence), language) == language)
         said = said and not echoes(sentence)  # text a document addresses to an AI is never an answer
         keep = supported(sentence, row, question, evidence, floor) if said else []
