@@ -108,7 +108,7 @@ def _lead_words(language: str) -> tuple[re.Pattern[str], re.Pattern[str], dict[s
 
 
 def _localise_group(span: str, language: str) -> str | None:
-    """A group span (`_groups`) in `language`: the nationality and, where `qa/lexicon/lead_words.txt` knows
+    """A group span (`qa.finders._groups`) in `language`: the nationality and, where `qa/lexicon/lead_words.txt` knows
     it, the noun ("funzionari ucraini" -> "Ukrainian officials"); a noun it does not know gives the nationality
     as a noun ("Ukrainians"). None for any other span, or one already in `language`."""
     m = langdata.pattern("GROUP_IT").fullmatch(span) or langdata.pattern("GROUP_EN").fullmatch(span)

@@ -19,6 +19,10 @@ to an English question as "Ukrainian officials").
 Used three ways: to lead an extractive answer with the span, to rank evidence sentences, and for abstention:
 a question that asks for an amount, a count or a date the evidence does not hold is not answered, nor one
 whose names appear in none of the retrieved passages (docs/calibration.md).
+
+Here: the candidates and the checks that bind them to the question. What a question asks for is qa/kinds.py,
+the spans of each kind a sentence holds qa/finders.py, how a lead span opens an answer qa/lead.py; the words
+they read are optional language data (qa/langdata). This module still exports their public names.
 """
 
 from __future__ import annotations
