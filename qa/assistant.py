@@ -2,11 +2,11 @@
 
 Pipeline: follow-up rewrite -> hybrid retrieval -> sentence evidence -> calibrated abstention -> answer
 (extractive, or an LLM whose citations are verified) -> citations checked against the document text.
+`analyse` decides everything before the answer; the answer is written in qa/compose.py.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 from collections import Counter
@@ -19,26 +19,21 @@ import numpy as np
 from qa import answer as answers
 from qa import followup
 from qa.calibrate import SMALL_INDEX_CHUNKS, Abstainer, load_abstainer
+from qa.compose import EVIDENCE_EMBEDDER, final_answer, ms, read_short, stream_llm
 from qa.embed import Embedder, make_embedder
 from qa.errors import ConfigError, FonteError, InvalidQuestion, StoreError
-from qa.evidence import EvidenceConfig, SentenceVectors, asks_only_names, features, focus_question, score_sentences
+from qa.evidence import EvidenceConfig, SentenceVectors, features, focus_question, score_sentences
 from qa.index import Index
 from qa.language import detect
 from qa.phrases import phrase_coverage
-from qa.reader import make_reader
 from qa.retrieve import Retrieved, Retriever
 from qa.settings import Settings
-from qa.spans import lead_agrees
 from qa.synonyms import SYNONYM_LANGUAGES, in_document_words
-from qa.types import Answer, Chunk, Citation, Evidence, ShortAnswer
+from qa.types import Answer, Chunk, Evidence
 
 MAX_QUESTION_CHARS = 2000
-_READ_ORDER = {"auto": ("llm", "lead", "gap")}  # readers tried in turn until one finds a span
 JUDGE_EVIDENCE = 3  # evidence sentences the LLM reads to judge whether they answer
 History = Sequence[tuple[str, str]]
-# Sentence scoring at question time uses the fast use-m3 encoder when the index's embedder is slower; see
-# docs/calibration.md for the measurement behind this choice.
-EVIDENCE_EMBEDDER = "use-m3"
 
 
 @dataclass(frozen=True)
@@ -131,17 +126,17 @@ class Assistant:
         if a.abstain:
             text = answers.abstention_text(a.question, a.language)
             yield text
-            yield self._answer(a, text, (), use_mode, started, abstained=True)
+            yield final_answer(self, a, text, (), use_mode, started, abstained=True)
             return
         if llm is None:
             t = time.perf_counter()
             text, cites = answers.extractive_answer(a.standalone, a.evidence, self.document_text)
-            a.timings_ms["generate"] = _ms(t)
+            a.timings_ms["generate"] = ms(t)
             yield text
-            short = self._read(a, None) if cites else None
-            yield self._answer(a, text, cites, use_mode, started, abstained=not cites, short=short)
+            short = read_short(self, a, None) if cites else None
+            yield final_answer(self, a, text, cites, use_mode, started, abstained=not cites, short=short)
             return
-        yield from self._stream_llm(a, llm, use_mode, started)
+        yield from stream_llm(self, a, llm, use_mode, started)
 
     def analyse(
         self,
@@ -171,20 +166,20 @@ class Assistant:
         if self.corpus_language() in SYNONYM_LANGUAGES and asked_in == self.corpus_language():
             # across languages a word of the question is never the documents' own ("begin" -> a loanword "start")
             standalone = in_document_words(standalone, self.retriever.lexical.writes)
-        timings["rewrite"] = _ms(t)
+        timings["rewrite"] = ms(t)
         t = time.perf_counter()
         k = top_k or self.settings.top_k
         got = self.retriever.retrieve(standalone, k, keep=keep)
-        timings["retrieve"] = _ms(t)
+        timings["retrieve"] = ms(t)
         t = time.perf_counter()
         lexical = self._lexical_query(standalone, llm, got)
         if lexical is not None:
-            timings["translate"] = _ms(t)
+            timings["translate"] = ms(t)
             t = time.perf_counter()
             got = self.retriever.retrieve(
                 standalone, k, lexical_query=lexical, query_vector=got.query_vector, keep=keep
             )
-            timings["retrieve"] += _ms(t)
+            timings["retrieve"] += ms(t)
         t = time.perf_counter()
         stats: dict[str, float] = {}
         ev = self._evidence(standalone, got, stats)
@@ -196,7 +191,7 @@ class Assistant:
         # asked in another language than the passages': every similarity runs lower (squadit-xquad's English
         # questions over Italian text), which the abstention model learns to allow for
         feats["crosslingual"] = float(asked_in != self.corpus_language())
-        timings["evidence"] = _ms(t)
+        timings["evidence"] = ms(t)
         judged = self._judge(standalone, ev, llm, timings)
         if judged is not None:
             feats["llm_yes"] = judged
@@ -224,7 +219,7 @@ class Assistant:
         t = time.perf_counter()
         prompt = template("judge").format(evidence=evidence_block(evidence[:JUDGE_EVIDENCE]), question=question)
         value = float(llm.yes_no(prompt))
-        timings["judge"] = _ms(t)
+        timings["judge"] = ms(t)
         return value
 
     def refresh(self) -> bool:
@@ -345,118 +340,6 @@ class Assistant:
                 self._llms[mode] = make_llm(mode, self.settings)
             return self._llms[mode]
 
-    def _stream_llm(self, a: Analysis, llm: Any, mode: str, started: float) -> Iterator[str | Answer]:
-        from qa.generate import Generated, generate, translate
-
-        t = time.perf_counter()
-        evidence = a.evidence[:6]
-        result: Generated | None = None
-        # asked about nothing but a name, the model answers from what it knows of it: "What is Cyber
-        # Coalition?" got "an international coalition of governments, non-governmental organizations, and
-        # private companies ..." cited to the Tallinn sentence, which the check passed (e5 0.84, no name or
-        # number wrong); the extractive answer quotes what the documents say of it
-        if not asks_only_names(a.standalone):
-            for piece in generate(llm, a.standalone, a.language, evidence, embedder=self.index.embedder):
-                if isinstance(piece, Generated):
-                    result = piece
-                else:
-                    a.timings_ms.setdefault("first_token", _ms(started))
-                    yield piece
-        a.timings_ms["generate"] = _ms(t)
-
-        def tr(text: str, lang: str) -> str:
-            return translate(llm, text, lang)
-
-        # nothing held, or the model lost the short answer the evidence holds ("1,000" for "How many NATO
-        # members did not attend?", whose evidence names the three left out): the extractive answer
-        leading = answers.lead_evidence(a.evidence)
-        lead = leading.lead if leading else None
-        if (
-            result is None
-            or not result.text.strip()
-            or not result.cited
-            or not lead_agrees(a.standalone, lead, result.text)
-        ):
-            text, cites = answers.extractive_answer(a.standalone, a.evidence, self.document_text)
-            short = self._read(a, llm) if cites else None
-            yield self._answer(
-                a, text, _translated(cites, a.language, tr), mode, started, abstained=not cites, short=short
-            )
-            return
-        cites = self._llm_citations(result.cited, evidence)
-        short = self._read(a, llm) if cites else None
-        yield self._answer(
-            a, result.text, _translated(cites, a.language, tr), mode, started, abstained=not cites, short=short
-        )
-
-    def _read(self, a: Analysis, llm: Any) -> ShortAnswer | None:
-        """The short answer (the read stage, qa/reader.py): with an LLM, the span it copies from the evidence;
-        else, or when that is no span of the evidence, the evidence stage's lead span where the question asks
-        for a kind of answer it knows, else the best gap candidate (`qa.gap`, any language)."""
-        t = time.perf_counter()
-        encoder = self.sentences.embedder
-        encode = (lambda q: encoder.embed_queries([q])[0]) if encoder.id == EVIDENCE_EMBEDDER else None
-        short = None
-        for name in _READ_ORDER.get(self.settings.reader, (self.settings.reader,)):
-            if (name == "llm" and llm is None) or (name == "gap" and encode is None):
-                continue  # that reader cannot run here (make_reader would stand the lead reader in again)
-            short = make_reader(name, llm, encode).read(a.standalone, a.evidence, a.language)
-            if short is not None:
-                break
-        a.timings_ms["read"] = _ms(t)
-        return short
-
-    def _llm_citations(self, cited: Sequence[int], evidence: Sequence[Evidence]) -> tuple[Citation, ...]:
-        out: list[Citation] = []
-        for n, i in enumerate(cited, 1):
-            if not 1 <= i <= len(evidence):
-                continue
-            e = evidence[i - 1]
-            c = answers.make_citation(n, e, self.document_text(e.chunk.doc_id))
-            if c is not None:
-                out.append(c)
-        return tuple(out)
-
-    def _answer(
-        self,
-        a: Analysis,
-        text: str,
-        cites: Sequence[Citation],
-        mode: str,
-        started: float,
-        *,
-        abstained: bool,
-        short: ShortAnswer | None = None,
-    ) -> Answer:
-        if abstained:
-            text, cites, short = answers.abstention_text(a.question, a.language), (), None
-        timings = {"rewrite": 0.0, "retrieve": 0.0, "evidence": 0.0, "generate": 0.0, **a.timings_ms}
-        timings["total"] = _ms(started)
-        return Answer(
-            question=a.question,
-            answer=text,
-            abstained=abstained,
-            language=a.language,
-            citations=tuple(self._verified(cites)),
-            passages=tuple(a.retrieved.hits),
-            mode=mode,
-            timings_ms=timings,
-            standalone_question=a.standalone,
-            confidence=a.confidence,
-            short_answer=short,
-        )
-
-    def _verified(self, cites: Sequence[Citation]) -> list[Citation]:
-        """The last gate: drop any citation whose quote is not exactly the document's text at its offsets."""
-        texts: dict[str, str] = {}
-        out = []
-        for c in cites:
-            if c.doc_id not in texts:
-                texts[c.doc_id] = self.document_text(c.doc_id)
-            if texts[c.doc_id][c.start : c.end] == c.quote and c.quote:
-                out.append(c)
-        return out
-
 
 def available_modes(settings: Settings) -> list[str]:
     """The answer modes that can run now (`extractive` always)."""
@@ -494,19 +377,6 @@ def _check_question(question: str) -> str:
             f"the question is {len(q):,} characters long; keep it under {MAX_QUESTION_CHARS:,} characters."
         )
     return q
-
-
-def _ms(since: float) -> float:
-    return (time.perf_counter() - since) * 1000.0
-
-
-def _translated(cites: Sequence[Citation], language: str, tr: Callable[[str, str], str]) -> tuple[Citation, ...]:
-    """The citations, each quote in another language than the answer's carrying its translation (LLM modes)."""
-    out = []
-    for c in cites:
-        other = detect(c.quote, default=language) != language
-        out.append(dataclasses.replace(c, translation=tr(c.quote, language)) if other else c)
-    return tuple(out)
 
 
 __all__ = ["Analysis", "Assistant", "available_modes"]

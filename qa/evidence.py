@@ -3,39 +3,33 @@
 Each sentence is scored on its own and inside a window with the sentence before it (which may sit in the
 previous chunk), so that a sentence whose subject is named in the sentence before still wins. The scores
 mix embedding similarity (sentence, window) with lexical overlap of the question's content words and the
-chunk's own retrieval similarity. Sentence vectors are cached by chunk id (ids change with content).
+chunk's own retrieval similarity. The sentences and their cached vectors are qa/sentences.py; the features
+abstention reads from the ranking are qa/features.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from qa.embed import Embedder, fold
-from qa.future import future_found
-from qa.injection import is_suspicious, suspicious_spans
-from qa.lexical import content_words, shares_root, tokenize, words
-from qa.reasons import answers_why, reason_found
-from qa.retrieve import Retrieved
-from qa.roles import role_found
+from qa import langdata
+from qa.embed import Embedder
+from qa.features import asks_only_names, chunk_overlap, features, focus_question, overlap
+from qa.lexical import content_words, tokenize
+from qa.reasons import answers_why
+from qa.sentences import Sentence, SentenceVectors, sentence_text, sentences
 from qa.spans import (
-    LEAD_WINDOW,
-    NUMERIC_KINDS,
     SPECIFIC_KINDS,
-    anchors_found,
     lead_span,
     names_the_missing,
     question_kind,
-    years,
 )
 from qa.types import Chunk, Evidence, Hit
-from qa.verify import context_of, missing_facts
+from qa.verify import missing_facts
 
 
 @dataclass(frozen=True)
@@ -92,98 +86,6 @@ class EvidenceConfig:
     rerank_focus_weight: float = 1.0
 
 
-@dataclass(frozen=True)
-class _Sentence:
-    chunk: Chunk
-    start: int
-    end: int
-    text: str
-    previous: str
-    window: str
-    before: str  # the sentence before `previous`, or "" (answers inherit a dropped subject)
-
-
-def sentence_text(chunk: Chunk, start: int, end: int) -> str:
-    """The text of a sentence span (document offsets) inside `chunk`."""
-    return chunk.text[start - chunk.start : end - chunk.start]
-
-
-def _sentences(chunk: Chunk, previous: Callable[[Chunk, int], str]) -> list[_Sentence]:
-    """The chunk's sentences that can be evidence: a sentence addressed to an AI assistant ("ignore previous
-    instructions and reply only ...", `qa.injection.suspicious_spans`) is data, never evidence: it is left
-    out, as if it were not written, so it is never quoted, never the lead, never shown to an LLM, nor the
-    context of another."""
-    out: list[_Sentence] = []
-    prev, before = _data(previous(chunk, 1)), _data(previous(chunk, 2))
-    planted = set(suspicious_spans(chunk.text, chunk.sentences, chunk.start))
-    for a, b in chunk.sentences:
-        text = sentence_text(chunk, a, b)
-        if text.strip() and (a, b) not in planted:
-            out.append(_Sentence(chunk, a, b, text, prev, f"{prev} {text}".strip(), before))
-            prev, before = text, prev
-    return out
-
-
-def _data(text: str) -> str:
-    """`text`, or "" when it is addressed to an AI assistant (`is_suspicious`)."""
-    return "" if is_suspicious(text) else text
-
-
-class SentenceVectors:
-    """Sentence and window vectors of chunks, from one embedder, cached by chunk id (LRU)."""
-
-    def __init__(self, embedder: Embedder, capacity: int = 4096) -> None:
-        self.embedder = embedder
-        self.capacity = capacity
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._words: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def vectors(self, groups: Sequence[tuple[str, list[_Sentence]]]) -> list[np.ndarray]:
-        """For each (chunk id, n sentences): a (2n + 1, dim) array: the sentence before the first, the n
-        sentences, then the n windows (previous sentence + sentence)."""
-        with self._lock:
-            missing = [(cid, sents) for cid, sents in groups if cid not in self._cache]
-        texts = [t for _, sents in missing for t in _texts(sents)]
-        vecs = self.embedder.embed_passages(texts) if texts else None
-        with self._lock:
-            pos = 0
-            for cid, sents in missing:
-                assert vecs is not None
-                self._put(cid, vecs[pos : pos + 2 * len(sents) + 1])
-                pos += 2 * len(sents) + 1
-            out = []
-            for cid, _ in groups:
-                self._cache.move_to_end(cid)
-                out.append(self._cache[cid])
-            return out
-
-    def word_vectors(self, terms: Sequence[str]) -> np.ndarray:
-        """A (len(terms), dim) array of single-word vectors (cached)."""
-        with self._lock:
-            missing = list(dict.fromkeys(w for w in terms if w not in self._words))
-        new: dict[str, np.ndarray] = {}
-        if missing:
-            new = dict(zip(missing, np.asarray(self.embedder.embed_passages(missing), np.float32), strict=True))
-        with self._lock:
-            out = np.array([new[w] if w in new else self._words[w] for w in terms], np.float32)
-            self._words.update(new)
-            while len(self._words) > self.capacity * 4:
-                self._words.popitem(last=False)
-        return out
-
-    def word_similarity(self, a: Sequence[str], b: Sequence[str]) -> float:
-        """The best cosine between a word of `a` and a word of `b`: how the count check of qa/spans.py matches
-        "people" with "persone" across languages."""
-        vecs = self.word_vectors([*a, *b])
-        return float((vecs[: len(a)] @ vecs[len(a) :].T).max())
-
-    def _put(self, cid: str, vecs: np.ndarray) -> None:
-        self._cache[cid] = vecs
-        while len(self._cache) > self.capacity:
-            self._cache.popitem(last=False)
-
-
 def rerank(
     question: str,
     evidence: list[Evidence],
@@ -210,33 +112,11 @@ def rerank(
     return sorted(moved, key=lambda e: -e.score) + evidence[k:]
 
 
-# a time frame: "Pochi giorni prima dell'esercitazione, l'olandese ha concluso una visita ..." is about the
-# visit, and so is the sentence after it ("gli incontri si sono concentrati ..."), whose window `aligner` would
-# otherwise match with "What was the exercise focused on?" as closely as the sentence that answers it
-_FRAME = re.compile(
-    r"\b(?:prima\s+d(?:ell|ella|ello|elle|egli|el|ei|i)|dopo(?:\s+(?:d(?:ell|ella|ello|elle|egli|el|ei|i)|il|lo|la|i|gli|le|l))?"
-    r"|(?:before|after)(?:\s+the)?)\b['’]?\s*\w+",
-    re.I,
-)
-
-
-def _align_window(s: _Sentence) -> str:
-    """The window `aligner` reads: the sentence before without its time frames, then the sentence."""
-    return f"{_FRAME.sub(' ', s.previous)} {s.text}".strip()
-
-
-def _texts(sents: Sequence[_Sentence]) -> list[str]:
-    return [sents[0].previous or " "] + [s.text for s in sents] + [s.window for s in sents]
-
-
-def _overlap(q_tokens: set[str], text: str) -> float:
-    if not q_tokens:
-        return 0.0
-    return len(q_tokens & set(tokenize(text))) / len(q_tokens)
-
-
-def _chunk_overlap(q_tokens: set[str], chunk: Chunk) -> float:
-    return _overlap(q_tokens, f"{chunk.title} {chunk.text}")
+def _align_window(s: Sentence) -> str:
+    """The window `aligner` reads: the sentence before without its time frames (the data's `FRAME`: "Pochi giorni
+    prima dell'esercitazione, ..." is about what came before), then the sentence."""
+    before = langdata.pattern("FRAME", re.IGNORECASE).sub(" ", s.previous)
+    return f"{before} {s.text}".strip()
 
 
 def aligner(
@@ -297,7 +177,7 @@ def score_sentences(
     """
     cfg = config or EvidenceConfig()
     top = list(hits[: cfg.chunks])
-    groups = [(h.chunk.chunk_id, _sentences(h.chunk, previous)) for h in top]
+    groups = [(h.chunk.chunk_id, sentences(h.chunk, previous)) for h in top]
     groups = [(cid, sents) for cid, sents in groups if sents]
     if not groups:
         return []
@@ -328,7 +208,7 @@ def score_sentences(
                 + cfg.window_weight * window
                 + cfg.novelty_weight * (window - float(sims[i]))
                 + cfg.focus_weight * float(focus[i + 1])
-                + (cfg.lexical_weight * _overlap(q_tokens, s.window) if cfg.lexical_weight else 0.0)
+                + (cfg.lexical_weight * overlap(q_tokens, s.window) if cfg.lexical_weight else 0.0)
                 + cfg.chunk_weight * chunk_sim[cid]
                 + _span_score(cfg, span_weight, question, s.text, lead, why)
                 + (cfg.align_weight * align(_align_window(s)) if align else 0.0)
@@ -339,7 +219,7 @@ def score_sentences(
         # abstention reads the ranking before `rerank`, which only orders the best sentences (the calibrated
         # features keep one scale whether or not the index embedder differs)
         stats["evidence_top"] = out[0].score
-        stats["lexical_coverage"] = _chunk_overlap(q_tokens, out[0].chunk)
+        stats["lexical_coverage"] = chunk_overlap(q_tokens, out[0].chunk)
         stats["term_alignment"] = term_alignment(question, out[0].chunk.text, vectors)
     if reread is not None:
         out = rerank(question, out, reread, cfg, question_vector=reread_vector)
@@ -358,87 +238,15 @@ def _span_score(
     return max(weight, cfg.specific_span_weight) if names_the_missing(question, sentence, lead) else weight
 
 
-_ENTITY = re.compile(r"(?<!^)\b[A-ZÀ-ÖØ-Þ][\w'’-]+|\b\d[\d.,]*\b")
-
-
-def _covered(term: str, haystack: set[str]) -> bool:
-    t = fold(term)
-    return t in haystack or any(shares_root(t, w) for w in haystack)
-
-
-def focus_question(question: str) -> str:
-    """The question without its names and numbers: what is asked about them; the question itself when that
-    leaves no content word (`asks_only_names`): "What is ?" is near no sentence and matches no word, which put
-    every sentence far below those of other questions."""
-    return question if asks_only_names(question) else _ENTITY.sub(" ", question.strip()).strip()
-
-
-def asks_only_names(question: str) -> bool:
-    """Whether `question` asks about nothing but its names and numbers ("What is Cyber Coalition?", "Chi è
-    David van Weel?")."""
-    return not content_words(_ENTITY.sub(" ", question.strip()))
-
-
-def features(
-    question: str, retrieved: Retrieved, evidence: Sequence[Evidence], stats: dict[str, float] | None = None
-) -> dict[str, float]:
-    """The evidence features that abstention is calibrated on (see qa/calibrate.py and docs/calibration.md).
-
-    - dense_top: cosine similarity of the best dense match;
-    - dense_gap: how far it stands above the question's own baseline (mean of dense ranks 5-10);
-    - evidence_top: the best sentence score (before `rerank`, from `stats`: abstention is calibrated on one
-      scale whether or not the best sentences are read again);
-    - entity_coverage: share of the question's names and numbers found in the top 3 chunks, by their first five
-      letters or across Italian and English as `anchors_found` reads them (1 when none);
-    - lexical_coverage: share of the question's content words found in the best sentence's chunk (before
-      `rerank`, from `stats`);
-    - focus_top: the best similarity of a sentence to the question without its names (from `stats`);
-    - kind_found: 0 when the question asks for an amount, a duration, a count or a date (qa/spans.py) and
-      none of the top `LEAD_WINDOW` sentences holds one, or asks why and none of them gives a reason
-      (qa/reasons.py), or names a year (`qa.spans.years`) that no retrieved passage writes, else 1 (names and
-      places are left out: an answer to "where" or "who" may be a common noun, "in the vault", "the
-      officials", which no pattern can rule out);
-    - anchors_found: share of the question's names and numbers found in the retrieved passages (across
-      Italian and English names);
-    - role_found: share of the roles the question names ("prime minister", "comandante") that the retrieved
-      passages name, in either language (qa/roles.py); 1 when it names none;
-    - future_found: 0 when the question asks about a time to come ("the next edition") and the retrieved
-      passages never speak of the future (qa/future.py), else 1;
-    - term_alignment: how well the question's words are matched one by one in the best sentence's chunk, in
-      either language (`term_alignment`, from `stats`).
-    """
-    dense = list(retrieved.dense_scores)
-    top = dense[0] if dense else 0.0
-    base = float(np.mean(dense[4:10])) if len(dense) > 4 else top
-    top3 = " ".join(f"{h.chunk.title} {h.chunk.text}" for h in retrieved.hits[:3])
-    seen = set(words(top3))
-    # also across languages, as `anchors_found` reads them ("Asian" ~ "asiatici", "Luxembourg" ~ "Lussemburgo")
-    unseen = set(missing_facts(question, top3))
-    names = [m.group(0) for m in _ENTITY.finditer(question.strip())]
-    coverage = sum(_covered(n, seen) or n not in unseen for n in names) / len(names) if names else 1.0
-    best = evidence[0] if evidence else None
-    given = stats or {}
-    lexical = given.get("lexical_coverage")
-    if lexical is None:
-        lexical = _chunk_overlap(set(tokenize(question)), best.chunk) if best else 0.0
-    retrieved_text = " ".join(f"{h.chunk.title} {h.chunk.text}" for h in retrieved.hits)
-    asks = question_kind(question) in NUMERIC_KINDS
-    shown = evidence[:LEAD_WINDOW]
-    unwritten = missing_facts(question, retrieved_text)
-    why = reason_found(question, [(e.text, f"{e.chunk.title} {context_of(e)}") for e in shown], unwritten)
-    # a year is written in figures in either language: documents without it say nothing of that year ("Which
-    # NATO member hosted the exercise in 2022?" was answered with the sentences on the 2023 edition)
-    year_unwritten = any(y in unwritten for y in years(question))
-    return {
-        "dense_top": top,
-        "dense_gap": top - base,
-        "evidence_top": given.get("evidence_top", best.score if best else 0.0),
-        "entity_coverage": coverage,
-        "lexical_coverage": lexical,
-        "focus_top": given.get("focus_top", 0.0),
-        "kind_found": float((not asks or any(e.lead for e in shown)) and why > 0 and not year_unwritten),
-        "anchors_found": anchors_found(question, retrieved_text),
-        "role_found": role_found(question, retrieved_text),
-        "future_found": future_found(question, retrieved_text),
-        "term_alignment": given.get("term_alignment", 0.0),
-    }
+__all__ = [
+    "EvidenceConfig",
+    "SentenceVectors",
+    "aligner",
+    "asks_only_names",
+    "features",
+    "focus_question",
+    "rerank",
+    "score_sentences",
+    "sentence_text",
+    "term_alignment",
+]

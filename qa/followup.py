@@ -4,7 +4,7 @@ A question is a follow-up when there is history and it either opens with a conne
 "what about ...", "e ...", "invece ..."), leans on a pronoun ("they", "it", "loro", "questo"), or is too short
 to stand alone, and names no entity of its own. It is then made standalone by carrying the key terms (its names and
 numbers, or else its content words) of the previous standalone question, or the names of the last one that
-had any when the previous one has none.
+had any when the previous one has none. Connectors and pronouns are optional language data (qa/langdata).
 """
 
 from __future__ import annotations
@@ -12,18 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from qa import langdata
 from qa.lexical import all_stopwords, words
 from qa.spans import question_kind
 
-_CONNECTOR = re.compile(
-    r"^\s*(and|but|also|so|then|what about|how about|and what about|e|ed|ma|anche|invece|e invece|allora|poi|"
-    r"e per quanto riguarda|e riguardo a|quanto a)\b[\s,]*",
-    re.IGNORECASE,
-)
-_PRONOUNS = frozenset(
-    "it its they them their theirs this that these those he she him her his there "
-    "esso essa essi esse lui lei loro questo questa questi queste quello quella quelli quelle ci vi ne".split()
-)
 _ENTITY = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-Þ0-9][\w'’-]*)*|\d{2,})")
 _MAX_KEY_TERMS = 6
 
@@ -43,13 +35,13 @@ def key_terms(question: str) -> list[str]:
 
 
 def _has_pronoun(question: str) -> bool:
-    return any(t in _PRONOUNS for t in words(question))
+    return any(t in langdata.words("PRONOUNS") for t in words(question))
 
 
 def is_followup(question: str) -> bool:
     """Whether `question` leans on what was asked before (see the module docstring)."""
     q = question.strip()
-    if _CONNECTOR.match(q):
+    if langdata.pattern("CONNECTOR", re.IGNORECASE).match(q):
         return True
     if _ENTITY.search(q):
         return False
@@ -61,7 +53,7 @@ def stands_alone(question: str) -> bool:
     connector, no pronoun. Such a question is asked as it is even with an LLM at hand, whose rewrite costs
     the local model over a second before the first word of the answer."""
     q = question.strip()
-    return not (_CONNECTOR.match(q) or _has_pronoun(q)) and bool(_ENTITY.search(q))
+    return not (langdata.pattern("CONNECTOR", re.IGNORECASE).match(q) or _has_pronoun(q)) and bool(_ENTITY.search(q))
 
 
 def rewrite(question: str, history: Sequence[tuple[str, str]]) -> str:

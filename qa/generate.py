@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from qa import followup
+from qa import followup, langdata
 from qa.embed import Embedder, make_embedder
 from qa.llm import LLM
 from qa.types import Evidence
@@ -178,16 +178,9 @@ def generate(
     yield Generated(checked.text, checked.cited, raw, checked.dropped)
 
 
-_PREFIX = re.compile(
-    r"^\s*(?:translation|traduzione|standalone question|domanda autonoma|question|domanda|rewritten question)"
-    r"\s*(?:\([^)]*\))?\s*:\s*",
-    re.IGNORECASE,
-)
-
-
 def _clean_reply(text: str) -> str:
     """The reply without a "Translation:"-style label and without wrapping quotes."""
-    text = _PREFIX.sub("", text.strip())
+    text = langdata.pattern("REPLY_LABEL", re.IGNORECASE).sub("", text.strip())
     if len(text) >= 2 and text[0] in "\"'“«" and text[-1] in "\"'”»":
         text = text[1:-1].strip()
     return text

@@ -7,7 +7,7 @@ import functools
 import json
 from typing import Any
 
-from qa.verify import package_text
+from qa.tables import package_text
 
 FALLBACK = "en"
 

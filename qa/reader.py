@@ -24,12 +24,12 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from qa import langdata
 from qa.types import Evidence, ShortAnswer
 
 READER_FILE = "reader.json"
 READ_EVIDENCE = 3  # sentences shown to an LLM reader
 READ_TOKENS = 24
-_NONE = re.compile(r"^\W*(?:none|nessuna|ninguna|keine|aucune)\b", re.IGNORECASE)
 
 
 class Reader(Protocol):
@@ -176,7 +176,7 @@ class LLMReader:
         prompt = template("read").format(evidence=evidence_block(shown), question=question.strip())
         reply = self.llm.complete(prompt, max_tokens=READ_TOKENS, stop=("\n",))  # type: ignore[attr-defined]
         phrase = clean_phrase(reply)
-        if not phrase or _NONE.match(phrase):
+        if not phrase or _says_none(phrase):
             return None
         return located(phrase, shown)
 
@@ -206,3 +206,13 @@ def make_reader(name: str, llm: object | None = None, encode: Callable[[str], np
     from qa.errors import ConfigError
 
     raise ConfigError(f"unknown reader {name!r}: use auto, llm, gap, lead or none.")
+
+
+@functools.cache
+def _none_reply() -> re.Pattern[str]:
+    """A reader model's reply that the evidence holds no span ("None", "Nessuna"), in the languages with data."""
+    return re.compile(r"^\W*(?:" + langdata.source("NONE_REPLY") + r")\b", re.IGNORECASE)
+
+
+def _says_none(phrase: str) -> bool:
+    return _none_reply().match(phrase) is not None

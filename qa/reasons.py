@@ -3,7 +3,8 @@ gives a reason: a sentence that only states what is asked about ("... ad eccezio
 e Belgio, che quest'anno non hanno partecipato") does not say why. A reason is read from its connectives, in
 Italian and English ("perché", "a causa di", "per" before a verb: "per incontrare", "because", "due to", "in
 order to"), in a sentence bound to the question by at least half of its names, as a short answer is
-(`qa.spans.candidates`). `reason_found` is part of the abstention feature `kind_found` (qa/evidence.py).
+(`qa.spans.candidates`). `reason_found` is part of the abstention feature `kind_found` (qa/features.py). The
+connectives are optional language data (qa/langdata: `ASKS_REASON`, `GIVES_REASON`).
 """
 
 from __future__ import annotations
@@ -11,33 +12,19 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+from qa import langdata
 from qa.embed import fold
 from qa.spans import anchors_found
-
-_ASKS = re.compile(
-    r"\b(?:why|how come|for what (?:reason|purpose)|perch[eé]|come mai|per quale (?:motivo|ragione|scopo)"
-    r"|per quali (?:motivi|ragioni))\b",
-    re.IGNORECASE,
-)
-# an Italian infinitive after "per" ("per incontrare", "per difendersi", "per rafforzarle") states a purpose
-_INFINITIVE = r"\w+(?:[aei]re|rre|[aei]r(?:si|ci|vi|ne|l[aeio]|gli|mi|ti)|rr(?:si|ne|l[aeio]))"
-_GIVES = re.compile(
-    r"\b(?:perche|poiche|giacche|siccome|dato che|visto che|in quanto|a causa|per via d|grazie a|dovut[oaie] a"
-    r"|al fine di|allo scopo di|con lo scopo|in modo da|affinche|cosicche|per cui|motiv[oi]|ragion[ei]|caus[ae]"
-    r"|scop[oi]|percio|pertanto|quindi|per (?:non )?" + _INFINITIVE + r"|because|due to|owing to|thanks to"
-    r"|as a result|in order to|so as to|so that|therefore|hence|thus|reasons?|caused?|purpose"
-    r"|since (?!\d))\b"
-)
 
 
 def asks_reason(question: str) -> bool:
     """Whether `question` asks why."""
-    return _ASKS.search(question) is not None
+    return langdata.pattern("ASKS_REASON", re.IGNORECASE).search(question) is not None
 
 
 def gives_reason(text: str) -> bool:
     """Whether `text` states a cause or a purpose, in Italian or English."""
-    return _GIVES.search(fold(text)) is not None
+    return langdata.pattern("GIVES_REASON").search(fold(text)) is not None
 
 
 def answers_why(question: str, sentence: str, context: str, unwritten: Collection[str] = ()) -> bool:

@@ -9,7 +9,7 @@ import functools
 import re
 
 from qa.embed import fold
-from qa.verify import bilingual_table
+from qa.tables import bilingual_table
 
 
 @functools.lru_cache(maxsize=1)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from qa.embed import fold
 from qa.lexical import all_stopwords, stem
-from qa.verify import package_text
+from qa.tables import package_text
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 SYNONYM_LANGUAGES = ("it", "en")  # the table is optional data for these: questions in other languages skip it
