@@ -46,6 +46,21 @@ def test_first_run_then_unchanged(tmp_path: Path, open_index: Callable[..., Inde
     assert check_index(ix) == hashes
 
 
+def test_a_long_document_reports_its_progress_while_it_is_embedded(
+    tmp_path: Path, open_index: Callable[..., Index]
+) -> None:
+    # one document of a few hundred chunks (as a 300-page PDF is): the bar moves batch by batch
+    sentences = " ".join(f"Quay {i} of the harbour was repaired in the spring of year {1900 + i}." for i in range(2000))
+    path = _write(tmp_path / "long.txt", "Harbour works\n\n" + sentences)
+    ix = open_index()
+    labels: list[str] = []
+    report = ingest([path], ix, progress=lambda d, t, label: labels.append(label))
+    embedded = [label for label in labels if "chunks embedded" in label]
+    assert report.added == 1 and report.chunks > 64
+    assert len(embedded) >= 2 and embedded[-1].endswith(f"{report.chunks}/{report.chunks} chunks embedded")
+    assert len(ix.chunks()) == report.chunks
+
+
 def test_touched_file_with_same_bytes_is_unchanged(tmp_path: Path, open_index: Callable[..., Index]) -> None:
     path = _write(tmp_path / "d" / "owls.txt", OWLS)
     counting = CountingEmbedder()
