@@ -261,13 +261,13 @@ class _Run:
         """Vectors for the pending documents' chunks, `EMBED_BATCH` at a time; a long document (a 300-page PDF
         is one document of hundreds of chunks) reports its progress batch by batch, not only when it is done."""
         texts = [embed_text(c) for p in pending for c in p.chunks]
-        parts = [np.zeros((0, self.ix.embedder.dim))]
+        parts: list[np.ndarray] = []
         for i in range(0, len(texts), EMBED_BATCH):
             parts.append(np.asarray(self.ix.embedder.embed_passages(texts[i : i + EMBED_BATCH])))
             if self.progress is not None and len(texts) > EMBED_BATCH:
                 label = f"{pending[-1].doc.doc_id}: {min(i + EMBED_BATCH, len(texts))}/{len(texts)} chunks embedded"
                 self.progress(self.done, max(self.total, self.done), label)
-        vectors = np.concatenate(parts)
+        vectors = np.concatenate(parts) if parts else np.zeros((0, self.ix.embedder.dim), np.float32)
         pos = 0
         for p in pending:
             p.vectors = vectors[pos : pos + len(p.chunks)]
