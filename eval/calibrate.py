@@ -132,7 +132,7 @@ def regime_of(row: dict[str, Any]) -> str:
     return str(row.get("regime") or ("small" if row["set"] == "seed" else "all"))
 
 
-def refit(rows: Sequence[dict[str, Any]], regime: str, extras: Sequence[str]) -> tuple[cal.Abstainer, dict[str, Any]]:
+def refit(rows: Sequence[dict[str, Any]], extras: Sequence[str]) -> tuple[cal.Abstainer, dict[str, Any]]:
     """Select features and fit one regime on the dev part of its rows; the figures of the procedure."""
     dev = [r for r in rows if r["split"] == "dev"]
     held = [r for r in rows if r["split"] == "holdout"]
@@ -174,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         part = [r for r in rows if regime_of(r) == regime]
         if not part:
             continue
-        model, report = refit(part, regime, extras)
+        model, report = refit(part, extras)
         name = "llm" if args.llm else regime
         path = cal.save(args.embedder, name, model, {k: v for k, v in report.items() if k not in ("features", "rules")})
         reports[name] = report
