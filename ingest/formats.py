@@ -10,7 +10,7 @@ import io
 import logging
 import re
 
-from ingest.ocr import OcrBoxes
+from ingest.ocr import OcrBoxes, OcrJob
 from qa.errors import RejectedInput
 
 _DROP_TAGS = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "iframe", "svg", "form")
@@ -110,11 +110,12 @@ def _tidy(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p.strip())
 
 
-def pdf_pages(data: bytes, ocr: str = "off") -> tuple[list[str], OcrBoxes]:
+def pdf_pages(data: bytes, ocr: OcrJob | str = "off") -> tuple[list[str], OcrBoxes]:
     """The text of each page of a PDF, in order ("" for a page without text); a page with a ruled table gives
     the table as rows that read on their own (`ingest.tables.pdf_table_pages`); a page without a text layer is
     read by OCR unless `ocr` is "off" (`ingest.ocr`, `Settings.ocr`), and the boxes of its characters on the
-    page are returned beside the pages (page index -> boxes).
+    page are returned beside the pages (page index -> boxes). `ocr` is the mode, or an `OcrJob` that also
+    names the file's page cache and where to report progress.
 
     Raises:
         RejectedInput: not a PDF, corrupt, encrypted with a password, or without extractable text.
@@ -162,11 +163,11 @@ def pdf_pages(data: bytes, ocr: str = "off") -> tuple[list[str], OcrBoxes]:
     return _with_ocr(data, pdf_table_pages(data, pages), ocr)
 
 
-def _with_ocr(data: bytes, pages: list[str], ocr: str) -> tuple[list[str], OcrBoxes]:
+def _with_ocr(data: bytes, pages: list[str], ocr: OcrJob | str) -> tuple[list[str], OcrBoxes]:
     """`pages` with the empty ones read by OCR where it can run; refused when no page has text."""
     from ingest.ocr import ocr_pdf_pages, unavailable
 
-    why = unavailable(ocr) if not all(pages) else ""
+    why = unavailable(ocr if isinstance(ocr, str) else ocr.mode) if not all(pages) else ""
     problem = ""
     boxes: OcrBoxes = {}
     if not all(pages) and not why:

@@ -3,17 +3,23 @@ that have no text layer, and images (.png .jpg .jpeg .tif .tiff, each TIFF frame
 
 `Settings.ocr` chooses: `auto` (the language follows the document: the script is read first, then the
 language of a first English pass), `off`, or Tesseract languages (`ita`, `ita+eng`). Without Tesseract, a
-scanned file gets its clear "needs OCR" status; a page OCR cannot read costs that page, never the batch.
+scanned file gets its clear "needs OCR" status; a page OCR cannot read costs that page, never the batch. Each
+page read is kept on disk (`ingest.ocr_cache`) until the file is committed, so a long scan stopped half-way
+resumes from the first page not yet read; progress is reported page by page (`OcrJob.progress`).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from ingest.ocr_cache import CachedPage, PageCache
 from qa.errors import RejectedInput
 from qa.language import detect
 
@@ -25,6 +31,30 @@ DPI = 200  # render scale of a scanned PDF page: body text at 200 dpi reads as w
 MAX_FRAMES = 1000
 _TESSERACT = {"en": "eng", "it": "ita", "de": "deu", "es": "spa", "fr": "fra", "ar": "ara"}
 _SCRIPTS = {"Arabic": "ara"}
+
+PageProgress = Callable[[int, int], None]  # (pages read so far, pages to read by OCR), first called with (0, n)
+
+
+@dataclass(frozen=True)
+class OcrJob:
+    """How one file's pages are read by OCR.
+
+    Attributes:
+        mode: `Settings.ocr` (`auto`, `off`, or Tesseract languages).
+        cache: the folder of this file's cached pages (`ingest.ocr_cache.folder`), or None to keep none.
+        progress: called before the first page and after each page read (from the cache or by Tesseract).
+    """
+
+    mode: str = "auto"
+    cache: Path | None = None
+    progress: PageProgress | None = None
+
+    def reader(self, what: str) -> PageReader:
+        return PageReader(self.mode, PageCache(self.cache, self.mode, what) if self.cache is not None else None)
+
+    def report(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(done, total)
 
 
 def unavailable(mode: str) -> str:
@@ -44,10 +74,26 @@ class PageReader:
     """OCR of one file's pages in one language: with `mode` `auto`, the language of the first page with text.
     `boxes` holds the box of each character of the last page read, in the image's pixels (top-left origin)."""
 
-    def __init__(self, mode: str) -> None:
+    def __init__(self, mode: str, cache: PageCache | None = None) -> None:
         self.language = "" if mode == "auto" else mode
         self.failures: list[str] = []
         self.boxes: list[Box] = []
+        self.cache = cache
+
+    def page(self, n: int, image: Callable[[], Any]) -> str:
+        """The text of page `n` (0-based): from the cache when it was read before (its language then becomes the
+        file's, as if it had been read now), else read from `image()` and kept in the cache."""
+        hit = self.cache.get(n) if self.cache is not None else None
+        if hit is not None:
+            self.boxes = hit.boxes
+            if not self.language and hit.text.strip():
+                self.language = hit.language
+            return hit.text
+        failed = len(self.failures)
+        text = self.read(image())
+        if self.cache is not None and len(self.failures) == failed:  # a failed page is tried again next time
+            self.cache.put(n, CachedPage(text, self.boxes, self.language))
+        return text
 
     def read(self, image: Any) -> str:
         """The text of one page image; "" (and the reason kept in `failures`) when Tesseract fails on it."""
@@ -122,8 +168,8 @@ def _script(image: Any) -> str:
     return _SCRIPTS.get(str(osd.get("script", "")), "")
 
 
-def ocr_pdf_pages(data: bytes, pages: list[str], mode: str) -> tuple[list[str], OcrBoxes, str]:
-    """`pages` with each empty one read by OCR from the page rendered at `DPI`.
+def ocr_pdf_pages(data: bytes, pages: list[str], job: OcrJob | str) -> tuple[list[str], OcrBoxes, str]:
+    """`pages` with each empty one read by OCR from the page rendered at `DPI` (or taken from `job`'s cache).
 
     Returns:
         (pages, boxes, problem): the boxes of the OCR'd pages' characters in PDF points; problem is "" or why
@@ -131,45 +177,71 @@ def ocr_pdf_pages(data: bytes, pages: list[str], mode: str) -> tuple[list[str], 
     """
     import pypdfium2 as pdfium
 
-    reader = PageReader(mode)
+    job = OcrJob(job) if isinstance(job, str) else job
+    reader = job.reader(f"pdf{DPI}")
     out = list(pages)
     boxes: OcrBoxes = {}
     pdf = pdfium.PdfDocument(data)
     try:
-        for n, text in enumerate(pages):
-            if text.strip() or n >= len(pdf):
-                continue
+        todo = [n for n, text in enumerate(pages) if not text.strip() and n < len(pdf)]
+        job.report(0, len(todo))
+        for done, n in enumerate(todo, 1):
             page = pdf[n]
-            out[n] = reader.read(page.render(scale=DPI / 72).to_pil())
-            if out[n]:
-                boxes[n] = reader.page_boxes(72 / DPI, page.get_height())
-            page.close()
+            try:
+                out[n] = reader.page(n, functools.partial(_render, page))
+                if out[n]:
+                    boxes[n] = reader.page_boxes(72 / DPI, page.get_height())
+            finally:
+                page.close()
+            job.report(done, len(todo))
     finally:
         pdf.close()
     return out, boxes, "; ".join(reader.failures[:3])
 
 
-def image_pages(data: bytes, mode: str) -> tuple[list[str], OcrBoxes]:
+def _render(page: Any) -> Any:
+    return page.render(scale=DPI / 72).to_pil()
+
+
+def _same(image: Any) -> Any:
+    return image
+
+
+def image_pages(data: bytes, job: OcrJob | str) -> tuple[list[str], OcrBoxes]:
     """The text of an image file, one entry per frame (a multi-page TIFF has several), and the boxes of its
     characters in the image's pixels (origin at the bottom left, as on a PDF page).
 
     Raises:
         RejectedInput: OCR unavailable, an unreadable image, or no text found.
     """
-    why = unavailable(mode)
+    job = OcrJob(job) if isinstance(job, str) else job
+    why = unavailable(job.mode)
     if why:
         raise RejectedInput(f"image that needs OCR: {why}.")
-    reader = PageReader(mode)
+    reader = job.reader("frame")
     pages: list[str] = []
     boxes: OcrBoxes = {}
+    total = _count_frames(data)
+    job.report(0, total)
     for n, frame in enumerate(_frames(data)):
-        pages.append(reader.read(frame))
+        pages.append(reader.page(n, functools.partial(_same, frame)))
         if pages[-1]:
             boxes[n] = reader.page_boxes(1.0, float(frame.height))
+        job.report(n + 1, max(total, n + 1))
     if not any(pages):
         problem = f" (Tesseract failed: {reader.failures[0]})" if reader.failures else ""
         raise RejectedInput(f"image without text: OCR found none in {len(pages)} page(s){problem}.")
     return pages, boxes
+
+
+def _count_frames(data: bytes) -> int:
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return min(int(getattr(image, "n_frames", 1)), MAX_FRAMES)
+    except Exception:  # _frames says what is wrong with the image
+        return 1
 
 
 def _frames(data: bytes) -> Iterator[Any]:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest import ocr_cache
 from ingest.prepare import PIPELINE_VERSION, is_complete
 from ingest.sources import Target, check_regular, check_size, discover, path_key
 from ingest.worker import Reader, shared_reader
@@ -140,7 +141,7 @@ class _Run:
             signature["file_sha256"] = hashlib.sha256(data).hexdigest()
             if self._same(records, {"file_sha256": signature["file_sha256"]}):
                 return self._unchanged_file(key, records)
-            prepared = self.reader.prepare(path, data, self.settings, signature)
+            prepared = self.reader.prepare(path, data, self.settings, signature, self._pages_read(key))
         except RejectedInput as exc:
             return self._reject_file(key, str(exc), records)
         except OSError as exc:
@@ -150,6 +151,17 @@ class _Run:
         for label, problem in prepared.refused:
             self.reject(label, problem, advance=False)
         self._queue_file(key, list(prepared.documents), records)
+
+    def _pages_read(self, key: str) -> Callable[[int, int], None] | None:
+        """Progress for a scan read by OCR page by page (one file that can take minutes), as for embedding."""
+        if self.progress is None:
+            return None
+        progress = self.progress
+
+        def pages(done: int, total: int) -> None:
+            progress(self.done, max(self.total, self.done), f"{key}: {done}/{total} pages read by OCR")
+
+        return pages
 
     def _same(self, records: list[DocRecord], expect: dict[str, str]) -> bool:
         """All of the file's documents are committed, from a file that matches `expect` (and this pipeline)."""
@@ -252,10 +264,18 @@ class _Run:
                 self.chunk_counts[p.doc.doc_id] = len(p.chunks)
                 self.hashes.add(p.doc.content_hash)
                 self._advance(p.doc.doc_id)
+            self._drop_ocr_pages([p.doc for p in self.ready])
             self.ready, self.ready_chunks = [], 0
         if self.records_only and (force or len(self.records_only) >= COMMIT_CHUNKS):
             self.w.put_records(self.records_only)
+            self._drop_ocr_pages([d for d, _ in self.records_only])
             self.records_only = []
+
+    def _drop_ocr_pages(self, docs: list[Document]) -> None:
+        """A committed scan's cached OCR pages are no longer needed to resume it."""
+        for doc in docs:
+            if doc.metadata.get("type") in ("pdf", "image") and doc.metadata.get("file_sha256"):
+                ocr_cache.drop(self.settings.data_dir, doc.metadata["file_sha256"])
 
     def _embed(self, pending: list[_Pending]) -> None:
         """Vectors for the pending documents' chunks, `EMBED_BATCH` at a time; a long document (a 300-page PDF

@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest import ocr_cache
 from ingest.chunk import chunk_document
 from ingest.clean import Cleaned, clean, clean_parts, clean_record
+from ingest.ocr import OcrJob, PageProgress
 from ingest.sources import RawDocument, load, path_key
 from qa.errors import RejectedInput
 from qa.settings import Settings
@@ -34,13 +36,22 @@ class Prepared:
     refused: tuple[tuple[str, str], ...] = ()
 
 
-def prepare(path: Path, data: bytes, settings: Settings, signature: dict[str, str]) -> Prepared:
+def prepare(
+    path: Path, data: bytes, settings: Settings, signature: dict[str, str], progress: PageProgress | None = None
+) -> Prepared:
     """Load, clean and chunk one file.
+
+    Args:
+        signature: the file's size, mtime and sha256, kept on its documents; the sha256 also keys the cache of
+            the pages OCR read (`ingest.ocr_cache`), so a stopped read of a long scan resumes.
+        progress: called with (pages read, pages to read) as OCR reads the pages of a scan or an image.
 
     Raises:
         RejectedInput: the file as a whole is refused (unsupported, corrupt, empty ...).
     """
-    loaded = load(path, data, settings)
+    sha = signature.get("file_sha256", "")
+    cache = ocr_cache.folder(settings.data_dir, sha) if sha else None
+    loaded = load(path, data, settings, OcrJob(settings.ocr, cache, progress))
     key = path_key(path)
     refused: list[tuple[str, str]] = []
     docs: list[Document] = []

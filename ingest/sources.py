@@ -21,7 +21,7 @@ from qa.errors import RejectedInput
 from qa.settings import Settings
 
 if TYPE_CHECKING:
-    from ingest.ocr import OcrBoxes
+    from ingest.ocr import OcrBoxes, OcrJob
 
 TEXT_TYPES = (".txt", ".md", ".markdown")
 HTML_TYPES = (".html", ".htm")
@@ -198,8 +198,9 @@ def check_size(path: Path, size: int, settings: Settings) -> None:
         )
 
 
-def load(path: Path, data: bytes, settings: Settings) -> Loaded:
-    """Read the bytes of one file into raw documents.
+def load(path: Path, data: bytes, settings: Settings, ocr: OcrJob | None = None) -> Loaded:
+    """Read the bytes of one file into raw documents; pages without text by OCR as `ocr` says (default: in
+    `settings.ocr`'s mode, with no page cache and no progress).
 
     Raises:
         RejectedInput: unsupported type, undecodable text, corrupt or encrypted PDF, unsafe .docx, ...
@@ -217,11 +218,11 @@ def load(path: Path, data: bytes, settings: Settings) -> Loaded:
     if suffix == ".pdf":
         from ingest.formats import pdf_pages
 
-        return _paged(doc_id, "pdf", *pdf_pages(data, settings.ocr))
+        return _paged(doc_id, "pdf", *pdf_pages(data, ocr or settings.ocr))
     if suffix in IMAGE_TYPES:
         from ingest.ocr import image_pages
 
-        return _paged(doc_id, "image", *image_pages(data, settings.ocr))
+        return _paged(doc_id, "image", *image_pages(data, ocr or settings.ocr))
     if suffix == ".docx":
         from ingest.formats import docx_to_text
 

@@ -5,8 +5,10 @@ deep) must cost one rejected file, not a frozen ingest, and never the web app th
 the GIL, so it cannot be bounded inside the process that serves pages. Each file is therefore prepared
 (`ingest.prepare`) in one long-lived worker process (`python -m ingest.worker`: a fresh interpreter that
 shares no threads or locks with the parent and never re-runs the caller's script), which is killed and
-replaced when a file takes longer than `Settings.read_timeout_s`, and whose address space is capped at
-`Settings.read_max_mb`. Requests and replies are pickles over its stdin and stdout.
+replaced when a file takes longer than `Settings.read_timeout_s` (plus `Settings.ocr_page_timeout_s` for each
+page it reads by OCR), and whose address space is capped at `Settings.read_max_mb`. Requests and replies are
+pickles over its stdin and stdout; before its reply, the worker sends ("ocr", pages read, pages to read) as it
+reads a scan page by page, which both reports progress and raises the file's time limit.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import os
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -36,8 +40,19 @@ class Reader:
         self._max_mb = 0.0
         self._lock = threading.Lock()
 
-    def prepare(self, path: Path, data: bytes, settings: Settings, signature: dict[str, str]) -> Prepared:
-        """`ingest.prepare.prepare` in the worker, within the time and memory limits of `settings`.
+    def prepare(
+        self,
+        path: Path,
+        data: bytes,
+        settings: Settings,
+        signature: dict[str, str],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Prepared:
+        """`ingest.prepare.prepare` in the worker, within the time and memory limits of `settings`: the file may
+        take `read_timeout_s`, plus `ocr_page_timeout_s` for each page it has to read by OCR.
+
+        Args:
+            progress: called with (pages read, pages to read) while OCR reads a scan or an image.
 
         Raises:
             RejectedInput: the file is refused, by the loader or for going past a limit.
@@ -45,23 +60,37 @@ class Reader:
         with self._lock:
             conn = self._start(settings.read_max_mb)
             conn.send((path, data, settings, signature))
-            if not conn.poll(settings.read_timeout_s):
+            ok, payload = self._reply(conn, settings, progress)
+        if not ok:
+            raise RejectedInput(payload)
+        return payload  # type: ignore[no-any-return]
+
+    def _reply(self, conn: _Pipe, settings: Settings, progress: Callable[[int, int], None] | None) -> tuple[bool, Any]:
+        limit = settings.read_timeout_s
+        deadline = time.monotonic() + limit
+        while True:
+            if not conn.poll(max(0.0, deadline - time.monotonic())):
                 self.close()
                 raise RejectedInput(
-                    f"reading it took longer than {settings.read_timeout_s:g} s, so it was stopped "
-                    "(raise FONTE_READ_TIMEOUT_S to allow more)."
+                    f"reading it took longer than {limit:g} s, so it was stopped (raise FONTE_READ_TIMEOUT_S, or "
+                    "FONTE_OCR_PAGE_TIMEOUT_S for a scan, to allow more; a scan goes on from where it stopped)."
                 )
             try:
-                ok, payload = conn.recv()
+                message = conn.recv()
             except (EOFError, OSError):
                 self.close()
                 raise RejectedInput(
                     f"reading it stopped the reader (over the {settings.read_max_mb:g} MB memory limit, "
                     "FONTE_READ_MAX_MB, or a crash in a parser)."
                 ) from None
-        if not ok:
-            raise RejectedInput(payload)
-        return payload  # type: ignore[no-any-return]
+            if message[0] != "ocr":
+                return message  # type: ignore[no-any-return]
+            _, done, total = message
+            if done == 0:  # the scan's pages are counted: each gets its OCR time
+                limit += total * settings.ocr_page_timeout_s
+                deadline += total * settings.ocr_page_timeout_s
+            if progress is not None:
+                progress(done, total)
 
     def _start(self, max_mb: float) -> _Pipe:
         if self._proc is not None and (self._proc.poll() is not None or max_mb != self._max_mb):
@@ -136,6 +165,10 @@ def _serve(conn: _Pipe, max_mb: float) -> None:  # pragma: no cover - runs in th
     import bs4  # noqa: E401, F401 - the parsers load before "ready", outside any file's time
 
     _limit_memory(max_mb)
+
+    def pages(done: int, total: int) -> None:  # OCR's progress: shown, and it raises the file's time limit
+        conn.send(("ocr", done, total))
+
     conn.send("ready")
     while True:
         try:
@@ -143,7 +176,7 @@ def _serve(conn: _Pipe, max_mb: float) -> None:  # pragma: no cover - runs in th
         except (EOFError, OSError, KeyboardInterrupt):
             return
         try:
-            reply: tuple[bool, Any] = (True, prepare(path, data, settings, signature))
+            reply: tuple[bool, Any] = (True, prepare(path, data, settings, signature, pages))
         except RejectedInput as exc:
             reply = (False, str(exc))
         except MemoryError:
