@@ -2,15 +2,17 @@
 
 A sentence is found on its page by its characters without spaces (NFKC-folded, so a ligature or a line break
 cannot hide it), then its characters' boxes are merged line by line; a table row, which Fonte rewrites as
-"Header: value; Header: value", by its values in order. Boxes are in PDF points, origin at the page's bottom
-left: (left, bottom, right, top); an OCR'd page's come from Tesseract's word boxes (`ingest.ocr`), an image's
-are in its pixels. A sentence that cannot be found on its page gets none.
+"Header: value; Header: value", by its values in order. Boxes are in PDF points on the page as it is shown
+(its /Rotate applied, as pypdfium2 renders it), origin at the bottom left of its crop box: (left, bottom, right,
+top); an OCR'd page's come from Tesseract's word boxes (`ingest.ocr`), an image's are in its pixels. A sentence
+that cannot be found on its page gets none.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import replace
+from typing import Any
 
 from qa.types import Chunk, SentenceBox
 
@@ -18,9 +20,16 @@ Box = tuple[float, float, float, float]
 
 
 class _Page:
-    """A page's characters without spaces, with the box of each."""
+    """A page's characters without spaces, with the box of each. A page shown turned (`turn`: its crop box and
+    /Rotate) has its boxes in its own coordinates, its lines merged before they are turned, and its characters
+    in a second order (`upright`): pdfium orders a page's characters as the page is shown, which puts the
+    lines of text written upright on a page shown on its side out of order, and those of text written
+    sideways to be read on a turned page in order."""
 
-    def __init__(self, text: str, boxes: list[Box]) -> None:
+    def __init__(
+        self, text: str, boxes: list[Box], turn: tuple[Box, int] | None = None, upright: _Page | None = None
+    ) -> None:
+        self.turn, self.upright = turn, upright
         chars: list[str] = []
         self.boxes: list[Box] = []
         for ch, box in zip(text, boxes, strict=False):
@@ -33,11 +42,17 @@ class _Page:
     def find(self, sentence: str) -> list[Box]:
         """The line boxes of `sentence` on this page, or of its values when it is a table row that Fonte wrote
         ("Header: value; Header: value"); [] when it is not there."""
+        lines = self._lines_of(sentence)
+        if not lines and self.upright is not None:
+            lines = self.upright._lines_of(sentence)
+        if self.turn is None:
+            return lines
+        return [tuple(round(v, 1) for v in shown(box, *self.turn)) for box in lines]  # type: ignore[misc]
+
+    def _lines_of(self, sentence: str) -> list[Box]:
         key = _squeeze(sentence)
         at = self.squeezed.find(key) if key else -1
-        if at >= 0:
-            return _lines(self.boxes[at : at + len(key)])
-        return _lines(self._row(sentence))
+        return _lines(self.boxes[at : at + len(key)] if at >= 0 else self._row(sentence))
 
     def _row(self, sentence: str) -> list[Box]:
         """The boxes of a table row's values, found in order, each close after the one before."""
@@ -80,6 +95,28 @@ def _lines(boxes: list[Box]) -> list[Box]:
     return [(round(a, 1), round(b, 1), round(c, 1), round(d, 1)) for a, b, c, d in lines]
 
 
+def shown(box: Box, crop: Box, rotation: int) -> Box:
+    """A box in the page's own coordinates (PDF user space, which pdfium's character boxes are in) as it lies on
+    the page shown with its /Rotate (`rotation`, clockwise degrees) applied: the shown page spans (x0, y0) to
+    (x0 + its shown width, y0 + its shown height), `crop` being (x0, y0, x1, y1)."""
+    x0, y0, x1, y1 = crop
+    w, h = x1 - x0, y1 - y0
+    turn = rotation % 360
+
+    def point(x: float, y: float) -> tuple[float, float]:
+        u, v = x - x0, y - y0
+        if turn == 90:
+            u, v = v, w - u
+        elif turn == 180:
+            u, v = w - u, h - v
+        elif turn == 270:
+            u, v = h - v, u
+        return x0 + u, y0 + v
+
+    (a, b), (c, d) = point(box[0], box[1]), point(box[2], box[3])
+    return (min(a, c), min(b, d), max(a, c), max(b, d))
+
+
 def read_pages(data: bytes) -> list[_Page]:
     """Every page's characters and boxes ([] when pypdfium2 cannot read the file)."""
     try:
@@ -91,16 +128,29 @@ def read_pages(data: bytes) -> list[_Page]:
     pages: list[_Page] = []
     try:
         for page in pdf:
-            text = page.get_textpage()
-            n = text.count_chars()
-            pages.append(_Page(text.get_text_range(0, n), [text.get_charbox(i) for i in range(n)]))
-            text.close()
+            x0, y0, x1, y1 = (float(v) for v in page.get_cropbox())
+            rotation = page.get_rotation()
+            upright = None
+            if rotation % 360:
+                page.set_rotation(0)  # in this copy only: the same boxes, the characters in the page's own order
+                upright = _read(page)
+                page.set_rotation(rotation)
+            pages.append(_read(page, ((x0, y0, x1, y1), rotation) if upright else None, upright))
             page.close()
     except Exception:
         return []
     finally:
         pdf.close()
     return pages
+
+
+def _read(page: Any, turn: tuple[Box, int] | None = None, upright: _Page | None = None) -> _Page:
+    text = page.get_textpage()
+    try:
+        n = text.count_chars()
+        return _Page(text.get_text_range(0, n), [text.get_charbox(i) for i in range(n)], turn, upright)
+    finally:
+        text.close()
 
 
 def with_boxes(

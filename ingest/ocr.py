@@ -105,9 +105,13 @@ class PageReader:
             self.boxes = []
             return ""
 
-    def page_boxes(self, scale: float, height: float) -> list[Box]:
-        """`boxes` in page units (pixels times `scale`), origin at the bottom left of a page `height` high."""
-        return [(a * scale, height - d * scale, c * scale, height - b * scale) for a, b, c, d in self.boxes]
+    def page_boxes(self, scale: float, height: float, origin: tuple[float, float] = (0.0, 0.0)) -> list[Box]:
+        """`boxes` in page units (pixels times `scale`), origin at the bottom left of a page `height` high, which
+        lies at `origin` (a PDF page's crop box may not start at 0, 0)."""
+        x, y = origin
+        return [
+            (x + a * scale, y + height - d * scale, x + c * scale, y + height - b * scale) for a, b, c, d in self.boxes
+        ]
 
     def _first(self, image: Any) -> tuple[str, list[Box]]:
         installed = _installed()
@@ -190,7 +194,10 @@ def ocr_pdf_pages(data: bytes, pages: list[str], job: OcrJob | str) -> tuple[lis
             try:
                 out[n] = reader.page(n, functools.partial(_render, page))
                 if out[n]:
-                    boxes[n] = reader.page_boxes(72 / DPI, page.get_height())
+                    # the page as rendered: rotated by its /Rotate, its crop box's height as shown
+                    x0, y0, x1, y1 = (float(v) for v in page.get_cropbox())
+                    height = x1 - x0 if page.get_rotation() % 180 == 90 else y1 - y0
+                    boxes[n] = reader.page_boxes(72 / DPI, height, (x0, y0))
             finally:
                 page.close()
             job.report(done, len(todo))

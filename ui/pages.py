@@ -115,7 +115,7 @@ def render_page(
         ValueError: the file's bytes are not the ones ingested (`sha`), or it has no such page.
         OSError: the file cannot be read.
     """
-    stem = f"{sha[:32]}-p{page}-x{scale:g}"
+    stem = f"{sha[:32]}-p{page}-x{scale:g}-r"  # -r: the crop of a rotated page is the page as shown
     image, info = cache_dir / f"{stem}.png", cache_dir / f"{stem}.txt"
     if image.is_file() and info.is_file():
         numbers = [float(v) for v in info.read_text(encoding="ascii").split()]
@@ -139,11 +139,20 @@ def _render_pdf(data: bytes, page: int, scale: float) -> tuple[Any, Rect]:
             if not 1 <= page <= len(doc):
                 raise ValueError(f"the file has no page {page}")
             pdf_page = doc[page - 1]
-            x0, y0, x1, y1 = (float(v) for v in pdf_page.get_cropbox())
-            side = max(x1 - x0, y1 - y0, 1.0)
-            return pdf_page.render(scale=min(scale, MAX_SIDE_PX / side)).to_pil(), (x0, y0, x1, y1)
+            box = [float(v) for v in pdf_page.get_cropbox()]
+            crop = shown_crop((box[0], box[1], box[2], box[3]), pdf_page.get_rotation())
+            side = max(crop[2] - crop[0], crop[3] - crop[1], 1.0)
+            return pdf_page.render(scale=min(scale, MAX_SIDE_PX / side)).to_pil(), crop
         finally:
             doc.close()
+
+
+def shown_crop(crop: Rect, rotation: int) -> Rect:
+    """The page as it is rendered, its /Rotate applied, in the frame of the boxes (`ingest.boxes.shown`): from
+    the crop box's (x0, y0), its width and height swapped by a quarter turn."""
+    x0, y0, x1, y1 = crop
+    w, h = (y1 - y0, x1 - x0) if rotation % 180 == 90 else (x1 - x0, y1 - y0)
+    return (x0, y0, x0 + w, y0 + h)
 
 
 def _image_frame(data: bytes, page: int) -> tuple[Any, Rect]:

@@ -150,13 +150,28 @@ def make_report_pdf(pages: list[list[str | list[list[str]]]]) -> bytes:
     return out.getvalue()
 
 
-def scan_pdf(data: bytes, dpi: int = 150) -> bytes:
-    """A scanned copy of a PDF: each page rendered to an image, and the images saved as a PDF without text."""
+def scan_pdf(data: bytes, dpi: int = 150, sideways: frozenset[int] = frozenset()) -> bytes:
+    """A scanned copy of a PDF: each page rendered to an image, and the images saved as a PDF without text. The
+    pages in `sideways` (0-based) are scanned turned a quarter left and shown upright by /Rotate 90, as a scanner
+    fed a landscape sheet would store them."""
     import pypdfium2 as pdfium
 
     images = [page.render(scale=dpi / 72).to_pil().convert("L") for page in pdfium.PdfDocument(data)]
+    images = [im.rotate(90, expand=True) if n in sideways else im for n, im in enumerate(images)]
     out = io.BytesIO()
     images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=dpi)
+    return rotate_pages(out.getvalue(), dict.fromkeys(sideways, 90)) if sideways else out.getvalue()
+
+
+def rotate_pages(data: bytes, turns: dict[int, int]) -> bytes:
+    """The PDF with page n (0-based) shown turned by `turns[n]` degrees clockwise (its /Rotate)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    for n, degrees in turns.items():
+        writer.pages[n].rotate(degrees)
+    out = io.BytesIO()
+    writer.write(out)
     return out.getvalue()
 
 

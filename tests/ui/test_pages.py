@@ -13,7 +13,7 @@ from qa.assistant import Assistant
 from qa.index import Index
 from qa.settings import Settings
 from qa.types import Answer, Citation
-from tests.ingest.ingest_fixtures import make_report_pdf
+from tests.ingest.ingest_fixtures import make_report_pdf, rotate_pages, scan_pdf
 from ui import pages
 
 INTRO = "The Harbour Board of Porto Sereno publishes this report every spring on the works of the past year."
@@ -166,3 +166,61 @@ def test_an_ocr_read_image_shows_with_its_sentence_highlighted(tmp_path: Path) -
     assert all(any(_inside(p, r, size) for r in view.rects) for p in quay)
     lamp = char_centres(tmp_path / "same.pdf", 1, AROUND, size)
     assert not any(_inside(p, r, size) for p in lamp for r in view.rects)
+
+
+def _cited_page(folder: Path, data: bytes) -> pages.PageView:
+    """`data` ingested as the only PDF of an index in `folder`, and the page view of the citation of FACT."""
+    (folder / "docs").mkdir(parents=True)
+    (folder / "docs" / "report.pdf").write_bytes(data)
+    settings = Settings.from_env({}, index=str(folder / "index"), embedder="hashing", data_dir=str(folder))
+    index = Index.open(settings)
+    assert ingest([folder / "docs"], index).added == 1
+    answer = Assistant(index, settings, "extractive").ask(QUESTION)
+    (cite,) = [c for c in answer.citations if "Orsini" in c.quote]
+    view = pages.page_view(cite, [h.chunk for h in answer.passages], index.documents()[cite.doc_id], folder / "c")
+    assert view is not None and view.page == 2
+    return view
+
+
+def _turned(rect: pages.Rect, degrees: int) -> pages.Rect:
+    """Where a rect of an upright page image lies once the image is turned `degrees` clockwise."""
+    x, y, w, h = rect
+    return {90: (1 - y - h, x, h, w), 180: (1 - x - w, 1 - y - h, w, h), 270: (y, 1 - x - w, h, w)}[degrees]
+
+
+@pytest.mark.parametrize("degrees", [90, 180, 270])
+def test_on_a_rotated_page_the_highlight_covers_the_sentence_as_rendered(tmp_path: Path, degrees: int) -> None:
+    from PIL import Image, ImageChops, ImageStat
+
+    data = make_report_pdf([[INTRO], [FACT, AROUND], ["The end of the report."]])
+    upright = _cited_page(tmp_path / "upright", data)  # its highlight covers FACT exactly (the test above)
+    view = _cited_page(tmp_path / "turned", rotate_pages(data, {1: degrees}))
+    with Image.open(upright.image) as a, Image.open(view.image) as b:
+        # pdfium renders the page turned by its /Rotate: the upright render, turned, is the same image
+        assert b.size == a.rotate(-degrees, expand=True).size
+        difference = ImageChops.difference(a.convert("L").rotate(-degrees, expand=True), b.convert("L"))
+        assert ImageStat.Stat(difference).mean[0] < 2
+        for x, y, w, h in view.rects:  # text was rendered under each highlight
+            crop = b.convert("L").crop(
+                (int(x * b.width), int(y * b.height), int((x + w) * b.width), int((y + h) * b.height))
+            )
+            assert min(crop.getdata()) < 100
+    assert len(view.rects) == len(upright.rects) == 2
+    for rect, expected in zip(view.rects, upright.rects, strict=True):
+        assert rect == pytest.approx(_turned(expected, degrees), abs=0.002)
+
+
+def test_a_page_scanned_sideways_and_shown_upright_is_highlighted_where_it_is_shown(tmp_path: Path) -> None:
+    from ingest.ocr import unavailable
+
+    if unavailable("auto"):
+        pytest.skip(unavailable("auto") or "no Tesseract")
+    data = make_report_pdf([[INTRO], [FACT, AROUND], ["The end of the report."]])
+    (tmp_path / "same.pdf").write_bytes(data)
+    view = _cited_page(tmp_path, scan_pdf(data, sideways=frozenset({1})))
+    size = (view.width, view.height)
+    assert view.width < view.height  # shown upright
+    fact = char_centres(tmp_path / "same.pdf", 2, FACT, size)
+    assert all(any(_inside(p, r, size) for r in view.rects) for p in fact)
+    around = char_centres(tmp_path / "same.pdf", 2, AROUND, size)
+    assert not any(_inside(p, r, size) for p in around for r in view.rects)
