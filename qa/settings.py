@@ -42,6 +42,8 @@ class Settings:
         ocr: how pages without text (scanned PDFs, images) are read (ingest/ocr.py): `auto` (Tesseract, in
             the language the page reads in), `off` (such files get a "needs OCR" status), or Tesseract language
             codes (`ita`, `ara+eng`).
+        page_cache_mb: the most disk the web app's rendered PDF pages (for the highlight of a citation) may take
+            under `data_dir/page-images`; past it, the pages used least recently are removed after a render.
         top_k: passages retrieved per question.
         mode: answer mode: `auto` (local when installed, else extractive), `extractive`, `local`, `openai`.
         reader: how the short answer is found (qa/reader.py): `auto` (the LLM in LLM modes, else the evidence
@@ -74,6 +76,7 @@ class Settings:
     read_timeout_s: float = 120.0
     read_max_mb: float = 3072.0
     ocr_page_timeout_s: float = 30.0
+    page_cache_mb: float = 200.0
     ocr: str = "auto"
     top_k: int = 10
     mode: str = "auto"

@@ -135,7 +135,8 @@ class Handlers:
             return ""
         # the answer's passages hold the cited chunk; the whole index is read only if they do not
         chunks = chain((h.chunk for h in answer.passages), _lazy(index.chunks))
-        view = pages.page_view(citation, chunks, record, Path(self.settings.data_dir) / pages.CACHE_DIR)
+        cache = Path(self.settings.data_dir) / pages.CACHE_DIR
+        view = pages.page_view(citation, chunks, record, cache, cache_mb=self.settings.page_cache_mb)
         if view is None:
             return ""
         return pages.page_html(view, f"{file_name(citation.source)}, page {view.page}")

@@ -16,6 +16,7 @@ import io
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +68,12 @@ def cited_boxes(citation: Citation, chunks: Iterable[Chunk]) -> list[tuple[int, 
 
 
 def page_view(
-    citation: Citation, chunks: Iterable[Chunk], record: Any, cache_dir: Path, scale: float = SCALE
+    citation: Citation,
+    chunks: Iterable[Chunk],
+    record: Any,
+    cache_dir: Path,
+    scale: float = SCALE,
+    cache_mb: float | None = None,
 ) -> PageView | None:
     """The page of `citation` rendered with its highlight, or None when there is nothing to show (not a PDF or
     an OCR'd image, no boxes for the sentence, or the file is gone or changed since it was ingested).
@@ -77,6 +83,8 @@ def page_view(
         chunks: chunks to find the citation's chunk among (the answer's passages first, then the index's).
         record: the index's `DocRecord` of the cited document (its `metadata` names the file and its sha256).
         cache_dir: where page images are kept, keyed by the file's sha256, the page and the scale.
+        cache_mb: the most the cached images may take (`Settings.page_cache_mb`): past it, a new render removes
+            the images used least recently. None keeps them all.
     """
     meta = record.metadata if record is not None else {}
     sha, path = meta.get("file_sha256", ""), meta.get("file", "")
@@ -87,7 +95,7 @@ def page_view(
         return None
     page = boxes[0][0]
     try:
-        image, size, crop = render_page(Path(path), sha, page, cache_dir, scale, meta["type"])
+        image, size, crop = render_page(Path(path), sha, page, cache_dir, scale, meta["type"], cache_mb)
     except Exception as exc:  # a file moved, changed or unreadable: the text view alone is shown
         log.warning("cannot render page %d of a cited document: %s", page, exc)
         return None
@@ -105,11 +113,19 @@ def to_rect(box: tuple[float, float, float, float], crop: Rect) -> Rect:
 
 
 def render_page(
-    path: Path, sha: str, page: int, cache_dir: Path, scale: float = SCALE, kind: str = "pdf"
+    path: Path,
+    sha: str,
+    page: int,
+    cache_dir: Path,
+    scale: float = SCALE,
+    kind: str = "pdf",
+    cache_mb: float | None = None,
 ) -> tuple[Path, tuple[int, int], Rect]:
     """Page `page` (1-based) of the PDF (or frame of the image, `kind="image"`) at `path` as a PNG in
-    `cache_dir`: rendered once, then read from the cache. Returns the image's path, its (width, height) in
-    pixels and the page's crop box in the boxes' units (PDF points; an image's pixels).
+    `cache_dir`: rendered once, then read from the cache (and marked as used: its access time). After a render,
+    the images used least recently are removed while the cache holds more than `cache_mb` (the new one stays).
+    Returns the image's path, its (width, height) in pixels and the page's crop box in the boxes' units (PDF
+    points; an image's pixels).
 
     Raises:
         ValueError: the file's bytes are not the ones ingested (`sha`), or it has no such page.
@@ -119,6 +135,7 @@ def render_page(
     image, info = cache_dir / f"{stem}.png", cache_dir / f"{stem}.txt"
     if image.is_file() and info.is_file():
         numbers = [float(v) for v in info.read_text(encoding="ascii").split()]
+        _used(image)
         return image, (int(numbers[0]), int(numbers[1])), (numbers[2], numbers[3], numbers[4], numbers[5])
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != sha:
@@ -127,7 +144,49 @@ def render_page(
     cache_dir.mkdir(parents=True, exist_ok=True)
     _write(image, lambda p: pil.save(p, format="PNG", optimize=True))
     _write(info, lambda p: p.write_text(" ".join(str(v) for v in (*pil.size, *crop)), encoding="ascii"))
+    if cache_mb is not None:
+        prune(cache_dir, int(cache_mb * 1024 * 1024), keep=stem)
     return image, pil.size, crop
+
+
+def _used(image: Path) -> None:
+    """Mark a cached image as just used (its access time; the modification time stays its render's)."""
+    try:
+        os.utime(image, ns=(time.time_ns(), image.stat().st_mtime_ns))
+    except OSError:  # removed meanwhile by another prune: it is only a cache
+        pass
+
+
+def prune(cache_dir: Path, max_bytes: int, keep: str = "") -> None:
+    """Remove the cached pages used least recently (their image's access time) until the cache holds at most
+    `max_bytes`; the page `keep` (a file stem) is never removed."""
+    pages: dict[str, list[Path]] = {}
+    for entry in cache_dir.glob("*.*"):
+        if entry.suffix in (".png", ".txt") and not entry.name.startswith("."):
+            pages.setdefault(entry.stem, []).append(entry)
+    sizes = {stem: sum(_size(f) for f in files) for stem, files in pages.items()}
+    total = sum(sizes.values())
+    for stem in sorted(pages, key=lambda stem: _atime(cache_dir / f"{stem}.png")):
+        if total <= max_bytes:
+            break
+        if stem != keep:
+            for f in pages[stem]:
+                f.unlink(missing_ok=True)
+            total -= sizes[stem]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _atime(path: Path) -> int:
+    try:
+        return path.stat().st_atime_ns
+    except OSError:
+        return 0
 
 
 def _render_pdf(data: bytes, page: int, scale: float) -> tuple[Any, Rect]:

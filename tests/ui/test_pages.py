@@ -96,6 +96,23 @@ def test_the_highlight_covers_the_cited_sentence_on_page_two(
     assert [p.name for p in cache.iterdir() if p.name.startswith(".")] == []  # no temp file left
 
 
+def test_the_page_cache_keeps_under_its_cap_by_dropping_the_pages_used_least_recently(
+    pdf_answer: tuple[Assistant, Answer, Citation, Path], tmp_path: Path
+) -> None:
+    assistant, _, cite, pdf = pdf_answer
+    sha, cache = assistant.index.documents()[cite.doc_id].metadata["file_sha256"], tmp_path / "cache"
+    images = [pages.render_page(pdf, sha, page, cache)[0] for page in (1, 2, 3)]
+    pages.render_page(pdf, sha, 1, cache)  # page 1 used again: page 2 is now the least recently used
+    total = sum(f.stat().st_size for f in cache.iterdir())
+    pages.prune(cache, total - 1)
+    assert [im.exists() for im in images] == [True, False, True]
+    assert len(list(cache.iterdir())) == 4  # each page's image and its size file, removed together
+
+    # a render past a cap smaller than any page keeps the page just rendered, and only it
+    again = pages.render_page(pdf, sha, 2, cache, cache_mb=0.0001)[0]
+    assert sorted(f.name for f in cache.iterdir()) == sorted([again.name, again.with_suffix(".txt").name])
+
+
 def test_a_changed_or_missing_file_is_not_rendered(pdf_answer: tuple[Assistant, Answer, Citation, Path]) -> None:
     assistant, answer, cite, pdf = pdf_answer
     record = assistant.index.documents()[cite.doc_id]
