@@ -36,9 +36,9 @@ class Settings:
             stopped after this many seconds or past this much memory, and the file rejected with that reason
             (a hostile PDF, a pathological line); the ingest and the web app go on.
         ocr_page_timeout_s: seconds each page to be read by OCR adds to a file's `read_timeout_s` (a dense page
-            takes 2-4 s on 2 busy cores; the default leaves room for a loaded machine), so that a 300-page scan
-            is not stopped by the limit meant for text. A scan stopped anyway resumes at the next run from the
-            first page not yet read (`ingest.ocr_cache`).
+            took 3-6 s on 2 busy cores, bench/bench_pdf.py; the default leaves room for a loaded machine), so
+            that a 300-page scan is not stopped by the limit meant for text. A scan stopped anyway resumes at
+            the next run from the first page not yet read (`ingest.ocr_cache`).
         ocr: how pages without text (scanned PDFs, images) are read (ingest/ocr.py): `auto` (Tesseract, in
             the language the page reads in), `off` (such files get a "needs OCR" status), or Tesseract language
             codes (`ita`, `ara+eng`).
