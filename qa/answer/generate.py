@@ -13,9 +13,10 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from qa import followup, langdata
 from qa.answer.llm import LLM
 from qa.embed import Embedder, make_embedder
+from qa.language import langdata
+from qa.rewrite import followup
 from qa.types import Evidence
 from qa.verify.claims import facts_agree, localise_names, package_text, strip_markers, verify_answer
 
