@@ -39,7 +39,7 @@ def main() -> None:
     p.add_argument("--split", default="all", choices=["dev", "holdout", "all"])
     args = p.parse_args()
     from qa.embed import make_embedder
-    from qa.language.detect import detect
+    from qa.language.identify import detect
     from qa.read.reader import make_reader
     from qa.settings import Settings
 

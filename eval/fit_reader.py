@@ -22,7 +22,7 @@ import numpy as np
 
 from eval import metrics as m
 from qa.abstain.calibrate import fit_logistic
-from qa.language.detect import detect
+from qa.language.identify import detect
 from qa.read.gap import ranked_inputs
 from qa.read.reader import READER_FILE, ShapePrior, shape_of
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from qa.errors import RejectedInput
-from qa.language.detect import detect
+from qa.language.identify import detect
 
 Box = tuple[float, float, float, float]  # (left, bottom, right, top), origin at the page's bottom left
 OcrBoxes = dict[int, list[Box]]  # page index -> the box of each character of that page's OCR text

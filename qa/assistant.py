@@ -24,7 +24,7 @@ from qa.embed import Embedder, make_embedder
 from qa.errors import ConfigError, FonteError, InvalidQuestion, StoreError
 from qa.evidence.score import EvidenceConfig, SentenceVectors, features, focus_question, score_sentences
 from qa.index import Index
-from qa.language.detect import detect
+from qa.language.identify import detect
 from qa.retrieve.hybrid import Retrieved, Retriever
 from qa.rewrite import followup
 from qa.rewrite.synonyms import SYNONYM_LANGUAGES, in_document_words

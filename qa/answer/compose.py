@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from qa.abstain.features import asks_only_names
 from qa.answer import extractive as answers
-from qa.language.detect import detect
+from qa.language.identify import detect
 from qa.read.reader import make_reader
 from qa.read.spans import lead_agrees
 from qa.types import Answer, Citation, Evidence, ShortAnswer

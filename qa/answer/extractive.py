@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from qa.answer.messages import message
-from qa.language.detect import detect
+from qa.language.identify import detect
 from qa.read.spans import LEAD_WINDOW, lead_text
 from qa.types import Citation, Evidence
 

@@ -1,6 +1,6 @@
 """Language, shared by every stage: which language a text is in, its words, and the optional language data.
 
-- `detect.py`: `detect(text)`, py3langid over the candidate languages; every language decision goes through it.
+- `identify.py`: `detect(text)`, py3langid over the candidate languages; every language decision goes through it.
 - `words.py`: Unicode tokens, accent folding, stopwords and Snowball stems per language (`tokenize`, `stem`).
 - `tables.py`: the optional Italian/English name tables (`TABLE_LANGUAGES`) and `package_text` for data files.
 - `langdata/`: a language's grammar as data (words and regex sources), read through `langdata.source`/`pattern`.

@@ -3,7 +3,7 @@ over them is qa/retrieve/lexical.py).
 
 No NLTK, nothing fetched: Italian and English stopwords are curated package data (`qa/language/lexicon/`), other
 languages' come from the `stopwordsiso` package when it is installed; stems come from PyStemmer's Snowball
-stemmers, each text stemmed in its own language (`qa.language.detect`). A query is stemmed in its own language
+stemmers, each text stemmed in its own language (`qa.language.identify`). A query is stemmed in its own language
 and in each language the indexed passages are written in, so a name keeps matching across languages.
 """
 
@@ -71,9 +71,9 @@ def stem(word: str, language: str = "it") -> str:
 
 @functools.lru_cache(maxsize=65536)
 def language_of(text: str) -> str:
-    """The language `text` is tokenized in (`qa.language.detect`; English when unsure, or for a text of under
+    """The language `text` is tokenized in (`qa.language.identify`; English when unsure, or for a text of under
     three words, whose language no model can tell)."""
-    from qa.language.detect import detect
+    from qa.language.identify import detect
 
     if len(_WORD.findall(text[:200])) < 3:
         return "en"

@@ -144,7 +144,7 @@ def ranked_inputs(
     """(sentence position, candidate, `features`) for every candidate of `sentences` (best sentence first),
     each read in the question's language and its own: what `qa.read.reader.GapReader` scores and
     `eval.fit_reader` fits on."""
-    from qa.language.detect import detect
+    from qa.language.identify import detect
 
     out = []
     for rank, text in enumerate(sentences):

@@ -25,7 +25,7 @@ import numpy as np
 from qa.embed import Embedder
 from qa.injection import suspicious_spans
 from qa.language import langdata
-from qa.language.detect import detect
+from qa.language.identify import detect
 from qa.language.tables import (
     TABLE_LANGUAGES,
     bilingual_table,

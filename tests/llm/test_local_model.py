@@ -27,7 +27,7 @@ from qa.answer.generate import (
 )
 from qa.answer.llm import LLM, LocalLLM, make_llm
 from qa.embed import Embedder
-from qa.language.detect import detect
+from qa.language.identify import detect
 from qa.settings import Settings
 from qa.types import Evidence
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa.answer.extractive import abstention_text, in_quotes
-from qa.language.detect import detect
+from qa.language.identify import detect
 from qa.language.words import stopwords, tokenize
 from qa.retrieve.lexical import LexicalIndex
 from qa.rewrite import followup
