@@ -2,7 +2,7 @@
 
     python bench/bench_language.py [--shared ../shared]
 
-Prints, for `qa.language.detect` (py3langid restricted to `qa.language.CANDIDATES`), the share of questions
+Prints, for `qa.language.identify` (py3langid restricted to `qa.language.identify.CANDIDATES`), the share of questions
 whose detected language is the one their set records, per language, and the mean time a question.
 """
 
@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from qa.language import detect
+from qa.language.identify import detect
 
 FRENCH = (  # the suites hold no French question: a few of our own, written before measuring
     "Qui était absent de Cyber Coalition 2023 ?",

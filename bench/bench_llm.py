@@ -1,13 +1,13 @@
 """Local-mode latency: time to first token and generation speed for the example question.
 
 The evidence is the corpus article's sentences ranked by e5-small against the question, each read with the
-sentence before it as qa.evidence does; all score alike here, so the prompt shows `--evidence` of them (the
+sentence before it as qa.evidence.score does; all score alike here, so the prompt shows `--evidence` of them (the
 product shows the best alone when it leads the second clearly, as for the example question, else two, and a
-third only when it scores close to the best: `qa.generate.shown_evidence`). Each run answers twice through
-`qa.generate.generate`, the total including the citation check:
+third only when it scores close to the best: `qa.answer.generate.shown_evidence`). Each run answers twice through
+`qa.answer.generate.generate`, the total including the citation check:
 - cold: llama.cpp's cache emptied first, so the first token includes reading the whole prompt;
 - warm: as in a running assistant from model load on: the answer instructions were read ahead of time
-  (`qa.generate.warm`) and a translation prompt was read since, so the first token includes restoring the
+  (`qa.answer.generate.warm`) and a translation prompt was read since, so the first token includes restoring the
   kept instructions and reading the evidence and question.
 
     .venv/bin/python bench/bench_llm.py [--runs 5] [--question "..."] [--language en] [--evidence N]
@@ -22,10 +22,10 @@ import time
 from pathlib import Path
 
 from ingest.chunk import chunk_document
-from qa import generate as generation
+from qa.answer import generate as generation
+from qa.answer.generate import MAX_EVIDENCE, Generated, answer_prefix, answer_prompt, generate, translate, warm
+from qa.answer.llm import LocalLLM, make_llm
 from qa.embed import Embedder, make_embedder
-from qa.generate import MAX_EVIDENCE, Generated, answer_prefix, answer_prompt, generate, translate, warm
-from qa.llm import LocalLLM, make_llm
 from qa.settings import Settings
 from qa.types import Document, Evidence
 

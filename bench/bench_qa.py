@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from qa import calibrate
+from qa.abstain import calibrate
 from qa.assistant import Assistant
 from qa.index import Index
-from qa.retrieve import Fusion
+from qa.retrieve.hybrid import Fusion
 from qa.settings import Settings
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

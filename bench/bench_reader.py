@@ -18,7 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from eval import metrics as m
-from qa.calibrate import load_abstainer
+from qa.abstain.calibrate import load_abstainer
 from qa.types import Chunk, Evidence
 
 
@@ -39,13 +39,13 @@ def main() -> None:
     p.add_argument("--split", default="all", choices=["dev", "holdout", "all"])
     args = p.parse_args()
     from qa.embed import make_embedder
-    from qa.language import detect
-    from qa.reader import make_reader
+    from qa.language.identify import detect
+    from qa.read.reader import make_reader
     from qa.settings import Settings
 
     llm = None
     if args.reader in ("auto", "llm"):
-        from qa.llm import make_llm
+        from qa.answer.llm import make_llm
 
         llm = make_llm("local", Settings.from_env())
     enc = make_embedder("use-m3")

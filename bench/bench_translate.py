@@ -28,13 +28,13 @@ from typing import Any
 
 import numpy as np
 
+from qa.abstain.calibrate import dev_questions, leave_out, unanswerable_when_left_out
+from qa.answer.generate import MAX_EVIDENCE, MIN_EVIDENCE, translate
+from qa.answer.llm import LLM, make_llm
 from qa.assistant import Assistant
-from qa.calibrate import dev_questions, leave_out, unanswerable_when_left_out
 from qa.embed import fold
-from qa.generate import MAX_EVIDENCE, MIN_EVIDENCE, translate
 from qa.index import Index
-from qa.llm import LLM, make_llm
-from qa.retrieve import Fusion, Retriever
+from qa.retrieve.hybrid import Fusion, Retriever
 from qa.settings import Settings
 
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "squadit-xquad"
@@ -116,7 +116,7 @@ def answer_shown(assistant: Assistant, questions: Sequence[Row], llm: LLM | None
 
 def abstention(assistant: Assistant, questions: Sequence[Row], llm: LLM | None) -> None:
     """Abstention decided as in LLM modes: each question as it is (answerable) and with its own article left
-    out of the retrieval (unanswerable, as qa/calibrate.py makes them)."""
+    out of the retrieval (unanswerable, as qa/abstain/calibrate.py makes them)."""
     refused = abstained = 0
     left_out = [q for q in questions if unanswerable_when_left_out(q)]
     for q in questions:

@@ -28,9 +28,9 @@ from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.query_engine import CitationQueryEngine
 from pydantic import PrivateAttr
 
+from qa.answer.llm import LLM
 from qa.embed import Embedder
 from qa.index import Index
-from qa.llm import LLM
 from qa.settings import Settings
 
 _WORDS = re.compile(r"\w+|[^\w\s]", re.UNICODE)
@@ -66,7 +66,7 @@ class FonteEmbedding(BaseEmbedding):
 
 
 class FonteLLM(CustomLLM):
-    """A llama-index LLM over Fonte's `qa.llm` backend (the same model and server Fonte answers with)."""
+    """A llama-index LLM over Fonte's `qa.answer.llm` backend (the same model and server Fonte answers with)."""
 
     context_window: int = 4096
     num_output: int = 256

@@ -4,12 +4,12 @@ For every set of the suite (each over its own corpus, in the same private index 
 part of its questions (`eval.suite.split_of`) is asked up to the abstention decision (`Assistant.analyse`):
 answerable questions as they are, unanswerable ones as they are (out-of-corpus and false-premise questions),
 and the squadit-xquad questions once more with their own article left out of the index (unanswerable then).
-One model is fitted on all of them (`qa.calibrate.select` / `fit`), whatever the collection's size; its
+One model is fitted on all of them (`qa.abstain.calibrate.select` / `fit`), whatever the collection's size; its
 figures are cross-validated leaving one whole set out at a time (a language and a source the model never
 saw), then measured on the held-out part of each set. `docs/calibration.md` says how to read them.
 
 A second model, `small`, is fitted the same way for collections of one document (under
-`qa.calibrate.SMALL_INDEX_CHUNKS` chunks): every question asked again over a window of passages of one
+`qa.abstain.calibrate.SMALL_INDEX_CHUNKS` chunks): every question asked again over a window of passages of one
 document of its set (`eval.small`), and the seed article as it is.
 """
 
@@ -26,7 +26,7 @@ from eval import small
 from eval.corpus import eval_index_location
 from eval.sets import Case, load_set
 from eval.suite import load_suite, split_of
-from qa import calibrate as cal
+from qa.abstain import calibrate as cal
 from qa.settings import Settings
 
 # Features offered to the fit: language-neutral ones only.
@@ -40,11 +40,11 @@ EXTRAS = (
     "name_phrases",
 )
 # Rules offered: anchors_found and name_phrases read any language; kind_found (an amount, a date, a reason),
-# role_found (a role: qa/lexicon/roles.txt) and future_found (a time to come) read the optional English and
+# role_found (a role: qa/language/lexicon/roles.txt) and future_found (a time to come) read the optional English and
 # Italian data: for a question in another language they are 1 and rule nothing out, so they change no decision
 # on a language their data does not cover; the fit keeps them only where they raise cross-validated abstention.
 RULES = ("kind_found", "anchors_found", "name_phrases", "role_found", "future_found")
-REGIMES = ("all", "small")  # collections of many passages; of one document (qa.calibrate.load_abstainer)
+REGIMES = ("all", "small")  # collections of many passages; of one document (qa.abstain.calibrate.load_abstainer)
 
 
 def collect(
@@ -123,7 +123,7 @@ def _row(assistant: Any, case: Case, set_name: str, answerable: bool, regime: st
 
 
 def by_set(model: cal.Abstainer, rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    """`qa.calibrate.rates` of `model` per set."""
+    """`qa.abstain.calibrate.rates` of `model` per set."""
     return {name: cal.rates(model, [r for r in rows if r["set"] == name]) for name in sorted({r["set"] for r in rows})}
 
 

@@ -1,13 +1,13 @@
-"""Fit the extractive reader (`qa.reader.GapReader`) on the dev part of the suite:
+"""Fit the extractive reader (`qa.read.reader.GapReader`) on the dev part of the suite:
 
     python -m eval.fit_reader --rows ROWS.jsonl [--write]
 
 ROWS.jsonl is what `python -m eval.calibrate --dump` wrote (each question's top evidence sentences and gold
 answers). Two things are fitted, both on the `dev` split only: the answer-shape priors (logistic regressions
 on the question's multilingual use-m3 vector: will the answer hold a digit, start with a capital) and the
-candidate ranking weights (ridge regression of a candidate's token F1 on `qa.gap.features`). Printed: the
+candidate ranking weights (ridge regression of a candidate's token F1 on `qa.read.gap.features`). Printed: the
 short-answer F1 of the top candidate per set, on the dev split (fitted on), cross-validated leaving one set
-out, and on the held-out split. `--write` stores the weights in `qa/reader.json`.
+out, and on the held-out split. `--write` stores the weights in `qa/read/reader.json`.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 
 from eval import metrics as m
-from qa.calibrate import fit_logistic
-from qa.gap import ranked_inputs
-from qa.language import detect
-from qa.reader import READER_FILE, ShapePrior, shape_of
+from qa.abstain.calibrate import fit_logistic
+from qa.language.identify import detect
+from qa.read.gap import ranked_inputs
+from qa.read.reader import READER_FILE, ShapePrior, shape_of
 
 RIDGE = 1.0
 
@@ -81,7 +81,7 @@ def lead_first_f1(rows: Sequence[dict[str, Any]], per_q: Sequence[Sequence[tuple
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m eval.fit_reader", description=__doc__.splitlines()[0])
     p.add_argument("--rows", type=Path, required=True)
-    p.add_argument("--write", action="store_true", help=f"store the fitted weights in qa/{READER_FILE}")
+    p.add_argument("--write", action="store_true", help=f"store the fitted weights in qa/read/{READER_FILE}")
     args = p.parse_args(argv)
     from qa.embed import make_embedder
 
@@ -109,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         report["oracle_dev"][s] = round(float(np.mean([max((t[1] for t in per_q[i]), default=0.0) for i in d])), 3)
     print(json.dumps({"weights": [round(float(v), 4) for v in w], **report}, indent=1))
     if args.write:
-        path = Path(__file__).resolve().parents[1] / "qa" / READER_FILE
+        path = Path(__file__).resolve().parents[1] / "qa" / "read" / READER_FILE
         path.write_text(json.dumps({"shape": shapes, "gap": [round(float(v), 6) for v in w], "report": report}) + "\n")
         print(f"wrote {path}")
     return 0

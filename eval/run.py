@@ -201,7 +201,7 @@ def _run_baseline(
 
     llm = None
     if args.mode != "extractive":
-        from qa.llm import make_llm
+        from qa.answer.llm import make_llm
 
         llm = make_llm(args.mode, settings)
     started = time.perf_counter()

@@ -21,7 +21,7 @@ from typing import Any
 
 from ingest.ocr_cache import CachedPage, PageCache
 from qa.errors import RejectedInput
-from qa.language import detect
+from qa.language.identify import detect
 
 Box = tuple[float, float, float, float]  # (left, bottom, right, top), origin at the page's bottom left
 OcrBoxes = dict[int, list[Box]]  # page index -> the box of each character of that page's OCR text

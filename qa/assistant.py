@@ -2,7 +2,7 @@
 
 Pipeline: follow-up rewrite -> hybrid retrieval -> sentence evidence -> calibrated abstention -> answer
 (extractive, or an LLM whose citations are verified) -> citations checked against the document text.
-`analyse` decides everything before the answer; the answer is written in qa/compose.py.
+`analyse` decides everything before the answer; the answer is written in qa/answer/compose.py.
 """
 
 from __future__ import annotations
@@ -16,19 +16,19 @@ from typing import Any
 
 import numpy as np
 
-from qa import answer as answers
-from qa import followup
-from qa.calibrate import SMALL_INDEX_CHUNKS, Abstainer, load_abstainer
-from qa.compose import EVIDENCE_EMBEDDER, final_answer, ms, read_short, stream_llm
+from qa.abstain.calibrate import SMALL_INDEX_CHUNKS, Abstainer, load_abstainer
+from qa.abstain.phrases import phrase_coverage
+from qa.answer import extractive as answers
+from qa.answer.compose import EVIDENCE_EMBEDDER, final_answer, ms, read_short, stream_llm
 from qa.embed import Embedder, make_embedder
 from qa.errors import ConfigError, FonteError, InvalidQuestion, StoreError
-from qa.evidence import EvidenceConfig, SentenceVectors, features, focus_question, score_sentences
+from qa.evidence.score import EvidenceConfig, SentenceVectors, features, focus_question, score_sentences
 from qa.index import Index
-from qa.language import detect
-from qa.phrases import phrase_coverage
-from qa.retrieve import Retrieved, Retriever
+from qa.language.identify import detect
+from qa.retrieve.hybrid import Retrieved, Retriever
+from qa.rewrite import followup
+from qa.rewrite.synonyms import SYNONYM_LANGUAGES, in_document_words
 from qa.settings import Settings
-from qa.synonyms import SYNONYM_LANGUAGES, in_document_words
 from qa.types import Answer, Chunk, Evidence
 
 MAX_QUESTION_CHARS = 2000
@@ -149,7 +149,7 @@ class Assistant:
     ) -> Analysis:
         """Rewrite, retrieve, score evidence and decide abstention, without writing the answer.
 
-        `keep` lets calibration leave documents out (see qa/calibrate.py).
+        `keep` lets calibration leave documents out (see qa/abstain/calibrate.py).
         """
         q = _check_question(question)
         self.retriever.maybe_refresh()
@@ -200,7 +200,7 @@ class Assistant:
         return Analysis(q, standalone, detect(q), got, ev, feats, conf, abstain, timings)
 
     def abstainer(self, judged: bool = False) -> Abstainer:
-        """The calibrated abstention model for this index's embedder (see qa/calibrate.py); with `judged`, the
+        """The calibrated abstention model for this index's embedder (see qa/abstain/calibrate.py); with `judged`, the
         one that also reads the LLM's own judgement (`llm_yes`), where one was fitted."""
         key = (self.retriever.chunk_count < SMALL_INDEX_CHUNKS, judged)
         if key not in self._abstainers:
@@ -214,7 +214,7 @@ class Assistant:
             return None
         if "llm_yes" not in self.abstainer(judged=True).features:  # no model reads it: spare the second
             return None
-        from qa.generate import evidence_block, template
+        from qa.answer.generate import evidence_block, template
 
         t = time.perf_counter()
         prompt = template("judge").format(evidence=evidence_block(evidence[:JUDGE_EVIDENCE]), question=question)
@@ -240,7 +240,7 @@ class Assistant:
         if not history or followup.stands_alone(question):
             return question
         if llm is not None:
-            from qa.generate import rewrite_followup
+            from qa.answer.generate import rewrite_followup
 
             return rewrite_followup(llm, question, history).strip() or question
         return followup.rewrite(question, history)
@@ -269,7 +269,7 @@ class Assistant:
         target = self.corpus_language()
         if detect(question, default=target) == target:
             return None
-        from qa.generate import translate
+        from qa.answer.generate import translate
 
         translation = translate(llm, question, target)
         return translation or None
@@ -311,7 +311,7 @@ class Assistant:
         use = mode or self.mode
         if use == "extractive":
             return
-        from qa.generate import warm
+        from qa.answer.generate import warm
 
         warm(self._llm(use))
 
@@ -335,7 +335,7 @@ class Assistant:
     def _llm(self, mode: str) -> Any:
         with self._llm_lock:
             if mode not in self._llms:
-                from qa.llm import make_llm
+                from qa.answer.llm import make_llm
 
                 self._llms[mode] = make_llm(mode, self.settings)
             return self._llms[mode]
@@ -344,7 +344,7 @@ class Assistant:
 def available_modes(settings: Settings) -> list[str]:
     """The answer modes that can run now (`extractive` always)."""
     try:
-        from qa.llm import available_modes as llm_modes
+        from qa.answer.llm import available_modes as llm_modes
     except ImportError:
         return ["extractive"]
     return list(llm_modes(settings))

@@ -69,7 +69,7 @@ def _check_index(settings: Settings) -> None:
 
 def render(answer: Answer) -> str:
     """The human form: the answer, then numbered citations with source, offsets and quote."""
-    from qa.answer import in_quotes
+    from qa.answer.extractive import in_quotes
 
     lines = [answer.answer, ""]
     if answer.abstained:

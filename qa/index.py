@@ -79,7 +79,7 @@ def _client(settings: Settings) -> Any:
 
 
 class Index:
-    """Chunks and documents of one embedder in Chroma, with their vectors (searched in `qa.dense`).
+    """Chunks and documents of one embedder in Chroma, with their vectors (searched in `qa.retrieve.dense`).
 
     Open it with `Index.open(settings)`. Reading is always allowed; writing goes through `writer()`,
     which takes the single-writer lock and repairs what an interrupted run left.

@@ -46,7 +46,7 @@ class Settings:
             under `data_dir/page-images`; past it, the pages used least recently are removed after a render.
         top_k: passages retrieved per question.
         mode: answer mode: `auto` (local when installed, else extractive), `extractive`, `local`, `openai`.
-        reader: how the short answer is found (qa/reader.py): `auto` (the LLM in LLM modes, else the evidence
+        reader: how the short answer is found (qa/read/reader.py): `auto` (the LLM in LLM modes, else the evidence
             stage's lead span), `llm`, `lead` or `none`.
         llm_judge: in LLM modes, the model also judges whether the top evidence answers (one prompt read, no
             words generated), and abstention reads that judgement where a model for it was fitted.

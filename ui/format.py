@@ -11,8 +11,8 @@ import html
 import re
 from collections.abc import Callable
 
+from qa.answer.messages import message
 from qa.injection import is_suspicious
-from qa.messages import message
 from qa.types import Answer, Citation, Hit, place_label
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -62,7 +62,7 @@ def _lang(answer: Answer) -> str:
 
 
 def _label(key: str, lang: str) -> str:
-    """A label in the answer's language (qa/lexicon/messages.json; English for a language it lacks)."""
+    """A label in the answer's language (qa/language/lexicon/messages.json; English for a language it lacks)."""
     return message(key, lang)
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from eval.baseline import Baseline, FonteEmbedding, FonteLLM, local_tokenizer
+from qa.answer.llm import ScriptedLLM
 from qa.index import Index
-from qa.llm import ScriptedLLM
 from qa.settings import Settings
 
 

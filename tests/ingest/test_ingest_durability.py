@@ -175,7 +175,7 @@ def test_ingest_into_a_chroma_server(tmp_path: Path, chroma_server: str) -> None
 
     from ingest.pipeline import ingest
     from qa.index import Index
-    from qa.retrieve import Retriever
+    from qa.retrieve.hybrid import Retriever
     from qa.settings import Settings
 
     docs = tmp_path / "docs"

@@ -18,7 +18,7 @@ from ingest_fixtures import check_index, make_pdf
 from ingest.pipeline import ingest
 from ingest.sources import path_key
 from qa.index import Index
-from qa.retrieve import Retriever
+from qa.retrieve.hybrid import Retriever
 
 BIN = Path(sys.executable).parent
 GOOD = {

@@ -57,7 +57,7 @@ def e5() -> Embedder:
 @pytest.fixture(scope="session")
 def ranked_evidence(sentence_evidence: list[Evidence], e5: Embedder) -> Callable[[str, int], list[Evidence]]:
     """The article's sentences ranked against a question by the real embedder, each read with the sentence
-    before it (as qa.evidence does, so that "Ha coinvolto ..." carries its subject, Cyber Coalition 2023)."""
+    before it (as qa.evidence.score does, so that "Ha coinvolto ..." carries its subject, Cyber Coalition 2023)."""
     windows = [(sentence_evidence[i - 1].text + " " if i else "") + e.text for i, e in enumerate(sentence_evidence)]
     vectors = e5.embed_passages(windows)
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from qa import model_files
+from qa.answer import model_files
+from qa.answer.llm import OpenAILLM, ScriptedLLM, available_modes, make_llm
 from qa.errors import ModelError
-from qa.llm import OpenAILLM, ScriptedLLM, available_modes, make_llm
 from qa.settings import Settings
 
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from qa.abstain.calibrate import dev_questions
+from qa.answer.llm import make_llm
 from qa.assistant import Assistant
-from qa.calibrate import dev_questions
-from qa.llm import make_llm
 from qa.settings import Settings
 
 pytestmark = pytest.mark.slow

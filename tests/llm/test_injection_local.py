@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from qa.answer.generate import Generated, generate
 from qa.assistant import Assistant
 from qa.embed import Embedder
-from qa.generate import Generated, generate
 from qa.settings import Settings
 from qa.types import Evidence
 from tests.security.injection_corpus import Case, write_corpus

@@ -15,11 +15,19 @@ from pathlib import Path
 import httpx
 import pytest
 
-from qa import model_files
+from qa.answer import model_files
+from qa.answer.generate import (
+    MAX_EVIDENCE,
+    Generated,
+    answer_prefix,
+    answer_prompt,
+    generate,
+    rewrite_followup,
+    translate,
+)
+from qa.answer.llm import LLM, LocalLLM, make_llm
 from qa.embed import Embedder
-from qa.generate import MAX_EVIDENCE, Generated, answer_prefix, answer_prompt, generate, rewrite_followup, translate
-from qa.language import detect
-from qa.llm import LLM, LocalLLM, make_llm
+from qa.language.identify import detect
 from qa.settings import Settings
 from qa.types import Evidence
 

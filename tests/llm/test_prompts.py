@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from qa.generate import (
+from qa.answer.generate import (
     EVIDENCE_GAP,
     EVIDENCE_LEAD,
     MAX_EVIDENCE,
@@ -16,7 +16,7 @@ from qa.generate import (
     template,
     translate,
 )
-from qa.llm import ScriptedLLM
+from qa.answer.llm import ScriptedLLM
 from qa.types import Evidence
 
 MakeEvidence = Callable[..., list[Evidence]]

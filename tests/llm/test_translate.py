@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from ingest.pipeline import ingest
+from qa.answer.generate import answer_prefix, answer_prompt, generate, rewrite_followup, translate, warm
+from qa.answer.llm import ScriptedLLM
 from qa.assistant import Assistant
 from qa.errors import ConfigError
-from qa.generate import answer_prefix, answer_prompt, generate, rewrite_followup, translate, warm
 from qa.index import Index
-from qa.llm import ScriptedLLM
 from qa.settings import Settings
 from qa.types import Evidence
 

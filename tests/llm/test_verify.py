@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from qa.answer.generate import Generated, generate
+from qa.answer.llm import ScriptedLLM
 from qa.embed import Embedder
-from qa.generate import Generated, generate
-from qa.llm import ScriptedLLM
 from qa.types import Evidence
-from qa.verify import facts_agree, localise_names, markers, split_answer, strip_markers, verify_answer
+from qa.verify.claims import facts_agree, localise_names, markers, split_answer, strip_markers, verify_answer
 
 MakeEvidence = Callable[..., list[Evidence]]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from qa.calibrate import SMALL_INDEX_CHUNKS, calibration_path, load_abstainer
+from qa.abstain.calibrate import SMALL_INDEX_CHUNKS, calibration_path, load_abstainer
 
 # rules that read any language, and rules that read optional English/Italian data (1 for other languages,
 # so they decide nothing there: eval/calibrate.py RULES)

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from qa.answer import make_citation
+from qa.answer.extractive import make_citation
 from qa.assistant import Assistant
 from qa.errors import FonteError, InvalidQuestion, StoreError
-from qa.evidence import sentence_text
+from qa.evidence.score import sentence_text
 from qa.settings import Settings
 from qa.types import Answer, Evidence
 
@@ -183,7 +183,7 @@ def test_a_name_is_covered_across_languages(seed_assistant: Assistant) -> None:
 
 def test_a_word_the_article_does_not_write_is_read_as_the_synonym_it_does(seed_assistant: Assistant) -> None:
     # neither embedder knows "incentrata" for "concentrato": the question is read with the article's verb
-    # (qa/synonyms.py), and the answer keeps the question as asked
+    # (qa/rewrite/synonyms.py), and the answer keeps the question as asked
     question = "Su che cosa era incentrata l'esercitazione?"
     analysis = seed_assistant.analyse(question)
     assert "concentrata" in analysis.standalone and "intelligence" in analysis.evidence[0].text

@@ -1,11 +1,11 @@
-"""Threshold choice of the abstention model (qa/calibrate.py)."""
+"""Threshold choice of the abstention model (qa/abstain/calibrate.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from qa.calibrate import pick_threshold
+from qa.abstain.calibrate import pick_threshold
 
 
 def test_threshold_sits_mid_gap_refusing_no_more_than_allowed() -> None:

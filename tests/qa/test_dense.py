@@ -1,10 +1,10 @@
-"""Exact dense search (qa/dense.py) on vectors written here."""
+"""Exact dense search (qa/retrieve/dense.py) on vectors written here."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from qa.dense import DenseMatrix
+from qa.retrieve.dense import DenseMatrix
 
 
 def test_ranks_rows_by_cosine_not_by_length() -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa import calibrate
+from qa.abstain import calibrate
 from qa.assistant import Assistant
 from qa.index import Index
-from qa.retrieve import Fusion
+from qa.retrieve.hybrid import Fusion
 from qa.settings import Settings
 
 

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from ingest.chunk import split_sentences
-from qa.evidence import (
+from qa.evidence.score import (
     EvidenceConfig,
     SentenceVectors,
     aligner,

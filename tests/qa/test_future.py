@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.future import asks_future, future_found, speaks_of_future
+from qa.abstain.future import asks_future, future_found, speaks_of_future
 
 
 @pytest.mark.parametrize(

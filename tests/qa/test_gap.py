@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.gap import candidates
+from qa.read.gap import candidates
 
 
 @pytest.mark.parametrize(

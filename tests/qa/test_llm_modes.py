@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from qa.answer.llm import ScriptedLLM
 from qa.assistant import Assistant
-from qa.llm import ScriptedLLM
 from qa.types import Answer
 
 ANSWER = "Montenegro, Luxembourg and Belgium did not take part [1]."

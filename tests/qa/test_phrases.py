@@ -1,8 +1,8 @@
-"""A name of several words counts as found only where the passages hold it whole (qa/phrases.py)."""
+"""A name of several words counts as found only where the passages hold it whole (qa/abstain/phrases.py)."""
 
 from __future__ import annotations
 
-from qa.phrases import names, phrase_coverage
+from qa.abstain.phrases import names, phrase_coverage
 
 PASSAGES = [
     "Following filming in Mexico, Craig was flown to New York to undergo minor surgery.",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.llm import ScriptedLLM
-from qa.reader import LeadReader, LLMReader, clean_phrase, locate, make_reader
+from qa.answer.llm import ScriptedLLM
+from qa.read.reader import LeadReader, LLMReader, clean_phrase, locate, make_reader
 from qa.types import Chunk, Evidence
 
 DOC = "Solar cookers use sunlight. Reflector cookers can reach 315 °C. The box cooker was first built in 1767."

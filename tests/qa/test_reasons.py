@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.reasons import answers_why, asks_reason, gives_reason, reason_found
+from qa.abstain.reasons import answers_why, asks_reason, gives_reason, reason_found
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import numpy as np
 from ingest.chunk import chunk_document
 from qa.assistant import Assistant
 from qa.index import Index
-from qa.retrieve import Fusion, Retriever
+from qa.retrieve.hybrid import Fusion, Retriever
 from qa.settings import Settings
 from qa.types import Document
 

@@ -1,8 +1,8 @@
-"""Roles a question asks about, matched across Italian and English (qa/roles.py)."""
+"""Roles a question asks about, matched across Italian and English (qa/abstain/roles.py)."""
 
 from __future__ import annotations
 
-from qa.roles import role_found, roles
+from qa.abstain.roles import role_found, roles
 
 TEXT = "Il segretario generale aggiunto ha incontrato i rappresentanti del ministero della Difesa a Tokyo."
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from ingest.pipeline import ingest
+from qa.abstain.calibrate import SMALL_INDEX_CHUNKS
 from qa.assistant import Assistant
-from qa.calibrate import SMALL_INDEX_CHUNKS
 from qa.index import Index
 from qa.settings import Settings
 

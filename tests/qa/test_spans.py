@@ -1,10 +1,10 @@
-"""Answer kinds and short-answer spans (qa/spans.py), on sentences written for these tests."""
+"""Answer kinds and short-answer spans (qa/read/spans.py), on sentences written for these tests."""
 
 from __future__ import annotations
 
 import pytest
 
-from qa.spans import anchors_found, candidates, lead_agrees, lead_span, lead_text, localise_lead, question_kind
+from qa.read.spans import anchors_found, candidates, lead_agrees, lead_span, lead_text, localise_lead, question_kind
 
 
 @pytest.mark.parametrize(
@@ -245,7 +245,7 @@ def test_localise_lead_gives_counts_and_durations_in_the_question_language() -> 
 def similar() -> object:
     """Word similarity from the real evidence embedder (use-m3), as evidence scoring uses it."""
     from qa.embed import make_embedder
-    from qa.evidence import SentenceVectors
+    from qa.evidence.score import SentenceVectors
 
     return SentenceVectors(make_embedder("use-m3")).word_similarity
 

@@ -1,11 +1,11 @@
-"""Reading a question in the documents' own words (qa/synonyms.py, qa/lexicon/synonyms.txt)."""
+"""Reading a question in the documents' own words (qa/rewrite/synonyms.py, qa/language/lexicon/synonyms.txt)."""
 
 from __future__ import annotations
 
 import pytest
 
-from qa.lexical import LexicalIndex
-from qa.synonyms import in_document_words, synonym_groups
+from qa.retrieve.lexical import LexicalIndex
+from qa.rewrite.synonyms import in_document_words, synonym_groups
 from qa.types import Chunk
 
 
@@ -41,7 +41,7 @@ def test_a_question_is_read_in_the_words_the_documents_write(question: str, text
 
 
 def test_no_word_sits_in_two_groups() -> None:
-    from qa.lexical import stem
+    from qa.language.words import stem
 
     groups: dict[str, set[int]] = {}
     for i, group in enumerate(synonym_groups()):

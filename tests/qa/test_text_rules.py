@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from qa import followup
-from qa.answer import abstention_text, in_quotes
-from qa.language import detect
-from qa.lexical import LexicalIndex, stopwords, tokenize
+from qa.answer.extractive import abstention_text, in_quotes
+from qa.language.identify import detect
+from qa.language.words import stopwords, tokenize
+from qa.retrieve.lexical import LexicalIndex
+from qa.rewrite import followup
 from qa.types import Chunk
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.llm import ScriptedLLM
-from qa.messages import message
+from qa.answer.llm import ScriptedLLM
+from qa.answer.messages import message
 from tests.security.conftest import Planted
 from tests.security.injection_corpus import Case
 from ui.format import sources_html

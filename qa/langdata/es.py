@@ -1,3 +1,0 @@
-"""Spanish as data for Fonte's rules (qa/langdata): only what a reader model replies for "no span"."""
-
-NONE_REPLY = "ninguna"

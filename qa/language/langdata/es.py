@@ -1,0 +1,3 @@
+"""Spanish as data for Fonte's rules (qa/language/langdata): only what a reader model replies for "no span"."""
+
+NONE_REPLY = "ninguna"
