@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
+import pytest
 
 from ingest.chunk import chunk_document
 from qa.assistant import Assistant
@@ -57,3 +58,31 @@ def test_lexical_side_follows_ingest(make_settings) -> None:  # type: ignore[no-
     assert retriever.chunk_count == 2
     assert hits[0].chunk.doc_id == "b" and "bm25" in hits[0].scores
     assert retriever.refresh() is False  # nothing changed since
+
+
+def test_the_generation_check_reads_one_marker_not_every_document(make_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Whether the index changed is answered by its marker (and the document count): a reader never re-reads
+    every document's record for it, and still sees an added, a changed and a removed document."""
+    s: Settings = make_settings(embedder="hashing")
+    index = Index.open(s)
+    _put(index, "a", "Fiumi", "Il Reno attraversa la Svizzera.")
+    reader = Index.open(s)  # another process's view of the same index
+    monkeypatch.setattr(reader, "documents", lambda refresh=False: pytest.fail("generation() scanned the documents"))
+    seen = [reader.generation()]
+    _put(index, "b", "Ponti", "Il ponte di Rialto si trova a Venezia.")
+    seen.append(reader.generation())
+    _put(index, "b", "Ponti", "Il ponte di Rialto attraversa il Canal Grande.")  # changed: same count
+    seen.append(reader.generation())
+    with index.writer() as w:
+        w.delete("a")
+    seen.append(reader.generation())
+    assert len(set(seen)) == 4
+    assert reader.generation() == seen[-1]  # nothing changed since
+
+
+def test_an_index_without_a_marker_is_read_by_its_fingerprint(make_settings) -> None:  # type: ignore[no-untyped-def]
+    s: Settings = make_settings(embedder="hashing")
+    index = Index.open(s)
+    _put(index, "a", "Fiumi", "Il Reno attraversa la Svizzera.")
+    index._meta.delete(ids=["generation"])  # as an index written before the marker existed
+    assert index.generation() == index.fingerprint()
