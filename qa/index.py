@@ -92,6 +92,7 @@ class Index:
             f"fonte-meta-{embedder.id}", metadata=space, embedding_function=None
         )
         self._doc_cache: dict[str, DocRecord] | None = None
+        self._ef_search = 0
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Index:
@@ -164,6 +165,24 @@ class Index:
                 c = chunk_from(cid, meta, text)
                 out.setdefault(c.content_hash, []).append((c, np.asarray(vec, np.float32)))
         return out
+
+    def chunk_count(self) -> int:
+        """How many chunk records the store holds (committed or not: one cheap call)."""
+        return int(self._chunks.count())
+
+    def dense_search(self, vector: np.ndarray, k: int, ef_search: int) -> list[tuple[str, float]]:
+        """The `k` chunk records nearest to `vector` by Chroma's own approximate (HNSW) index, searched with
+        breadth `ef_search`: (chunk id, cosine), best first. Records of documents not yet committed may be among
+        them: the caller keeps those it knows (`qa.dense.StoreDense`)."""
+        if k <= 0 or not self._chunks.count():
+            return []
+        if self._ef_search != ef_search:
+            self._chunks.modify(configuration={"hnsw": {"ef_search": ef_search}})
+            self._ef_search = ef_search
+        got = self._chunks.query(
+            query_embeddings=[np.asarray(vector, np.float32).tolist()], n_results=k, include=["distances"]
+        )
+        return [(cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)]
 
     def generation(self) -> str:
         """A value that changes whenever any document is added, changed or removed: the marker every write sets

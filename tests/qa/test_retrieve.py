@@ -9,6 +9,7 @@ import pytest
 
 from ingest.chunk import chunk_document
 from qa.assistant import Assistant
+from qa.dense import StoreDense
 from qa.index import Index
 from qa.retrieve import Fusion, Retriever
 from qa.settings import Settings
@@ -86,3 +87,25 @@ def test_an_index_without_a_marker_is_read_by_its_fingerprint(make_settings) -> 
     _put(index, "a", "Fiumi", "Il Reno attraversa la Svizzera.")
     index._meta.delete(ids=["generation"])  # as an index written before the marker existed
     assert index.generation() == index.fingerprint()
+
+
+def test_above_the_exact_size_the_dense_side_is_the_stores_own_index(make_settings) -> None:  # type: ignore[no-untyped-def]
+    """Past `dense_exact_max` chunks no vector is held in the process: dense candidates come from Chroma's index,
+    and on a collection this small (searched exhaustively) they are the exact ones, in the same order (chunks tied
+    on their score may come in either order)."""
+    s: Settings = make_settings(embedder="hashing")
+    index = Index.open(s)
+    rivers = ["Reno", "Po", "Danubio", "Tevere", "Arno", "Adige", "Senna", "Loira", "Elba", "Oder"]
+    for i, river in enumerate(rivers):
+        _put(index, f"d{i}", river, f"Il fiume {river} scorre per {100 + 37 * i} chilometri e bagna {i + 2} città.")
+    exact = Retriever(index, Fusion(lexical_weight=0.0))
+    store = Retriever(Index.open(s.replace(dense_exact_max=5)), Fusion(lexical_weight=0.0))
+    assert isinstance(store._sides[1], StoreDense) and not isinstance(exact._sides[1], StoreDense)
+    for q in ("Danubio chilometri", "fiume che bagna molte città", "Loira"):
+        want = [(h.chunk.chunk_id, round(h.scores["dense"], 4)) for h in exact.retrieve(q, 5).hits]
+        got = [(h.chunk.chunk_id, round(h.scores["dense"], 4)) for h in store.retrieve(q, 5).hits]
+        assert [sc for _, sc in got] == [sc for _, sc in want]
+        unique = {sc for _, sc in want if [x for _, x in want].count(sc) == 1}
+        assert [c for c, sc in got if sc in unique] == [c for c, sc in want if sc in unique]
+    only_even = store.retrieve("Loira", 3, keep=lambda c: int(c.doc_id[1:]) % 2 == 0).hits
+    assert len(only_even) == 3 and all(int(h.chunk.doc_id[1:]) % 2 == 0 for h in only_even)
