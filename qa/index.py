@@ -6,17 +6,20 @@ Two collections per embedder, so that switching models never mixes vectors:
   record is the commit marker: chunks are written first, the record next, stale chunks deleted last, and
   `recover()` removes any chunk whose hash does not match its document's record. So a crash leaves each
   document whole, old or new.
+
+A third, `fonte-meta-<embedder id>`, holds one record, the generation marker: every write that changes what
+is committed sets it to a new value, so that a reader learns whether the index changed by reading that one
+record (and the document count) instead of every document's record (`generation`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -25,25 +28,14 @@ import numpy as np
 
 from qa.embed import Embedder, make_embedder
 from qa.errors import ConfigError, IndexLockedError, StoreError
+from qa.records import DocRecord, chunk_from, chunk_meta, doc_meta, doc_record
 from qa.settings import Settings
 from qa.types import Chunk, Document
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 _GET_PAGE = 2000
-
-
-@dataclass(frozen=True)
-class DocRecord:
-    """What the index knows of one committed document."""
-
-    doc_id: str
-    source: str
-    title: str
-    content_hash: str
-    chunks: int
-    ingested_at: float
-    metadata: dict[str, str]
+_GENERATION = "generation"  # the id of the marker record in the meta collection
 
 
 def doc_key(doc_id: str) -> str:
@@ -96,7 +88,11 @@ class Index:
         self._docs = client.get_or_create_collection(
             f"fonte-docs-{embedder.id}", metadata=space, embedding_function=None
         )
+        self._meta = client.get_or_create_collection(
+            f"fonte-meta-{embedder.id}", metadata=space, embedding_function=None
+        )
         self._doc_cache: dict[str, DocRecord] | None = None
+        self._ef_search = 0
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Index:
@@ -120,7 +116,7 @@ class Index:
         if self._doc_cache is None or refresh:
             records: dict[str, DocRecord] = {}
             for _id, meta, _doc, _vec in self._scan(self._docs, include=["metadatas"]):
-                rec = _doc_record(meta)
+                rec = doc_record(meta)
                 records[rec.doc_id] = rec
             self._doc_cache = records
         return self._doc_cache
@@ -146,7 +142,7 @@ class Index:
         docs = self.documents(refresh=True)
         include = ["metadatas", "documents", "embeddings"] if vectors else ["metadatas", "documents"]
         rows = [
-            (_chunk_from(cid, meta, text), vec) for cid, meta, text, vec in self._scan(self._chunks, include=include)
+            (chunk_from(cid, meta, text), vec) for cid, meta, text, vec in self._scan(self._chunks, include=include)
         ]
         rows = [(c, v) for c, v in rows if c.doc_id in docs and docs[c.doc_id].content_hash == c.content_hash]
         rows.sort(key=lambda row: (row[0].doc_id, row[0].index))
@@ -166,12 +162,40 @@ class Index:
             for cid, meta, text, vec in zip(
                 got["ids"], got["metadatas"], got["documents"], got["embeddings"], strict=True
             ):
-                c = _chunk_from(cid, meta, text)
+                c = chunk_from(cid, meta, text)
                 out.setdefault(c.content_hash, []).append((c, np.asarray(vec, np.float32)))
         return out
 
+    def chunk_count(self) -> int:
+        """How many chunk records the store holds (committed or not: one cheap call)."""
+        return int(self._chunks.count())
+
+    def dense_search(self, vector: np.ndarray, k: int, ef_search: int) -> list[tuple[str, float]]:
+        """The `k` chunk records nearest to `vector` by Chroma's own approximate (HNSW) index, searched with
+        breadth `ef_search`: (chunk id, cosine), best first. Records of documents not yet committed may be among
+        them: the caller keeps those it knows (`qa.retrieve.dense.StoreDense`)."""
+        if k <= 0 or not self._chunks.count():
+            return []
+        if self._ef_search != ef_search:
+            self._chunks.modify(configuration={"hnsw": {"ef_search": ef_search}})
+            self._ef_search = ef_search
+        got = self._chunks.query(
+            query_embeddings=[np.asarray(vector, np.float32).tolist()], n_results=k, include=["distances"]
+        )
+        return [(cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)]
+
     def generation(self) -> str:
-        """A fingerprint that changes whenever any document is added, changed or removed."""
+        """A value that changes whenever any document is added, changed or removed: the marker every write sets
+        (one record) with the number of documents (which also changes when a writer that died before setting
+        the marker had added or removed one). An index no writer of this version has written yet has no
+        marker: its value is then a fingerprint of every document's record (`fingerprint`)."""
+        got = self._meta.get(ids=[_GENERATION], include=["metadatas"])
+        if not got["ids"]:
+            return self.fingerprint()
+        return f"{(got['metadatas'] or [{}])[0].get('value', '')}:{self._docs.count()}"
+
+    def fingerprint(self) -> str:
+        """A hash of every committed document's id and content hash (reads every record)."""
         docs = self.documents(refresh=True)
         h = hashlib.sha1()
         for doc_id in sorted(docs):
@@ -228,6 +252,9 @@ class Index:
             if docs.get(str(meta.get("doc_id"))) is None
             or docs[str(meta.get("doc_id"))].content_hash != meta.get("content_hash")
         ]
+        # a writer died mid-write: it may have committed a record (a changed document: same count) and not set
+        # the marker after it, which readers would then miss
+        self._bump()
         self._delete(self._chunks, stale)
         return len(stale)
 
@@ -237,6 +264,12 @@ class Index:
             folder.mkdir(parents=True, exist_ok=True)
             return folder / (hashlib.sha1(self.settings.index.encode()).hexdigest()[:16] + ".lock")
         return Path(self.settings.index).expanduser() / "fonte-writer.lock"
+
+    def _bump(self) -> None:
+        """Set the generation marker to a new value: what is committed has changed (see `generation`)."""
+        self._meta.upsert(
+            ids=[_GENERATION], embeddings=[[1.0]], metadatas=[{"value": uuid.uuid4().hex, "at": time.time()}]
+        )
 
     def _scan(self, coll: Any, include: list[str]) -> Iterator[tuple[str, dict[str, Any], str, Any]]:
         """Every record of `coll`, page by page: id, metadata, text and vector (None unless included)."""
@@ -288,7 +321,7 @@ class IndexWriter:
                 ids=[chunk_id(d.doc_id, d.content_hash, c.index) for d, c, _ in part],
                 embeddings=np.asarray([v for _, _, v in part], np.float32).tolist(),
                 documents=[c.text for _, c, _ in part],
-                metadatas=[_chunk_meta(c, d.content_hash) for d, c, _ in part],
+                metadatas=[chunk_meta(c, d.content_hash) for d, c, _ in part],
             )
         for i in range(0, len(items), step):
             docs = items[i : i + step]
@@ -296,8 +329,9 @@ class IndexWriter:
                 ids=[doc_key(d.doc_id) for d, _, _ in docs],
                 embeddings=[[1.0]] * len(docs),
                 documents=[d.text for d, _, _ in docs],
-                metadatas=[_doc_meta(d, len(cs)) for d, cs, _ in docs],
+                metadatas=[doc_meta(d, len(cs)) for d, cs, _ in docs],
             )
+        ix._bump()
         ix._delete(ix._chunks, old_ids)
         ix._doc_cache = None
 
@@ -316,7 +350,7 @@ class IndexWriter:
                 ids=[doc_key(d.doc_id) for d, _ in part],
                 embeddings=[[1.0]] * len(part),
                 documents=[d.text for d, _ in part],
-                metadatas=[_doc_meta(d, n) for d, n in part],
+                metadatas=[doc_meta(d, n) for d, n in part],
             )
         ix._doc_cache = None
 
@@ -324,75 +358,10 @@ class IndexWriter:
         """Remove a document and its chunks."""
         ix = self._ix
         ix._docs.delete(ids=[doc_key(doc_id)])
+        ix._bump()
         ix._delete(ix._chunks, _ids_where(ix._chunks, {"doc_id": doc_id}))
         ix._doc_cache = None
 
 
 def _ids_where(coll: Any, where: dict[str, Any]) -> list[str]:
     return list(coll.get(where=where, include=[])["ids"])
-
-
-def _chunk_meta(c: Chunk, content_hash: str) -> dict[str, Any]:
-    return {
-        "doc_id": c.doc_id,
-        "source": c.source,
-        "title": c.title,
-        "index": c.index,
-        "start": c.start,
-        "end": c.end,
-        "sentences": json.dumps([list(s) for s in c.sentences]),
-        "content_hash": content_hash,
-        **_marks_meta(c),
-    }
-
-
-def _marks_meta(c: Chunk) -> dict[str, Any]:
-    """A chunk's page and section marks and sentence boxes (as JSON), with its first and last page and its first
-    section as plain fields (Chroma filters on them)."""
-    marks = {"pages": c.pages, "sections": c.sections, "boxes": c.boxes}
-    meta: dict[str, Any] = {k: json.dumps([list(m) for m in v], ensure_ascii=False) for k, v in marks.items() if v}
-    if c.page is not None:
-        meta.update(page_first=c.page[0], page_last=c.page[1])
-    if c.sections:
-        meta.update(section=c.section_of(c.start))
-    return meta
-
-
-def _chunk_from(cid: str, meta: dict[str, Any], text: str) -> Chunk:
-    return Chunk(
-        chunk_id=cid,
-        doc_id=str(meta["doc_id"]),
-        source=str(meta.get("source", "")),
-        title=str(meta.get("title", "")),
-        index=int(meta.get("index", 0)),
-        start=int(meta.get("start", 0)),
-        end=int(meta.get("end", 0)),
-        text=text or "",
-        sentences=tuple((int(a), int(b)) for a, b in json.loads(str(meta.get("sentences", "[]")))),
-        content_hash=str(meta.get("content_hash", "")),
-        **{k: tuple(tuple(m) for m in json.loads(str(meta.get(k, "[]")))) for k in ("pages", "sections", "boxes")},
-    )
-
-
-def _doc_meta(doc: Document, n_chunks: int) -> dict[str, Any]:
-    return {
-        "doc_id": doc.doc_id,
-        "source": doc.source,
-        "title": doc.title,
-        "content_hash": doc.content_hash,
-        "chunks": n_chunks,
-        "ingested_at": time.time(),
-        "metadata": json.dumps(doc.metadata, ensure_ascii=False),
-    }
-
-
-def _doc_record(meta: dict[str, Any]) -> DocRecord:
-    return DocRecord(
-        doc_id=str(meta["doc_id"]),
-        source=str(meta.get("source", "")),
-        title=str(meta.get("title", "")),
-        content_hash=str(meta.get("content_hash", "")),
-        chunks=int(meta.get("chunks", 0)),
-        ingested_at=float(meta.get("ingested_at", 0.0)),
-        metadata=json.loads(str(meta.get("metadata", "{}"))),
-    )

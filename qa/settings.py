@@ -45,6 +45,10 @@ class Settings:
         page_cache_mb: the most disk the web app's rendered PDF pages (for the highlight of a citation) may take
             under `data_dir/page-images`; past it, the pages used least recently are removed after a render.
         top_k: passages retrieved per question.
+        dense_exact_max / dense_ef_search: up to `dense_exact_max` chunks, the dense side of retrieval is exact
+            (every vector in memory, `qa.dense.DenseMatrix`: deterministic, and cheaper at that size); above it,
+            Chroma's own HNSW index is searched (`qa.dense.StoreDense`) with this search breadth, and no
+            vector is held in memory (bench/bench_scale.py measures where and how well).
         mode: answer mode: `auto` (local when installed, else extractive), `extractive`, `local`, `openai`.
         reader: how the short answer is found (qa/read/reader.py): `auto` (the LLM in LLM modes, else the evidence
             stage's lead span), `llm`, `lead` or `none`.
@@ -79,6 +83,8 @@ class Settings:
     page_cache_mb: float = 200.0
     ocr: str = "auto"
     top_k: int = 10
+    dense_exact_max: int = 20000
+    dense_ef_search: int = 200
     mode: str = "auto"
     reader: str = "auto"
     llm_judge: bool = True
@@ -108,6 +114,8 @@ class Settings:
             object.__setattr__(self, "datasets_dir", str(Path(__file__).resolve().parents[2] / "shared"))
         if self.chunk_chars < 100:
             raise ConfigError(f"chunk size {self.chunk_chars} is too small: use at least 100 characters.")
+        if self.dense_ef_search < 1:
+            raise ConfigError(f"dense_ef_search must be at least 1, not {self.dense_ef_search}.")
         if self.top_k < 1:
             raise ConfigError(f"top_k must be at least 1, not {self.top_k}.")
 

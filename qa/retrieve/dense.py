@@ -1,4 +1,7 @@
-"""Exact dense search: cosine similarity of a question vector with every committed chunk's vector, in memory.
+"""Dense search: exact in memory (`DenseMatrix`) up to `Settings.dense_exact_max` chunks, Chroma's own
+approximate index above it (`StoreDense`).
+
+Exact search: cosine similarity of a question vector with every committed chunk's vector, in memory.
 
 Chroma's own search walks an approximate HNSW graph that several threads build in no fixed order: at its
 default breadth it missed some of the exact top 13 chunks for 6 of the 75 cross-lingual dev questions, and at
@@ -9,6 +12,9 @@ a few thousand chunks searches it in well under a millisecond (a hundred thousan
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -43,3 +49,31 @@ class DenseMatrix:
         top = rows[np.argpartition(-sims[rows], k - 1)[:k]]
         top = top[np.lexsort((top, -sims[top]))]
         return [(int(i), float(sims[i])) for i in top]
+
+
+class StoreDense:
+    """Dense search in the store's own HNSW index (`qa.index.Index.dense_search`), for collections too large
+    to hold every vector in each process: no vector is kept here, only where each chunk id sits in the
+    retriever's chunk list. Records the list does not hold (a document being written) are dropped."""
+
+    def __init__(self, index: Any, chunk_ids: Sequence[str], ef_search: int) -> None:
+        self._index = index
+        self._rows = {cid: i for i, cid in enumerate(chunk_ids)}
+        self._ef_search = ef_search
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def search(self, query_vector: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Like `DenseMatrix.search`, from the store's approximate index (best first, ties to the earlier row)."""
+        if not self._rows or k <= 0:
+            return []
+        want = k if mask is None else 4 * k  # a filter (calibration's) keeps fewer: ask for more
+        ef = max(self._ef_search, want)
+        found = [
+            (self._rows[cid], s) for cid, s in self._index.dense_search(query_vector, want, ef) if cid in self._rows
+        ]
+        if mask is not None:
+            found = [(i, s) for i, s in found if mask[i]]
+        found.sort(key=lambda t: (-t[1], t[0]))
+        return found[:k]

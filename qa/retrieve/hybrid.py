@@ -1,9 +1,9 @@
-"""Hybrid retrieval: exact dense search plus BM25 over the index's chunks, fused (weighted scores, or RRF).
+"""Hybrid retrieval: dense search plus BM25 over the index's chunks, fused (weighted scores, or RRF).
 
-Both sides hold every committed chunk in memory (qa/retrieve/dense.py says why the dense side is not Chroma's own
-approximate search) and are rebuilt whenever the index's `generation()` changes: on `refresh()`, and at most every
-`check_every_s` seconds before a search, so an index that another process (or a Chroma server) changed is
-picked up without a restart.
+The dense side is exact, in memory, up to `Settings.dense_exact_max` chunks, and Chroma's own approximate
+index above it (qa/retrieve/dense.py says why); BM25 holds every committed chunk's text. Both are rebuilt whenever the
+index's `generation()` changes: on `refresh()`, and at most every `check_every_s` seconds before a search, so
+an index that another process (or a Chroma server) changed is picked up without a restart.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.index import Index
-from qa.retrieve.dense import DenseMatrix
+from qa.retrieve.dense import DenseMatrix, StoreDense
 from qa.retrieve.lexical import LexicalIndex
 from qa.types import Chunk, Hit
 
@@ -61,7 +61,10 @@ class Retriever:
         self._generation = ""
         self._checked_at = 0.0
         # both sides of one index generation, swapped together so that a search never mixes two
-        self._sides = (LexicalIndex([]), DenseMatrix(np.zeros((0, 0), np.float32)))
+        self._sides: tuple[LexicalIndex, DenseMatrix | StoreDense] = (
+            LexicalIndex([]),
+            DenseMatrix(np.zeros((0, 0), np.float32)),
+        )
         self._by_place: dict[tuple[str, int], Chunk] = {}
         self.refresh()
 
@@ -72,8 +75,16 @@ class Retriever:
             self._checked_at = time.monotonic()
             if gen == self._generation:
                 return False
-            chunks, vectors = self.index.chunks_with_vectors()
-            self._sides = (LexicalIndex(chunks), DenseMatrix(vectors))
+            settings = self.index.settings
+            if self.index.chunk_count() > settings.dense_exact_max:  # the store's own index: no vector here
+                chunks, _ = self.index.chunks_with_vectors(vectors=False)
+                dense: DenseMatrix | StoreDense = StoreDense(
+                    self.index, [c.chunk_id for c in chunks], settings.dense_ef_search
+                )
+            else:
+                chunks, vectors = self.index.chunks_with_vectors()
+                dense = DenseMatrix(vectors)
+            self._sides = (LexicalIndex(chunks), dense)
             self._by_place = {(c.doc_id, c.index): c for c in chunks}
             self._generation = gen
             return True

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
+import pytest
 
 from ingest.chunk import chunk_document
 from qa.assistant import Assistant
 from qa.index import Index
+from qa.retrieve.dense import StoreDense
 from qa.retrieve.hybrid import Fusion, Retriever
 from qa.settings import Settings
 from qa.types import Document
@@ -57,3 +59,53 @@ def test_lexical_side_follows_ingest(make_settings) -> None:  # type: ignore[no-
     assert retriever.chunk_count == 2
     assert hits[0].chunk.doc_id == "b" and "bm25" in hits[0].scores
     assert retriever.refresh() is False  # nothing changed since
+
+
+def test_the_generation_check_reads_one_marker_not_every_document(make_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Whether the index changed is answered by its marker (and the document count): a reader never re-reads
+    every document's record for it, and still sees an added, a changed and a removed document."""
+    s: Settings = make_settings(embedder="hashing")
+    index = Index.open(s)
+    _put(index, "a", "Fiumi", "Il Reno attraversa la Svizzera.")
+    reader = Index.open(s)  # another process's view of the same index
+    monkeypatch.setattr(reader, "documents", lambda refresh=False: pytest.fail("generation() scanned the documents"))
+    seen = [reader.generation()]
+    _put(index, "b", "Ponti", "Il ponte di Rialto si trova a Venezia.")
+    seen.append(reader.generation())
+    _put(index, "b", "Ponti", "Il ponte di Rialto attraversa il Canal Grande.")  # changed: same count
+    seen.append(reader.generation())
+    with index.writer() as w:
+        w.delete("a")
+    seen.append(reader.generation())
+    assert len(set(seen)) == 4
+    assert reader.generation() == seen[-1]  # nothing changed since
+
+
+def test_an_index_without_a_marker_is_read_by_its_fingerprint(make_settings) -> None:  # type: ignore[no-untyped-def]
+    s: Settings = make_settings(embedder="hashing")
+    index = Index.open(s)
+    _put(index, "a", "Fiumi", "Il Reno attraversa la Svizzera.")
+    index._meta.delete(ids=["generation"])  # as an index written before the marker existed
+    assert index.generation() == index.fingerprint()
+
+
+def test_above_the_exact_size_the_dense_side_is_the_stores_own_index(make_settings) -> None:  # type: ignore[no-untyped-def]
+    """Past `dense_exact_max` chunks no vector is held in the process: dense candidates come from Chroma's index,
+    and on a collection this small (searched exhaustively) they are the exact ones, in the same order (chunks tied
+    on their score may come in either order)."""
+    s: Settings = make_settings(embedder="hashing")
+    index = Index.open(s)
+    rivers = ["Reno", "Po", "Danubio", "Tevere", "Arno", "Adige", "Senna", "Loira", "Elba", "Oder"]
+    for i, river in enumerate(rivers):
+        _put(index, f"d{i}", river, f"Il fiume {river} scorre per {100 + 37 * i} chilometri e bagna {i + 2} città.")
+    exact = Retriever(index, Fusion(lexical_weight=0.0))
+    store = Retriever(Index.open(s.replace(dense_exact_max=5)), Fusion(lexical_weight=0.0))
+    assert isinstance(store._sides[1], StoreDense) and not isinstance(exact._sides[1], StoreDense)
+    for q in ("Danubio chilometri", "fiume che bagna molte città", "Loira"):
+        want = [(h.chunk.chunk_id, round(h.scores["dense"], 4)) for h in exact.retrieve(q, 5).hits]
+        got = [(h.chunk.chunk_id, round(h.scores["dense"], 4)) for h in store.retrieve(q, 5).hits]
+        assert [sc for _, sc in got] == [sc for _, sc in want]
+        unique = {sc for _, sc in want if [x for _, x in want].count(sc) == 1}
+        assert [c for c, sc in got if sc in unique] == [c for c, sc in want if sc in unique]
+    only_even = store.retrieve("Loira", 3, keep=lambda c: int(c.doc_id[1:]) % 2 == 0).hits
+    assert len(only_even) == 3 and all(int(h.chunk.doc_id[1:]) % 2 == 0 for h in only_even)

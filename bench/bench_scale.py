@@ -1,0 +1,220 @@
+"""Retrieval at scale: synthetic collections written through Fonte's own writer, searched by fresh workers.
+
+    python bench/bench_scale.py --sizes 10000,100000 [--server] [--queries 200] [--json] [--keep DIR]
+
+For each size a collection of that many chunks (random-but-clustered unit vectors, 384 dimensions as
+e5-small's; synthetic texts from a Zipf vocabulary, 10 chunks a document) is written with `IndexWriter`, into a
+local folder and, with `--server`, into a `chroma run` server started here. Then a fresh worker process (what
+each UI worker or `fonte-ask` is) opens an `Index` and a `Retriever` on it and asks `--queries` questions (a
+stored vector moved a little, and five of its chunk's words): its cold start, its RSS after opening (beyond
+what importing Fonte and Chroma costs), retrieval p50/p95, and the recall@10 of its dense side against exact
+search over the same vectors. One JSON object a line per size and store with `--json` (keys: size, store,
+build_s, disk_mb, open_s, rss_mb, p50_ms, p95_ms, recall_at_10, dense, load_avg); a table otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DIM = 384
+CHUNKS_PER_DOC = 10
+VOCAB = 20000
+
+
+class FixedEmbedder:
+    """Stands in for the embedder: the vectors are made here, so only its id and size are needed."""
+
+    id = "bench384"
+    dim = DIM
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError("bench vectors are given")
+
+    embed_queries = embed_passages
+
+
+def make_data(n: int, seed: int = 7) -> tuple[np.ndarray, list[str]]:
+    """`n` unit vectors around n/100 centres (passages of one topic lie near each other) and their texts."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((max(1, n // 100), DIM)).astype(np.float32)
+    vectors = centres[rng.integers(0, len(centres), n)] + 0.9 * rng.standard_normal((n, DIM)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ranks = np.minimum(rng.zipf(1.2, (n, 60)), VOCAB) - 1
+    texts = [" ".join(f"w{r}" for r in row) + "." for row in ranks]
+    return vectors, texts
+
+
+def build(location: str, vectors: np.ndarray, texts: list[str]) -> float:
+    """Write every chunk through `IndexWriter.put_many`, a thousand documents a call. Returns seconds."""
+    from qa.index import Index
+    from qa.settings import Settings
+    from qa.types import Chunk, Document
+
+    index = Index.open(Settings(index=location, embedder="hashing"), embedder=FixedEmbedder())  # type: ignore[arg-type]
+    t = time.perf_counter()
+    with index.writer() as w:
+        batch = []
+        for d in range(0, len(texts), CHUNKS_PER_DOC):
+            part = texts[d : d + CHUNKS_PER_DOC]
+            body = " ".join(part)
+            doc = Document(f"doc{d}", f"doc{d}.txt", f"doc {d}", body, f"h{d:012d}")
+            chunks, pos = [], 0
+            for i, text in enumerate(part):
+                chunks.append(
+                    Chunk(
+                        "",
+                        doc.doc_id,
+                        doc.source,
+                        doc.title,
+                        i,
+                        pos,
+                        pos + len(text),
+                        text,
+                        ((pos, pos + len(text)),),
+                        doc.content_hash,
+                    )
+                )
+                pos += len(text) + 1
+            batch.append((doc, chunks, vectors[d : d + len(part)]))
+            if len(batch) == 1000:
+                w.put_many(batch)
+                batch = []
+        w.put_many(batch)
+    return time.perf_counter() - t
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def worker(location: str, queries: Path) -> None:
+    """One fresh process: open, then ask every query; prints one JSON object."""
+    import qa.assistant  # noqa: F401  (what a worker imports anyway)
+    from qa.index import Index
+    from qa.retrieve.dense import StoreDense
+    from qa.retrieve.hybrid import Retriever
+    from qa.settings import Settings
+
+    data = np.load(queries)
+    base = _rss_mb()
+    t = time.perf_counter()
+    index = Index.open(Settings.from_env(index=location, embedder="hashing"), embedder=FixedEmbedder())  # type: ignore[arg-type]
+    retriever = Retriever(index)
+    open_s = time.perf_counter() - t
+    rss = _rss_mb() - base
+    dense_side = retriever._sides[1]
+    chunks = retriever.lexical.chunks
+    times, found = [], []
+    for q, words in zip(data["vectors"], data["words"], strict=True):
+        t = time.perf_counter()
+        retriever.retrieve(str(words), 10, query_vector=q)
+        times.append((time.perf_counter() - t) * 1000)
+        found.append([int(chunks[i].doc_id[3:]) + chunks[i].index for i, _ in dense_side.search(q, 10)])
+    print(json.dumps({"open_s": open_s, "rss_mb": rss, "times": times, "found": found,
+                      "dense": "store" if isinstance(dense_side, StoreDense) else "exact"}))  # fmt: skip
+
+
+def measure(location: str, vectors: np.ndarray, texts: list[str], n_queries: int) -> dict[str, Any]:
+    rng = np.random.default_rng(11)
+    picks = rng.choice(len(vectors), n_queries, replace=False)
+    q = vectors[picks] + 0.5 * rng.standard_normal((n_queries, DIM)).astype(np.float32) / np.sqrt(DIM)
+    q /= np.linalg.norm(q, axis=1, keepdims=True)
+    words = [" ".join(texts[i].split()[:5]) for i in picks]
+    exact = [set(np.argpartition(-(vectors @ v), 10)[:10].tolist()) for v in q]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "q.npz"
+        np.savez(path, vectors=q, words=np.array(words))
+        out = subprocess.run(
+            [sys.executable, __file__, "--worker", location, str(path)], capture_output=True, text=True, check=True
+        )
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    recall = float(np.mean([len(set(f) & e) / 10 for f, e in zip(got["found"], exact, strict=True)]))
+    return {"open_s": round(got["open_s"], 2), "rss_mb": round(got["rss_mb"], 1),
+            "p50_ms": round(float(np.percentile(got["times"], 50)), 1),
+            "p95_ms": round(float(np.percentile(got["times"], 95)), 1),
+            "recall_at_10": round(recall, 4), "dense": got["dense"]}  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(folder: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(folder), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    for _ in range(300):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("chroma run did not start")
+
+
+def _disk_mb(folder: Path) -> float:
+    return round(sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20, 1)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", default="10000,100000")
+    p.add_argument("--server", action="store_true", help="also measure a `chroma run` server")
+    p.add_argument("--queries", type=int, default=200)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--keep", type=Path, help="build the collections under this folder and keep them")
+    p.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.worker:
+        worker(args.worker[0], Path(args.worker[1]))
+        return
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    base = args.keep or Path(tempfile.mkdtemp(prefix="fonte-scale-"))
+    stores = ["folder", "server"] if args.server else ["folder"]
+    for size in (int(s) for s in args.sizes.split(",")):
+        vectors, texts = make_data(size)
+        for store in stores:
+            folder = base / f"{store}-{size}"
+            shutil.rmtree(folder, ignore_errors=True)
+            server = None
+            if store == "server":
+                server, location = start_server(folder)
+            else:
+                location = str(folder)
+            try:
+                build_s = build(location, vectors, texts)
+                got = measure(location, vectors, texts, args.queries)
+                row = {"size": size, "store": store, "build_s": round(build_s, 1), "disk_mb": _disk_mb(folder),
+                       **got, "load_avg": round(os.getloadavg()[0], 2)}  # fmt: skip
+            finally:
+                if server is not None:
+                    server.terminate()
+                    server.wait(30)
+            print(json.dumps(row) if args.json else "  ".join(f"{k} {v}" for k, v in row.items()), flush=True)
+    if not args.keep:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
