@@ -4,7 +4,8 @@ A sentence that answers a question repeats some of its words and adds the answer
 candidates are the runs of the sentence's words that the question does not hold (by folded form, by stem in
 the question's and the sentence's languages, or by a shared five-letter root), cut at punctuation and
 trimmed of stopwords. Each gets shape features that hold in any script (`features`): how near it stands to the
-question's words, its length, digits, capitals; `qa.read.reader.GapReader` ranks them with weights fitted on the
+question's words (and how many of them stand within a few words, across a comma or not), its length, its
+place in the sentence, digits, capitals, brackets; `qa.read.reader.GapReader` ranks them with weights fitted on the
 dev suite, not set by hand.
 """
 
@@ -18,6 +19,8 @@ from qa.language.words import all_stopwords, shares_root, stem, stopwords
 
 _TOKEN = re.compile(r"[^\W_]+(?:[.,'’\-/][^\W_]+)*", re.UNICODE)
 MAX_TOKENS = 8
+NEAR_CHARS = 40
+_BREAK = re.compile(r"[,;:()\[\]]")
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,10 @@ class Candidate:
     matched: int  # how many of the sentence's words the question holds
     digit: bool
     capitals: float  # share of its words that start with a capital (0 in scripts without case)
+    near: int = 0  # words the question holds within NEAR_CHARS of the run
+    across: bool = False  # a comma, colon, semicolon or bracket stands between the run and the nearest of them
+    bracketed: bool = False  # the run is inside brackets
+    position: float = 0.0  # where the run starts in the sentence (0 first, 1 last)
 
 
 def _forms(word: str, languages: tuple[str, ...]) -> set[str]:
@@ -104,6 +111,13 @@ def _trimmed(
     else:
         distance, after = len(toks), False
     cased = [w for w in words if w[:1].lower() != w[:1].upper()]
+    start, end = toks[i].start(), toks[j].end()
+    held = [toks[m].start() for m in matched]
+    across = False
+    if held:
+        at = min(held, key=lambda p: min(abs(p - start), abs(p - end)))
+        a, b = sorted((at, start if at < start else end))
+        across = bool(_BREAK.search(sentence, a, b))
     return [
         Candidate(
             start=toks[i].start(),
@@ -115,6 +129,10 @@ def _trimmed(
             matched=len(matched),
             digit=any(ch.isdigit() for w in words for ch in w),
             capitals=sum(w[:1].isupper() for w in cased) / len(cased) if cased else 0.0,
+            near=sum(1 for p in held if abs(p - start) < NEAR_CHARS or abs(p - end) < NEAR_CHARS),
+            across=across,
+            bracketed=sentence.count("(", 0, start) > sentence.count(")", 0, start),
+            position=start / max(len(sentence), 1),
         )
     ]
 
@@ -135,6 +153,11 @@ def features(c: Candidate, rank: int, prior_digit: float, prior_caps: float) -> 
         (1.0 - float(c.digit)) * (1.0 - prior_digit),
         min(c.matched, 6) / 6.0,
         float(rank == 0),
+        float(c.across),
+        min(c.near, 5) / 5.0,
+        float(c.bracketed),
+        c.position,
+        float(c.tokens <= 3),
     ]
 
 
