@@ -2,7 +2,8 @@
 
 Layout: a header, then tabs. Ask: the chat (streamed answers, [n] links) beside the Sources panel.
 Documents: drag-and-drop upload and collection status. Settings: answer mode and passages per question.
-Named API endpoints: `/ask` (the `Answer` as JSON) and `/status`.
+Named API endpoints: `/ask` (the `Answer` as JSON), `/status`, `/documents`, `/ingest` (files) and
+`/delete_document`; the plain HTTP routes under `/api` are `ui.api`'s.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                 p |= _documents_tab(settings, st)
             with gr.Tab("Settings", id="settings"):
                 p |= _settings_tab(settings, st)
+        # the `/ingest` endpoint's file input and JSON output: never shown, there for gradio_client
+        p["api_files"] = gr.File(file_count="multiple", type="filepath", visible=False)
+        p["api_report"] = gr.JSON(visible=False)
+        p["api_ingest"] = gr.Button(visible=False)
         _wire(demo, h, p)
     return demo
 
@@ -178,6 +183,11 @@ def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
     p["mode"].change(h.header, p["mode"], p["header"], show_progress="hidden", **_private("mode"))
     gr.api(h.api_ask, api_name="ask")
     gr.api(h.api_status, api_name="status")
+    gr.api(h.api_documents, api_name="documents")
+    gr.api(h.api_delete, api_name="delete_document", concurrency_limit=1, concurrency_id="ingest")
+    p["api_ingest"].click(
+        h.api_ingest, p["api_files"], p["api_report"], api_name="ingest", concurrency_limit=1, concurrency_id="ingest"
+    )
 
 
 def page_assets() -> dict[str, Any]:

@@ -1,16 +1,22 @@
-"""The Documents tab's plain pieces: storing uploads, ingesting them, and showing file and collection status."""
+"""The Documents tab's and the HTTP API's plain pieces: storing uploads, ingesting them, listing and removing
+documents, and showing file and collection status. Nothing here shows a server path: documents and files are
+named by their file name (and record id), documents are addressed by an opaque key.
+"""
 
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
+from dataclasses import asdict, dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from ingest.sources import IMAGE_TYPES
+from qa.index import DocRecord, doc_key
 from qa.settings import Settings
 from qa.types import FileStatus, IngestReport
 
@@ -61,11 +67,110 @@ def ingest_files(paths: Sequence[Path], index: Any, progress: Progress | None = 
     return ingest([str(p) for p in paths], index, progress=progress, prune=False)
 
 
-def file_rows(report: IngestReport | None, refused: Sequence[FileStatus] = ()) -> list[list[str]]:
-    """Rows for the per-file status table: file, status, chunks, reason."""
+@dataclass(frozen=True)
+class DocumentInfo:
+    """One document of the collection as users and other tools see it (no server path)."""
+
+    id: str  # an opaque key (`qa.index.doc_key`); the API's DELETE takes it
+    title: str
+    name: str  # the file name, with the record id for a record of a corpus file
+    chunks: int
+    pages: int | None  # for PDFs and images: the last page with text
+    status: str  # "ready", or "partial: ..." when some records of its file were refused
+    ingested_at: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def base_name(path: str) -> str:
+    """The last part of a path written on Linux or Windows."""
+    return PureWindowsPath(PurePosixPath(path).name).name if path else ""
+
+
+def public_name(record: DocRecord) -> str:
+    """A document's source without the server's folders: `memo.pdf`, or `corpus.jsonl:doc-12` for a record."""
+    file = record.metadata.get("file") or record.source
+    rest = record.source[len(file) :] if record.source.startswith(file) else ""
+    return base_name(file) + rest
+
+
+def document_info(record: DocRecord) -> DocumentInfo:
+    meta = record.metadata
+    pages = [int(n) for _, n in json.loads(meta.get("pages") or "[]")]
+    refused = int(meta.get("file_problems") or 0)
+    status = f"partial: {refused} record(s) of its file were refused" if refused else "ready"
+    return DocumentInfo(
+        id=doc_key(record.doc_id),
+        title=record.title,
+        name=public_name(record),
+        chunks=record.chunks,
+        pages=max(pages) if pages else None,
+        status=status,
+        ingested_at=record.ingested_at,
+    )
+
+
+def list_documents(index: Any) -> list[DocumentInfo]:
+    """Every committed document, by name."""
+    infos = [document_info(r) for r in index.documents(refresh=True).values()]
+    return sorted(infos, key=lambda d: (d.name.casefold(), d.name))
+
+
+def find_document(index: Any, key: str) -> DocRecord | None:
+    """The committed document whose `DocumentInfo.id` is `key`, if any."""
+    return next((r for r in index.documents(refresh=True).values() if doc_key(r.doc_id) == key), None)
+
+
+def remove_documents(index: Any, records: Sequence[DocRecord], folder: Path) -> IngestReport:
+    """Remove these documents from the index, and the stored upload of a file in `folder` once none of its
+    documents is left (so that a removed upload is gone, not ingested again from the data folder).
+
+    Raises:
+        IndexLockedError: an ingest is writing the index.
+    """
+    from ingest.pipeline import remove
+
+    report = remove([r.doc_id for r in records], index)
+    left = {r.metadata.get("file") for r in index.documents().values()}
+    for rec in records:
+        file = Path(rec.metadata.get("file") or rec.source)
+        if file.parent == folder and str(file) not in left and file.is_file():
+            file.unlink()
+    return report
+
+
+def public_files(
+    report: IngestReport | None, refused: Sequence[FileStatus] = (), root: Path | None = None
+) -> list[dict[str, Any]]:
+    """The per-file statuses of an ingest, as the CLI's report has them, each file named without the server's
+    folders (relative to `root` when it lies inside it, else by its name)."""
     files: list[FileStatus] = list(report.files or report.rejected) if report else []
     files += list(refused)
-    return [[Path(f.path).name, f.status, str(f.chunks), f.reason] for f in files]
+    return [
+        {
+            "name": _relative(f.path, root),
+            "status": f.status,
+            "reason": f.reason,
+            "documents": f.documents,
+            "chunks": f.chunks,
+        }
+        for f in files
+    ]
+
+
+def _relative(path: str, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return Path(path).relative_to(root).as_posix() or base_name(path)
+        except ValueError:
+            pass
+    return base_name(path)
+
+
+def file_rows(report: IngestReport | None, refused: Sequence[FileStatus] = ()) -> list[list[str]]:
+    """Rows for the per-file status table: file, status, chunks, reason."""
+    return [[f["name"], f["status"], str(f["chunks"]), f["reason"]] for f in public_files(report, refused)]
 
 
 def file_table_html(rows: Sequence[Sequence[str]]) -> str:
@@ -114,3 +219,14 @@ def header_html(status: dict[str, Any]) -> str:
         "<span class='fonte-tag'>answers from your documents, every claim cited</span></div>"
         f"<div class='fonte-statusline'>{line}</div></div>"
     )
+
+
+def report_dict(report: IngestReport, refused: Sequence[FileStatus] = (), root: Path | None = None) -> dict[str, Any]:
+    """An ingest's report for the API: the CLI's totals, and a status per file named as `public_files` does."""
+    totals = report.to_dict()
+    files = public_files(report, refused, root)
+    return {
+        **{k: totals[k] for k in ("added", "updated", "unchanged", "deleted", "documents", "chunks", "seconds")},
+        "rejected": sum(f["status"] == "rejected" for f in files),
+        "files": files,
+    }

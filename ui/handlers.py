@@ -19,7 +19,7 @@ import gradio as gr
 
 from qa.errors import FonteError
 from qa.settings import Settings
-from qa.types import Answer, Citation
+from qa.types import Answer, Citation, IngestReport
 from ui import documents, export, feedback, pages
 from ui.format import answer_markdown, error_markdown, escape_markdown, file_name, sources_html, streaming_markdown
 
@@ -208,6 +208,38 @@ class Handlers:
         except Exception as exc:
             raise gr.Error(user_message(exc)) from None
         return dict(answer.to_dict())
+
+    def api_documents(self) -> dict[str, Any]:
+        """Every document of the collection: id, title, file name, chunks, pages, status, ingested_at."""
+        return {"documents": [d.to_dict() for d in documents.list_documents(self.assistant.index)]}
+
+    def api_ingest(self, files: list[str] | None) -> dict[str, Any]:
+        """Ingest uploaded files: a status per file (as the CLI reports) and the collection's totals."""
+        if not files:
+            raise gr.Error("no file: send one or more files.")
+        folder = documents.upload_dir(self.settings)
+        kept, refused = documents.store_uploads(files, folder)
+        report = IngestReport(0, 0, 0, 0, (), 0, 0, 0.0)
+        if kept:
+            try:
+                report = documents.ingest_files(kept, self.assistant.index)
+                self.assistant.refresh()
+            except Exception as exc:
+                raise gr.Error(user_message(exc)) from None
+        return documents.report_dict(report, refused, folder)
+
+    def api_delete(self, doc_id: str) -> dict[str, Any]:
+        """Remove the document with this id (from `/documents`) and its chunks."""
+        record = documents.find_document(self.assistant.index, (doc_id or "").strip())
+        if record is None:
+            raise gr.Error(f"no document with id {doc_id!r}: list them with /documents.")
+        folder = documents.upload_dir(self.settings)
+        try:
+            report = documents.remove_documents(self.assistant.index, [record], folder)
+            self.assistant.refresh()
+        except Exception as exc:
+            raise gr.Error(user_message(exc)) from None
+        return {**documents.report_dict(report, (), folder), "removed": documents.document_info(record).to_dict()}
 
     def api_status(self) -> dict[str, Any]:
         """The collection status: documents, chunks, embedder, index, last ingest, answer mode and modes."""
