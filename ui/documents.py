@@ -22,6 +22,7 @@ from qa.types import FileStatus, IngestReport
 
 ALLOWED_TYPES = (".txt", ".md", ".html", ".pdf", ".docx", ".jsonl", *IMAGE_TYPES)  # images: read by OCR
 UPLOAD_DIR = "uploads"
+LIST_ROWS = 500  # documents the page lists (a corpus file can hold thousands of records)
 _SAFE_NAME = re.compile(r"[^\w.\- ]+")
 
 Progress = Callable[[int, int, str], None]
@@ -51,7 +52,8 @@ def store_uploads(paths: Iterable[str], folder: Path) -> tuple[list[Path], list[
         src = Path(p)
         name = safe_name(src.name)  # Gradio keeps the uploaded file's own name on its temp copy
         if not name.lower().endswith(ALLOWED_TYPES):
-            reason = f"file type not supported: use one of {', '.join(ALLOWED_TYPES)}."
+            kind = Path(name).suffix.lower() or "(a file without an extension)"
+            reason = f"unsupported type {kind}: Fonte reads {', '.join(ALLOWED_TYPES)}."
             refused.append(FileStatus(path=name, status="rejected", reason=reason))
             continue
         dest = folder / name
@@ -176,7 +178,7 @@ def file_rows(report: IngestReport | None, refused: Sequence[FileStatus] = ()) -
 def file_table_html(rows: Sequence[Sequence[str]]) -> str:
     """The per-file status list as an HTML table (escaped); rejected files show their reason."""
     if not rows:
-        return "<div class='fonte-empty'>Dropped files and their status appear here.</div>"
+        return "<div class='fonte-empty'>Every file you drop and its status appear here.</div>"
     body = "".join(
         f"<tr class='fonte-row-{html.escape(status)}'><td class='fonte-fname'>{html.escape(name)}</td>"
         f"<td><span class='fonte-badge fonte-badge-{html.escape(status)}'>{html.escape(status)}</span></td>"
@@ -188,16 +190,15 @@ def file_table_html(rows: Sequence[Sequence[str]]) -> str:
 
 
 def status_html(status: dict[str, Any]) -> str:
-    """The collection status as a small HTML grid (documents, chunks, embedder, mode, last ingest, index)."""
+    """The collection status as a small HTML grid (documents, chunks, embedder, mode, last ingest)."""
     last = status.get("last_ingest")
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(last))) if last else "never"
-    items = [
+    items = [  # not the index's location: the page shows no server path
         ("Documents", status.get("documents", 0)),
         ("Chunks", status.get("chunks", 0)),
         ("Embedder", status.get("embedder", "")),
         ("Answer mode", status.get("mode", "")),
         ("Last ingest", when),
-        ("Index", status.get("index", "")),
     ]
     cells = "".join(
         f"<div class='fonte-stat' data-key='{html.escape(k.lower().replace(' ', '-'))}'>"
@@ -230,3 +231,29 @@ def report_dict(report: IngestReport, refused: Sequence[FileStatus] = (), root: 
         "rejected": sum(f["status"] == "rejected" for f in files),
         "files": files,
     }
+
+
+def _when(ts: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts)) if ts else ""
+
+
+def document_list_html(docs: Sequence[DocumentInfo]) -> str:
+    """The collection as an HTML table (escaped): title, file, pages, chunks, when it was ingested."""
+    if not docs:
+        return "<div class='fonte-empty'>No documents yet: drop files on the left.</div>"
+    more = len(docs) - LIST_ROWS
+    docs = docs[:LIST_ROWS]
+    body = "".join(
+        f"<tr data-id='{html.escape(d.id)}'><td class='fonte-dtitle'>{html.escape(d.title or d.name)}</td>"
+        f"<td class='fonte-fname'>{html.escape(d.name)}</td><td class='fonte-num'>{d.pages or ''}</td>"
+        f"<td class='fonte-num'>{d.chunks}</td><td>{html.escape(_when(d.ingested_at))}</td></tr>"
+        for d in docs
+    )
+    head = "<tr><th>Title</th><th>File</th><th>Pages</th><th>Chunks</th><th>Ingested</th></tr>"
+    tail = f"<div class='fonte-more'>and {more} more (GET /api/documents lists them all)</div>" if more > 0 else ""
+    return f"<table class='fonte-files fonte-doclist'><thead>{head}</thead><tbody>{body}</tbody></table>{tail}"
+
+
+def document_choices(docs: Sequence[DocumentInfo]) -> list[tuple[str, str]]:
+    """(label, id) pairs for the remove picker: the title and, when it differs, the file name."""
+    return [(d.name if d.title in ("", d.name) else f"{d.title} ({d.name})", d.id) for d in docs]

@@ -177,13 +177,26 @@ class Handlers:
         st = self.assistant.status()
         return documents.header_html(st), documents.status_html(st)
 
-    def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
-        """Store the dropped files, ingest them with progress, and refresh counts.
+    def documents_view(self) -> tuple[Any, ...]:
+        """The header, the collection's counts, its document list and the remove picker's choices."""
+        docs = documents.list_documents(self.assistant.index)
+        choices = documents.document_choices(docs)
+        picker = gr.update(choices=choices, value=None)
+        return (*self.status(), documents.document_list_html(docs), picker)
+
+    def upload(
+        self,
+        files: list[str] | None,
+        log: list[list[str]] | None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> tuple[Any, ...]:
+        """Store the dropped files, ingest them with progress, and show a status for every file dropped in
+        this session (newest first) beside the refreshed collection.
 
         (A `gr.Progress()` default is how Gradio knows to track this handler's progress.)
         """
         if not files:
-            return gr.skip(), gr.skip(), gr.skip(), None
+            return gr.skip(), gr.skip(), gr.skip(), None, gr.skip(), gr.skip(), gr.skip()
         kept, refused = documents.store_uploads(files, documents.upload_dir(self.settings))
         report = None
         if kept:
@@ -192,8 +205,22 @@ class Handlers:
                 self.assistant.refresh()
             except Exception as exc:
                 raise gr.Error(user_message(exc)) from None
-        head, grid = self.status()
-        return documents.file_table_html(documents.file_rows(report, refused)), head, grid, None
+        rows = documents.file_rows(report, refused) + list(log or [])
+        head, grid, doclist, picker = self.documents_view()
+        return documents.file_table_html(rows), head, grid, None, rows, doclist, picker
+
+    def remove(self, doc_id: str | None) -> tuple[Any, ...]:
+        """Remove the document picked in the list, then refresh the collection."""
+        record = documents.find_document(self.assistant.index, doc_id or "") if doc_id else None
+        if record is None:
+            note = "Pick a document to remove first." if not doc_id else "That document is no longer in the collection."
+            return (note, *self.documents_view())
+        try:
+            documents.remove_documents(self.assistant.index, [record], documents.upload_dir(self.settings))
+            self.assistant.refresh()
+        except Exception as exc:
+            raise gr.Error(user_message(exc)) from None
+        return (f"Removed {documents.public_name(record)}.", *self.documents_view())
 
     # ---- HTTP API ------------------------------------------------------------------------------
 

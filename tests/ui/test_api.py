@@ -126,7 +126,7 @@ def test_upload_list_ask_and_delete_over_plain_http(http: httpx.Client, api_app:
     report = r.json()
     by_name = {f["name"]: f for f in report["files"]}
     assert by_name["memo.txt"]["status"] == "added" and by_name["memo.txt"]["chunks"] >= 1
-    assert by_name["table.csv"]["status"] == "rejected" and "not supported" in by_name["table.csv"]["reason"]
+    assert by_name["table.csv"]["status"] == "rejected" and "unsupported type .csv" in by_name["table.csv"]["reason"]
     assert report["added"] == 1 and report["rejected"] == 1
 
     doc = _names(http)["memo.txt"]
@@ -148,7 +148,7 @@ def test_upload_list_ask_and_delete_over_plain_http(http: httpx.Client, api_app:
     ("files", "status", "words"),
     [
         ([], 400, "no file"),
-        ([("files", ("table.csv", b"a,b\n", "text/csv"))], 415, "not supported"),
+        ([("files", ("table.csv", b"a,b\n", "text/csv"))], 415, "unsupported type .csv"),
         ([("files", ("big.txt", b"word " * 300_000, "text/plain"))], 413, "MB limit"),
     ],
 )
