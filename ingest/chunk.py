@@ -2,6 +2,11 @@
 
 No tokenizer downloads and no NLTK: a rule-based splitter for Italian and English prose, then greedy
 packing of whole sentences into paragraph-sized chunks that prefer to end at paragraph breaks.
+
+Line ends count too: a memo's header lines, a form's "Key: value" lines and list items end at the line end
+even without a full stop, while prose wrapped mid-sentence (a .txt file, a PDF's lines) stays one sentence.
+The cues are measured, not words of a language: the next line starts lowercase, the line ends with a comma,
+or the line is as long as the paragraph's lines get (so it was wrapped because the next word did not fit).
 """
 
 from __future__ import annotations
@@ -23,6 +28,15 @@ _ABBREV = frozenset(
 _BOUNDARY = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’»)\]]*+(?=\s)")
 _OPENER = re.compile(r"\s+[\"'“‘«(\[]?[A-ZÀ-ÖØ-Þ0-9]")
 _PARA = re.compile(r"\n\s*\n")
+_LINE = re.compile(r"[^\n]+")
+# A list item starts with a bullet or an enumerator ("1.", "2)", "(3)", "a)") and a space.
+_ITEM = re.compile(r"(?:(?P<bullet>[-‐–—•*·▪◦‣●○■□►])|\d{1,3}[.)]|\(\w{1,3}\)|[^\W\d_]\))\s")
+# A label line ("Date: 4 March 2024", "Oggetto: ..."): up to four words then a colon.
+_LABEL = re.compile(r"[^\W\d_][^\W_]*+(?:[ '’./-][^\W_]++){0,3}\s*+:(?:\s|$)")
+_GOES_ON = ",،、-‐\u00ad(/&"  # a line ending with one of these goes on in the next
+_ENDS = re.compile(r"[.!?…][\"'”’»)\]]*$")  # a line ending like a sentence is left to the punctuation rule
+_WRAP_FILL = 0.7  # a line this full of the paragraph's width (with the next word) may have been wrapped
+_MIN_WIDTH = 30  # narrower paragraphs are taken for lists and headers, not wrapped prose
 
 
 def split_paragraphs(text: str) -> list[Span]:
@@ -53,22 +67,83 @@ def _ends_with_abbrev(text: str, dot: int) -> bool:
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
-    """Sentence spans within `text[start:end]`, in `text` offsets; single newlines inside a paragraph are
-    kept inside the sentence, line-only lines (titles, list items) become sentences of their own."""
+    """Sentence spans within `text[start:end]`, in `text` offsets.
+
+    A sentence ends at terminal punctuation followed by a capital or a digit (not after an abbreviation), at
+    a paragraph break, and at a line end that ends a line-based unit (`_line_cuts`): a header line, a label
+    line, a list item. A line wrapped in the middle of a sentence stays inside it.
+    """
     end = len(text) if end is None else end
     spans: list[Span] = []
     for pa, pb in split_paragraphs(text[start:end]):
         pa, pb = pa + start, pb + start
         cur = pa
-        for m in _BOUNDARY.finditer(text, pa, pb):
-            if not _OPENER.match(text, m.end()) or m.end() >= pb:
-                continue
-            if text[m.start()] == "." and m.end() - m.start() == 1 and _ends_with_abbrev(text, m.start()):
-                continue
-            spans.append(_strip(text, cur, m.end()))
-            cur = m.end()
+        for cut in sorted({*_punctuation_cuts(text, pa, pb), *_line_cuts(text, pa, pb)}):
+            spans.append(_strip(text, cur, cut))
+            cur = cut
         spans.append(_strip(text, cur, pb))
     return [s for s in spans if s[1] > s[0]]
+
+
+def _punctuation_cuts(text: str, pa: int, pb: int) -> list[int]:
+    cuts = []
+    for m in _BOUNDARY.finditer(text, pa, pb):
+        if not _OPENER.match(text, m.end()) or m.end() >= pb:
+            continue
+        if text[m.start()] == "." and m.end() - m.start() == 1 and _ends_with_abbrev(text, m.start()):
+            continue
+        cuts.append(m.end())
+    return cuts
+
+
+def _line_cuts(text: str, pa: int, pb: int) -> list[int]:
+    """The ends of the lines of paragraph `text[pa:pb]` that end a sentence without punctuation saying so."""
+    lines = [(m.start(), m.end()) for m in _LINE.finditer(text, pa, pb) if m.group().strip()]
+    if len(lines) < 2:
+        return []
+    # The paragraph's width; a line without a space (a URL, a rule) says nothing about where lines wrap.
+    width = max((b - a for a, b in lines if " " in text[a:b].strip()), default=0)
+    return [
+        b
+        for (a, b), (c, d) in zip(lines, lines[1:], strict=False)
+        if _ends_unit(text[a:b].strip(), text[c:d].strip(), width)
+    ]
+
+
+def _ends_unit(line: str, following: str, width: int) -> bool:
+    """Whether `line` ends a sentence at its end, `following` being the next line of the same paragraph.
+
+    A line that the next word would have fitted on was not wrapped, so it ended there on purpose (a header
+    line, a short list item), unless the next line starts lowercase or the line ends with a comma or a
+    hyphen. Two items of one list, a line ending with a colon before a list item, or two label lines in a row
+    are units whatever their length; one such line alone says nothing, since wrapped prose can put a dash,
+    "F)" or "Word:" at the start of a line.
+    """
+    if _same_list(line, following) or (line[-1] == ":" and _ITEM.match(following)):
+        return True
+    first = next((ch for ch in following if ch.isalnum()), "")
+    if first.islower() or line[-1] in _GOES_ON:
+        return False
+    if _is_label(line) and _is_label(following):
+        return True
+    if _ENDS.search(line):
+        return False
+    if width < _MIN_WIDTH:
+        return True
+    next_word = following.split(maxsplit=1)[0]
+    return len(line) + 1 + len(next_word) < _WRAP_FILL * width
+
+
+def _same_list(line: str, following: str) -> bool:
+    """Both lines are items of one list: the same bullet, or both numbered or lettered."""
+    a, b = _ITEM.match(line), _ITEM.match(following)
+    return a is not None and b is not None and a.group("bullet") == b.group("bullet")
+
+
+def _is_label(line: str) -> bool:
+    """A capitalised label line; in a script without case (Arabic) a colon after a word is too common in
+    wrapped prose to say so, and the width rule alone decides."""
+    return line[0].isupper() and _LABEL.match(line) is not None
 
 
 def _split_long(spans: list[Span], limit: int, text: str = "") -> list[Span]:

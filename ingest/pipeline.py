@@ -80,6 +80,38 @@ def ingest(
     return run.report(time.perf_counter() - started)
 
 
+def remove(doc_ids: Sequence[str], index: Index, *, wait_s: float = 0.0) -> IngestReport:
+    """Delete these documents and their chunks from the index (ids it does not hold are left out of the report).
+
+    Returns:
+        An `IngestReport` with a `deleted` status per removed document and the index's totals afterwards.
+
+    Raises:
+        IndexLockedError: another ingest holds the index. StoreError: the index cannot be written.
+    """
+    started = time.perf_counter()
+    files: list[FileStatus] = []
+    with index.writer(wait_s) as writer:
+        known = index.documents(refresh=True)
+        for doc_id in dict.fromkeys(doc_ids):
+            rec = known.get(doc_id)
+            if rec is not None:
+                writer.delete(doc_id)
+                files.append(FileStatus(rec.source, "deleted", "removed on request", 1, rec.chunks))
+    left = index.documents(refresh=True)
+    return IngestReport(
+        added=0,
+        updated=0,
+        unchanged=0,
+        deleted=len(files),
+        rejected=(),
+        documents=len(left),
+        chunks=sum(r.chunks for r in left.values()),
+        seconds=time.perf_counter() - started,
+        files=tuple(files),
+    )
+
+
 @dataclass
 class _Pending:
     doc: Document

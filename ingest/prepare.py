@@ -24,8 +24,9 @@ from qa.errors import RejectedInput
 from qa.settings import Settings
 from qa.types import Chunk, Document
 
-# Bump when loading or cleaning changes, so that files the index recorded are read again.
-PIPELINE_VERSION = "3"
+# Bump when loading, cleaning or chunking changes, so that files the index recorded are read again, and, since the
+# version is part of every content hash, chunked and embedded again (4: line ends split line-based documents).
+PIPELINE_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -117,9 +118,10 @@ def _document(raw: RawDocument, path: Path, signature: dict[str, str], settings:
 
 
 def content_hash(cleaned: Cleaned, settings: Settings, marks: dict[str, str] | None = None) -> str:
-    """The key of incremental ingest: chunk size, title and cleaned text, and the page and section marks the
-    chunks carry (so a document read before it had them is chunked again)."""
-    h = hashlib.sha256(f"{settings.chunk_chars}\0{cleaned.title}\0".encode())
+    """The key of incremental ingest: the pipeline version, chunk size, title and cleaned text, and the page and
+    section marks the chunks carry (so a document read by an older pipeline, or before it had marks, is chunked
+    again: the same text may now give other chunks or sentences)."""
+    h = hashlib.sha256(f"{PIPELINE_VERSION}\0{settings.chunk_chars}\0{cleaned.title}\0".encode())
     h.update(cleaned.text.encode("utf-8"))
     for key in sorted(marks or {}):
         h.update(f"\0{key}\0{(marks or {})[key]}".encode())

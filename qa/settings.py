@@ -67,6 +67,9 @@ class Settings:
         openai_base_url / openai_model / openai_api_key: the OpenAI-compatible endpoint for `openai` mode.
         abstain_threshold: evidence score under which Fonte abstains; empty means the calibrated value.
         ui_host / ui_port / ui_auth / ui_max_file_mb / ui_concurrency / ui_max_queue: the web app.
+        api_ingest_dirs: folders on the server whose files the HTTP API may ingest by path (`POST
+            /api/documents/path`), separated by the OS path separator (`:` on Linux); empty (the default)
+            allows none, so that only uploads reach the index over HTTP.
         datasets_dir: the shared data folder the evaluation suites read (default: `shared/` beside the checkout).
     """
 
@@ -103,6 +106,7 @@ class Settings:
     ui_max_file_mb: float = 25.0
     ui_concurrency: int = 2
     ui_max_queue: int = 32
+    api_ingest_dirs: str = ""
     datasets_dir: str = ""
 
     def __post_init__(self) -> None:

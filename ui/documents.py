@@ -1,21 +1,28 @@
-"""The Documents tab's plain pieces: storing uploads, ingesting them, and showing file and collection status."""
+"""The Documents tab's and the HTTP API's plain pieces: storing uploads, ingesting them, listing and removing
+documents, and showing file and collection status. Nothing here shows a server path: documents and files are
+named by their file name (and record id), documents are addressed by an opaque key.
+"""
 
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
+from dataclasses import asdict, dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from ingest.sources import IMAGE_TYPES
+from qa.index import DocRecord, doc_key
 from qa.settings import Settings
 from qa.types import FileStatus, IngestReport
 
 ALLOWED_TYPES = (".txt", ".md", ".html", ".pdf", ".docx", ".jsonl", *IMAGE_TYPES)  # images: read by OCR
 UPLOAD_DIR = "uploads"
+LIST_ROWS = 500  # documents the page lists (a corpus file can hold thousands of records)
 _SAFE_NAME = re.compile(r"[^\w.\- ]+")
 
 Progress = Callable[[int, int, str], None]
@@ -45,7 +52,8 @@ def store_uploads(paths: Iterable[str], folder: Path) -> tuple[list[Path], list[
         src = Path(p)
         name = safe_name(src.name)  # Gradio keeps the uploaded file's own name on its temp copy
         if not name.lower().endswith(ALLOWED_TYPES):
-            reason = f"file type not supported: use one of {', '.join(ALLOWED_TYPES)}."
+            kind = Path(name).suffix.lower() or "(a file without an extension)"
+            reason = f"unsupported type {kind}: Fonte reads {', '.join(ALLOWED_TYPES)}."
             refused.append(FileStatus(path=name, status="rejected", reason=reason))
             continue
         dest = folder / name
@@ -61,17 +69,116 @@ def ingest_files(paths: Sequence[Path], index: Any, progress: Progress | None = 
     return ingest([str(p) for p in paths], index, progress=progress, prune=False)
 
 
-def file_rows(report: IngestReport | None, refused: Sequence[FileStatus] = ()) -> list[list[str]]:
-    """Rows for the per-file status table: file, status, chunks, reason."""
+@dataclass(frozen=True)
+class DocumentInfo:
+    """One document of the collection as users and other tools see it (no server path)."""
+
+    id: str  # an opaque key (`qa.index.doc_key`); the API's DELETE takes it
+    title: str
+    name: str  # the file name, with the record id for a record of a corpus file
+    chunks: int
+    pages: int | None  # for PDFs and images: the last page with text
+    status: str  # "ready", or "partial: ..." when some records of its file were refused
+    ingested_at: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def base_name(path: str) -> str:
+    """The last part of a path written on Linux or Windows."""
+    return PureWindowsPath(PurePosixPath(path).name).name if path else ""
+
+
+def public_name(record: DocRecord) -> str:
+    """A document's source without the server's folders: `memo.pdf`, or `corpus.jsonl:doc-12` for a record."""
+    file = record.metadata.get("file") or record.source
+    rest = record.source[len(file) :] if record.source.startswith(file) else ""
+    return base_name(file) + rest
+
+
+def document_info(record: DocRecord) -> DocumentInfo:
+    meta = record.metadata
+    pages = [int(n) for _, n in json.loads(meta.get("pages") or "[]")]
+    refused = int(meta.get("file_problems") or 0)
+    status = f"partial: {refused} record(s) of its file were refused" if refused else "ready"
+    return DocumentInfo(
+        id=doc_key(record.doc_id),
+        title=record.title,
+        name=public_name(record),
+        chunks=record.chunks,
+        pages=max(pages) if pages else None,
+        status=status,
+        ingested_at=record.ingested_at,
+    )
+
+
+def list_documents(index: Any) -> list[DocumentInfo]:
+    """Every committed document, by name."""
+    infos = [document_info(r) for r in index.documents(refresh=True).values()]
+    return sorted(infos, key=lambda d: (d.name.casefold(), d.name))
+
+
+def find_document(index: Any, key: str) -> DocRecord | None:
+    """The committed document whose `DocumentInfo.id` is `key`, if any."""
+    return next((r for r in index.documents(refresh=True).values() if doc_key(r.doc_id) == key), None)
+
+
+def remove_documents(index: Any, records: Sequence[DocRecord], folder: Path) -> IngestReport:
+    """Remove these documents from the index, and the stored upload of a file in `folder` once none of its
+    documents is left (so that a removed upload is gone, not ingested again from the data folder).
+
+    Raises:
+        IndexLockedError: an ingest is writing the index.
+    """
+    from ingest.pipeline import remove
+
+    report = remove([r.doc_id for r in records], index)
+    left = {r.metadata.get("file") for r in index.documents().values()}
+    for rec in records:
+        file = Path(rec.metadata.get("file") or rec.source)
+        if file.parent == folder and str(file) not in left and file.is_file():
+            file.unlink()
+    return report
+
+
+def public_files(
+    report: IngestReport | None, refused: Sequence[FileStatus] = (), root: Path | None = None
+) -> list[dict[str, Any]]:
+    """The per-file statuses of an ingest, as the CLI's report has them, each file named without the server's
+    folders (relative to `root` when it lies inside it, else by its name)."""
     files: list[FileStatus] = list(report.files or report.rejected) if report else []
     files += list(refused)
-    return [[Path(f.path).name, f.status, str(f.chunks), f.reason] for f in files]
+    return [
+        {
+            "name": _relative(f.path, root),
+            "status": f.status,
+            "reason": f.reason,
+            "documents": f.documents,
+            "chunks": f.chunks,
+        }
+        for f in files
+    ]
+
+
+def _relative(path: str, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return Path(path).relative_to(root).as_posix() or base_name(path)
+        except ValueError:
+            pass
+    return base_name(path)
+
+
+def file_rows(report: IngestReport | None, refused: Sequence[FileStatus] = ()) -> list[list[str]]:
+    """Rows for the per-file status table: file, status, chunks, reason."""
+    return [[f["name"], f["status"], str(f["chunks"]), f["reason"]] for f in public_files(report, refused)]
 
 
 def file_table_html(rows: Sequence[Sequence[str]]) -> str:
     """The per-file status list as an HTML table (escaped); rejected files show their reason."""
     if not rows:
-        return "<div class='fonte-empty'>Dropped files and their status appear here.</div>"
+        return "<div class='fonte-empty'>Every file you drop and its status appear here.</div>"
     body = "".join(
         f"<tr class='fonte-row-{html.escape(status)}'><td class='fonte-fname'>{html.escape(name)}</td>"
         f"<td><span class='fonte-badge fonte-badge-{html.escape(status)}'>{html.escape(status)}</span></td>"
@@ -83,16 +190,15 @@ def file_table_html(rows: Sequence[Sequence[str]]) -> str:
 
 
 def status_html(status: dict[str, Any]) -> str:
-    """The collection status as a small HTML grid (documents, chunks, embedder, mode, last ingest, index)."""
+    """The collection status as a small HTML grid (documents, chunks, embedder, mode, last ingest)."""
     last = status.get("last_ingest")
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(last))) if last else "never"
-    items = [
+    items = [  # not the index's location: the page shows no server path
         ("Documents", status.get("documents", 0)),
         ("Chunks", status.get("chunks", 0)),
         ("Embedder", status.get("embedder", "")),
         ("Answer mode", status.get("mode", "")),
         ("Last ingest", when),
-        ("Index", status.get("index", "")),
     ]
     cells = "".join(
         f"<div class='fonte-stat' data-key='{html.escape(k.lower().replace(' ', '-'))}'>"
@@ -114,3 +220,40 @@ def header_html(status: dict[str, Any]) -> str:
         "<span class='fonte-tag'>answers from your documents, every claim cited</span></div>"
         f"<div class='fonte-statusline'>{line}</div></div>"
     )
+
+
+def report_dict(report: IngestReport, refused: Sequence[FileStatus] = (), root: Path | None = None) -> dict[str, Any]:
+    """An ingest's report for the API: the CLI's totals, and a status per file named as `public_files` does."""
+    totals = report.to_dict()
+    files = public_files(report, refused, root)
+    return {
+        **{k: totals[k] for k in ("added", "updated", "unchanged", "deleted", "documents", "chunks", "seconds")},
+        "rejected": sum(f["status"] == "rejected" for f in files),
+        "files": files,
+    }
+
+
+def _when(ts: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts)) if ts else ""
+
+
+def document_list_html(docs: Sequence[DocumentInfo]) -> str:
+    """The collection as an HTML table (escaped): title, file, pages, chunks, when it was ingested."""
+    if not docs:
+        return "<div class='fonte-empty'>No documents yet: drop files on the left.</div>"
+    more = len(docs) - LIST_ROWS
+    docs = docs[:LIST_ROWS]
+    body = "".join(
+        f"<tr data-id='{html.escape(d.id)}'><td class='fonte-dtitle'>{html.escape(d.title or d.name)}</td>"
+        f"<td class='fonte-fname'>{html.escape(d.name)}</td><td class='fonte-num'>{d.pages or ''}</td>"
+        f"<td class='fonte-num'>{d.chunks}</td><td>{html.escape(_when(d.ingested_at))}</td></tr>"
+        for d in docs
+    )
+    head = "<tr><th>Title</th><th>File</th><th>Pages</th><th>Chunks</th><th>Ingested</th></tr>"
+    tail = f"<div class='fonte-more'>and {more} more (GET /api/documents lists them all)</div>" if more > 0 else ""
+    return f"<table class='fonte-files fonte-doclist'><thead>{head}</thead><tbody>{body}</tbody></table>{tail}"
+
+
+def document_choices(docs: Sequence[DocumentInfo]) -> list[tuple[str, str]]:
+    """(label, id) pairs for the remove picker: the title and, when it differs, the file name."""
+    return [(d.name if d.title in ("", d.name) else f"{d.title} ({d.name})", d.id) for d in docs]

@@ -19,7 +19,7 @@ import gradio as gr
 
 from qa.errors import FonteError
 from qa.settings import Settings
-from qa.types import Answer, Citation
+from qa.types import Answer, Citation, IngestReport
 from ui import documents, export, feedback, pages
 from ui.format import answer_markdown, error_markdown, escape_markdown, file_name, sources_html, streaming_markdown
 
@@ -178,13 +178,26 @@ class Handlers:
         st = self.assistant.status()
         return documents.header_html(st), documents.status_html(st)
 
-    def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
-        """Store the dropped files, ingest them with progress, and refresh counts.
+    def documents_view(self) -> tuple[Any, ...]:
+        """The header, the collection's counts, its document list and the remove picker's choices."""
+        docs = documents.list_documents(self.assistant.index)
+        choices = documents.document_choices(docs)
+        picker = gr.update(choices=choices, value=None)
+        return (*self.status(), documents.document_list_html(docs), picker)
+
+    def upload(
+        self,
+        files: list[str] | None,
+        log: list[list[str]] | None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> tuple[Any, ...]:
+        """Store the dropped files, ingest them with progress, and show a status for every file dropped in
+        this session (newest first) beside the refreshed collection.
 
         (A `gr.Progress()` default is how Gradio knows to track this handler's progress.)
         """
         if not files:
-            return gr.skip(), gr.skip(), gr.skip(), None
+            return gr.skip(), gr.skip(), gr.skip(), None, gr.skip(), gr.skip(), gr.skip()
         kept, refused = documents.store_uploads(files, documents.upload_dir(self.settings))
         report = None
         if kept:
@@ -193,8 +206,22 @@ class Handlers:
                 self.assistant.refresh()
             except Exception as exc:
                 raise gr.Error(user_message(exc)) from None
-        head, grid = self.status()
-        return documents.file_table_html(documents.file_rows(report, refused)), head, grid, None
+        rows = documents.file_rows(report, refused) + list(log or [])
+        head, grid, doclist, picker = self.documents_view()
+        return documents.file_table_html(rows), head, grid, None, rows, doclist, picker
+
+    def remove(self, doc_id: str | None) -> tuple[Any, ...]:
+        """Remove the document picked in the list, then refresh the collection."""
+        record = documents.find_document(self.assistant.index, doc_id or "") if doc_id else None
+        if record is None:
+            note = "Pick a document to remove first." if not doc_id else "That document is no longer in the collection."
+            return (note, *self.documents_view())
+        try:
+            documents.remove_documents(self.assistant.index, [record], documents.upload_dir(self.settings))
+            self.assistant.refresh()
+        except Exception as exc:
+            raise gr.Error(user_message(exc)) from None
+        return (f"Removed {documents.public_name(record)}.", *self.documents_view())
 
     # ---- HTTP API ------------------------------------------------------------------------------
 
@@ -209,6 +236,38 @@ class Handlers:
         except Exception as exc:
             raise gr.Error(user_message(exc)) from None
         return dict(answer.to_dict())
+
+    def api_documents(self) -> dict[str, Any]:
+        """Every document of the collection: id, title, file name, chunks, pages, status, ingested_at."""
+        return {"documents": [d.to_dict() for d in documents.list_documents(self.assistant.index)]}
+
+    def api_ingest(self, files: list[str] | None) -> dict[str, Any]:
+        """Ingest uploaded files: a status per file (as the CLI reports) and the collection's totals."""
+        if not files:
+            raise gr.Error("no file: send one or more files.")
+        folder = documents.upload_dir(self.settings)
+        kept, refused = documents.store_uploads(files, folder)
+        report = IngestReport(0, 0, 0, 0, (), 0, 0, 0.0)
+        if kept:
+            try:
+                report = documents.ingest_files(kept, self.assistant.index)
+                self.assistant.refresh()
+            except Exception as exc:
+                raise gr.Error(user_message(exc)) from None
+        return documents.report_dict(report, refused, folder)
+
+    def api_delete(self, doc_id: str) -> dict[str, Any]:
+        """Remove the document with this id (from `/documents`) and its chunks."""
+        record = documents.find_document(self.assistant.index, (doc_id or "").strip())
+        if record is None:
+            raise gr.Error(f"no document with id {doc_id!r}: list them with /documents.")
+        folder = documents.upload_dir(self.settings)
+        try:
+            report = documents.remove_documents(self.assistant.index, [record], folder)
+            self.assistant.refresh()
+        except Exception as exc:
+            raise gr.Error(user_message(exc)) from None
+        return {**documents.report_dict(report, (), folder), "removed": documents.document_info(record).to_dict()}
 
     def api_status(self) -> dict[str, Any]:
         """The collection status: documents, chunks, embedder, index, last ingest, answer mode and modes."""

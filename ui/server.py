@@ -10,6 +10,7 @@ import argparse
 import ipaddress
 import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -110,14 +111,17 @@ def launch_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def launch(demo: Any, settings: Settings, *, block: bool = True) -> str:
+def launch(demo: Any, settings: Settings, *, block: bool = True, routes: Sequence[Any] = ()) -> str:
     """Queue (bounded) and launch `demo` with `launch_options`; return the local URL.
 
+    `routes` (the HTTP API's, `ui.api.api_routes`) are served first, beside Gradio's own.
     With `block=False` the server runs in a background thread (tests, benchmarks); close it with `demo.close()`.
     """
     demo.queue(default_concurrency_limit=settings.ui_concurrency, max_size=settings.ui_max_queue)
     # quiet: Gradio's banner suggests a public share link, which Fonte never makes; print the address ourselves
-    _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, **launch_options(settings))
+    _, url, _ = demo.launch(
+        prevent_thread_lock=True, quiet=True, app_kwargs={"routes": list(routes)}, **launch_options(settings)
+    )
     if block:
         print(f"Fonte is serving on {url} (Ctrl+C to stop)", file=sys.stderr, flush=True)
         demo.block_thread()
@@ -142,11 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env(index=args.index, ui_host=args.host, ui_port=args.port, mode=args.mode)
         from qa import Assistant
+        from ui.api import api_routes
         from ui.app import build_app
 
         assistant = Assistant.open(settings=settings, mode=args.mode)
         demo = build_app(assistant, settings)
-        launch(demo, settings, block=True)
+        launch(demo, settings, block=True, routes=api_routes(assistant, settings))
     except FonteError as exc:
         print(f"fonte-ui: {exc}", file=sys.stderr)
         return 2

@@ -61,11 +61,12 @@ def ui_assistant(ui_settings: Settings, corpus_dir: Path) -> Any:
 
 
 def serve(assistant: Any, settings: Settings) -> Served:
+    from ui.api import api_routes
     from ui.app import build_app
     from ui.server import launch
 
     demo = build_app(assistant, settings)
-    url = launch(demo, settings, block=False)
+    url = launch(demo, settings, block=False, routes=api_routes(assistant, settings))
     return Served(url.rstrip("/"), settings, assistant, demo)
 
 

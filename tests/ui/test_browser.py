@@ -164,6 +164,43 @@ def test_upload_a_file_and_see_it_counted(browser: Any, served: Served, shots: P
     assert "2.4" in bot.text or "2,4" in bot.text
 
 
+def test_the_documents_tab_lists_removes_and_explains_every_upload(
+    browser: Any, served: Served, shots: Path, tmp_path: Path
+) -> None:
+    """Issue 26: the tab lists the collection, removes a document, gives a status to every file of an upload
+    (a .csv says why it is refused) and shows no server path."""
+    _open(browser, served)
+    _tab(browser, "Documents")
+    _wait(browser, lambda d: "000_94d06d01d66e2e54.txt" in _css(d, "#fonte-doclist")[0].text)
+    before = _doc_count(browser)
+    memo = tmp_path / "archive-memo.txt"
+    memo.write_text(
+        "Archive move\n\nTo: All staff\nDate: 4 March 2024\nThe paper archive moves to room 214 on 15 April.\n",
+        encoding="utf-8",
+    )
+    table = tmp_path / "budget.csv"
+    table.write_text("year,amount\n2024,100\n", encoding="utf-8")
+    _css(browser, "#fonte-upload input[type='file']")[0].send_keys(f"{memo}\n{table}")
+    _wait(browser, lambda d: "archive-memo.txt" in _css(d, "#fonte-doclist")[0].text)
+    files = _wait(browser, lambda d: [t.text for t in _css(d, "#fonte-files") if "budget.csv" in t.text])[0]
+    assert "archive-memo.txt" in files and "added" in files and "unsupported type .csv" in files
+    row = [r.text for r in _css(browser, "#fonte-doclist tr") if "archive-memo.txt" in r.text][0]
+    assert row.startswith("Archive move") and _doc_count(browser) == before + 1
+    browser.save_screenshot(str(shots / "08-documents-list.png"))
+    page = browser.page_source
+    assert served.settings.data_dir not in page and str(tmp_path) not in page and "/uploads" not in page
+
+    _css(browser, "#fonte-remove-pick input")[0].click()
+    options = "#fonte-remove-pick li[role='option']"
+    option = _wait(browser, lambda d: [o for o in _css(d, options) if "archive-memo.txt" in o.text])[0]
+    option.click()
+    _css(browser, "#fonte-remove")[0].click()
+    _wait(browser, lambda d: "archive-memo.txt" not in _css(d, "#fonte-doclist")[0].text)
+    assert "Removed archive-memo.txt" in _css(browser, "#fonte-remove-note")[0].text
+    _wait(browser, lambda d: _doc_count(d) == before)
+    assert not any("archive-memo" in doc_id for doc_id in served.assistant.index.documents(refresh=True))
+
+
 def test_export_and_feedback(browser: Any, served: Served) -> None:
     import httpx
 

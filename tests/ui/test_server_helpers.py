@@ -95,3 +95,34 @@ def test_main_reports_a_bad_index_in_one_line(tmp_path: Path, capsys: pytest.Cap
     assert main(["--index", str(not_a_folder), "--mode", "extractive"]) == 2
     err = capsys.readouterr().err
     assert "is a file, not a folder" in err and "Traceback" not in err
+
+
+def test_documents_are_named_without_server_folders() -> None:
+    from qa.index import DocRecord
+    from ui.documents import document_info, document_list_html, public_name
+
+    pdf = DocRecord(
+        "/srv/data/uploads/memo.pdf",
+        "/srv/data/uploads/memo.pdf",
+        "<Memo>",
+        "h",
+        3,
+        1.0e9,
+        {"file": "/srv/data/uploads/memo.pdf", "pages": "[[0, 1], [120, 2]]", "file_problems": "0"},
+    )
+    record = DocRecord(
+        "/srv/c.jsonl:doc-7",
+        "/srv/c.jsonl:doc-7",
+        "Doc 7",
+        "h",
+        1,
+        1.0e9,
+        {"file": "/srv/c.jsonl", "file_problems": "2"},
+    )
+    assert public_name(pdf) == "memo.pdf" and public_name(record) == "c.jsonl:doc-7"
+    info = document_info(pdf)
+    assert (info.pages, info.chunks, info.status) == (2, 3, "ready") and "/" not in info.id
+    assert document_info(record).status.startswith("partial") and document_info(record).pages is None
+    out = document_list_html([info, document_info(record)])
+    assert "&lt;Memo&gt;" in out and "/srv" not in out and "memo.pdf" in out
+    assert "/srv" not in status_html({"documents": 1, "chunks": 3, "index": "/srv/data/index"})
