@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 
-from ingest.pipeline import EMBED_BATCH, embed_text, ingest  # noqa: E402
+from ingest.pipeline import embed_text, ingest  # noqa: E402
 from qa.embed import Embedder, make_embedder  # noqa: E402
 from qa.index import Index  # noqa: E402
 from qa.settings import Settings  # noqa: E402
@@ -71,8 +71,8 @@ def run(embedder: str, corpus: Path, limit: int | None) -> dict[str, float | int
         encode_in_ingest = timed.seconds
         texts = [embed_text(c) for c in ix.chunks()]
         t = time.perf_counter()
-        for i in range(0, len(texts), EMBED_BATCH):
-            ix.embedder.embed_passages(texts[i : i + EMBED_BATCH])
+        for i in range(0, len(texts), ix.settings.embed_batch):
+            ix.embedder.embed_passages(texts[i : i + ix.settings.embed_batch])
         raw_s = time.perf_counter() - t
         again = ingest([source], Index.open(ix.settings, embedder=ix.embedder))
     ingest_cps = first.chunks / first.seconds
