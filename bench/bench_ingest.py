@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 import numpy as np  # noqa: E402
 
 from ingest.pipeline import embed_text, ingest  # noqa: E402
-from qa.embed import Embedder, EmbedOptions, make_embedder  # noqa: E402
+from qa.embed import Embedder, make_embedder  # noqa: E402
 from qa.index import Index  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
@@ -67,7 +67,7 @@ def run(embedder: str, corpus: Path, limit: int | None) -> dict[str, float | int
         source = _corpus(corpus, limit, folder)
         # FONTE_EMBED_* apply (device, batch, a remote endpoint for `openai:MODEL`); the index is a temp folder
         settings = Settings.from_env(index=str(folder / "index"), embedder=embedder, data_dir=tmp)
-        timed = _Timed(make_embedder(settings.embedder, settings.llm_threads, EmbedOptions.from_settings(settings)))
+        timed = _Timed(make_embedder(settings.embedder, settings.llm_threads, settings))
         ix = Index.open(settings, embedder=timed)
         timed.embed_passages(["warm up the model"])
         timed.seconds = 0.0

