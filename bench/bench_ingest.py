@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/bench_ingest.py [--embedder e5-small] [--limit N] [--corpus PATH]
 
+A model folder runs on the GPU when there is one (`FONTE_EMBED_DEVICE`, `FONTE_EMBED_BATCH`); `--embedder
+openai:MODEL` with `FONTE_EMBED_BASE_URL` measures a remote embeddings endpoint the same way.
+
 On the cross-lingual corpus (../shared/datasets/squadit-xquad/corpus_it.jsonl) it prints:
 - chunks/s of a full ingest into a fresh index, next to the raw encode throughput of the same model on the
   same texts (the texts the pipeline embedded, in batches of the same size); target: ingest >= 0.8x raw;
@@ -24,7 +27,7 @@ sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 
-from ingest.pipeline import EMBED_BATCH, embed_text, ingest  # noqa: E402
+from ingest.pipeline import embed_text, ingest  # noqa: E402
 from qa.embed import Embedder, make_embedder  # noqa: E402
 from qa.index import Index  # noqa: E402
 from qa.settings import Settings  # noqa: E402
@@ -62,8 +65,9 @@ def run(embedder: str, corpus: Path, limit: int | None) -> dict[str, float | int
     with tempfile.TemporaryDirectory(prefix="fonte-bench-") as tmp:
         folder = Path(tmp)
         source = _corpus(corpus, limit, folder)
-        settings = Settings(index=str(folder / "index"), embedder=embedder, data_dir=tmp)
-        timed = _Timed(make_embedder(settings.embedder, settings.llm_threads))
+        # FONTE_EMBED_* apply (device, batch, a remote endpoint for `openai:MODEL`); the index is a temp folder
+        settings = Settings.from_env(index=str(folder / "index"), embedder=embedder, data_dir=tmp)
+        timed = _Timed(make_embedder(settings.embedder, settings.llm_threads, settings))
         ix = Index.open(settings, embedder=timed)
         timed.embed_passages(["warm up the model"])
         timed.seconds = 0.0
@@ -71,8 +75,8 @@ def run(embedder: str, corpus: Path, limit: int | None) -> dict[str, float | int
         encode_in_ingest = timed.seconds
         texts = [embed_text(c) for c in ix.chunks()]
         t = time.perf_counter()
-        for i in range(0, len(texts), EMBED_BATCH):
-            ix.embedder.embed_passages(texts[i : i + EMBED_BATCH])
+        for i in range(0, len(texts), ix.settings.embed_batch):
+            ix.embedder.embed_passages(texts[i : i + ix.settings.embed_batch])
         raw_s = time.perf_counter() - t
         again = ingest([source], Index.open(ix.settings, embedder=ix.embedder))
     ingest_cps = first.chunks / first.seconds

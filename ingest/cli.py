@@ -24,7 +24,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to ingest")
     p.add_argument("--index", help="index folder or Chroma server URL (default: FONTE_INDEX or the data folder)")
-    p.add_argument("--embedder", help="e5-small (default), use-m3, minilm, hashing, or a local model folder")
+    p.add_argument(
+        "--embedder",
+        help="e5-small (default), use-m3, minilm, hashing, a local model folder, or openai:MODEL "
+        "(an OpenAI-compatible embeddings endpoint at FONTE_EMBED_BASE_URL)",
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON on the last line of stdout")
     p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help="wait for another ingest to finish")
     p.add_argument("--no-prune", action="store_true", help="keep documents of files gone from the given folders")

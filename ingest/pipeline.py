@@ -31,7 +31,6 @@ from qa.types import Chunk, Document, FileStatus, IngestReport
 
 Progress = Callable[[int, int, str], None]
 
-EMBED_BATCH = 64
 COMMIT_CHUNKS = 256
 
 
@@ -152,6 +151,7 @@ class _Run:
         self.ready: list[_Pending] = []  # with vectors, waiting to be committed (`ready_chunks` in all)
         self.waiting = 0
         self.ready_chunks = 0
+        self.batch = self.settings.embed_batch  # chunks per embedding call (`Settings.embed_batch`)
         self.records_only: list[tuple[Document, int]] = []  # unchanged content, new file signature or marks
 
     # ---- one file ------------------------------------------------------------------------------
@@ -285,7 +285,7 @@ class _Run:
 
     def flush(self, force: bool = False) -> None:
         """Embed queued chunks in batches across documents, and commit ready documents in batches."""
-        if self.to_embed and (force or self.waiting >= EMBED_BATCH):
+        if self.to_embed and (force or self.waiting >= self.batch):
             self._embed(self.to_embed)
             self.ready.extend(self.to_embed)
             self.ready_chunks += self.waiting
@@ -310,14 +310,14 @@ class _Run:
                 ocr_cache.drop(self.settings.data_dir, doc.metadata["file_sha256"])
 
     def _embed(self, pending: list[_Pending]) -> None:
-        """Vectors for the pending documents' chunks, `EMBED_BATCH` at a time; a long document (a 300-page PDF
+        """Vectors for the pending documents' chunks, `self.batch` at a time; a long document (a 300-page PDF
         is one document of hundreds of chunks) reports its progress batch by batch, not only when it is done."""
         texts = [embed_text(c) for p in pending for c in p.chunks]
         parts: list[np.ndarray] = []
-        for i in range(0, len(texts), EMBED_BATCH):
-            parts.append(np.asarray(self.ix.embedder.embed_passages(texts[i : i + EMBED_BATCH])))
-            if self.progress is not None and len(texts) > EMBED_BATCH:
-                label = f"{pending[-1].doc.doc_id}: {min(i + EMBED_BATCH, len(texts))}/{len(texts)} chunks embedded"
+        for i in range(0, len(texts), self.batch):
+            parts.append(np.asarray(self.ix.embedder.embed_passages(texts[i : i + self.batch])))
+            if self.progress is not None and len(texts) > self.batch:
+                label = f"{pending[-1].doc.doc_id}: {min(i + self.batch, len(texts))}/{len(texts)} chunks embedded"
                 self.progress(self.done, max(self.total, self.done), label)
         vectors = np.concatenate(parts) if parts else np.zeros((0, self.ix.embedder.dim), np.float32)
         pos = 0

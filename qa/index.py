@@ -85,6 +85,13 @@ class Index:
         self._chunks = client.get_or_create_collection(
             f"fonte-chunks-{embedder.id}", metadata={**space, "dim": embedder.dim}, embedding_function=None
         )
+        stored_dim = (self._chunks.metadata or {}).get("dim")
+        if stored_dim is not None and int(stored_dim) != embedder.dim:
+            raise StoreError(
+                f"the index at {settings.index} holds {stored_dim}-dimensional vectors for embedder {embedder.id}, "
+                f"which now gives {embedder.dim}-dimensional ones (its model changed): point FONTE_INDEX at a new "
+                "folder, or restore the model the index was built with."
+            )
         self._docs = client.get_or_create_collection(
             f"fonte-docs-{embedder.id}", metadata=space, embedding_function=None
         )
@@ -99,9 +106,11 @@ class Index:
         """Open (creating if needed) the index that `settings.index` names, for `settings.embedder`.
 
         Raises:
-            ConfigError, StoreError: the location is unusable or the server unreachable.
+            ConfigError, StoreError: the location is unusable or the server unreachable, or the index was built
+                with vectors of another size under the same embedder id.
+            ModelError: the embedder cannot be loaded (or its endpoint reached).
         """
-        emb = embedder or make_embedder(settings.embedder, settings.llm_threads)
+        emb = embedder or make_embedder(settings.embedder, settings.llm_threads, settings)
         try:
             return cls(settings, emb, _client(settings))
         except (ConfigError, StoreError):

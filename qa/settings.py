@@ -27,7 +27,16 @@ class Settings:
 
     Attributes:
         index: a folder for an embedded Chroma index, or `http://host:port` for a Chroma server.
-        embedder: embedder backend name (`e5-small`, `use-m3`, `minilm`, `hashing`, or a local model folder).
+        embedder: embedder backend name (`e5-small`, `use-m3`, `minilm`, `hashing`, a local model folder, or
+            `openai:<model>` for an OpenAI-compatible `/v1/embeddings` endpoint: vLLM, TEI, llama.cpp server).
+        embed_device: where a sentence-transformers model (`minilm`, a model folder) runs: `auto` (cuda when
+            torch sees a GPU, then mps, else cpu) or a torch device (`cpu`, `cuda`, `cuda:1`).
+        embed_batch: passages per embedding call in ingest, and per forward pass or request in the backend.
+        embed_base_url / embed_api_key / embed_timeout_s / embed_retries: the endpoint of `openai:<model>`
+            (its own, not the chat LLM's `openai_*`); requests answered 429 or 5xx, or not answered, are
+            retried `embed_retries` times with growing waits.
+        embed_query_prefix / embed_passage_prefix: text put before each question / passage sent to the
+            endpoint, for models trained with them (e5: `query: ` and `passage: `).
         data_dir: where Fonte keeps its own files (assembled LLM, feedback, locks for server indexes).
         chunk_chars: target chunk size in characters; chunks are whole sentences up to about this size.
         max_file_mb: files larger than this are rejected by ingest.
@@ -75,6 +84,14 @@ class Settings:
 
     index: str = ""
     embedder: str = "e5-small"
+    embed_device: str = "auto"
+    embed_batch: int = 64
+    embed_base_url: str = ""
+    embed_api_key: str = ""
+    embed_timeout_s: float = 60.0
+    embed_retries: int = 4
+    embed_query_prefix: str = ""
+    embed_passage_prefix: str = ""
     data_dir: str = ""
     chunk_chars: int = 900
     max_file_mb: float = 50.0
@@ -120,6 +137,10 @@ class Settings:
             raise ConfigError(f"chunk size {self.chunk_chars} is too small: use at least 100 characters.")
         if self.dense_ef_search < 1:
             raise ConfigError(f"dense_ef_search must be at least 1, not {self.dense_ef_search}.")
+        if self.embed_batch < 1:
+            raise ConfigError(f"embed_batch must be at least 1, not {self.embed_batch}.")
+        if self.embed_retries < 0 or self.embed_timeout_s <= 0:
+            raise ConfigError("embed_retries must be 0 or more and embed_timeout_s more than 0.")
         if self.top_k < 1:
             raise ConfigError(f"top_k must be at least 1, not {self.top_k}.")
 
