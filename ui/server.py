@@ -22,8 +22,8 @@ from qa.settings import Settings  # noqa: E402
 
 LOUD_WARNING = (
     "WARNING: Fonte is listening on {host}, beyond this machine, WITHOUT a login. Anyone who can reach this "
-    "address can read your documents and upload files. Set FONTE_UI_AUTH to a credentials file or user:password, "
-    "or bind 127.0.0.1."
+    "address can read your documents and upload files. Add an account (fonte-admin add-user), set "
+    "FONTE_UI_AUTH to a credentials file or user:password, or bind 127.0.0.1."
 )
 
 
@@ -81,9 +81,10 @@ def blocked_paths(settings: Settings) -> list[str]:
 
 def launch_options(settings: Settings) -> dict[str, Any]:
     """The keyword arguments of `Blocks.launch` that make it safe (also used by the tests)."""
+    from ui.accounts import Accounts, sign_in_check
     from ui.app import page_assets
 
-    auth = parse_auth(settings.ui_auth)
+    auth = sign_in_check(Accounts.open(settings), parse_auth(settings.ui_auth))
     if not is_loopback(settings.ui_host) and auth is None:
         bar = "!" * 100
         print(f"{bar}\n{LOUD_WARNING.format(host=settings.ui_host)}\n{bar}", file=sys.stderr, flush=True)
@@ -92,9 +93,7 @@ def launch_options(settings: Settings) -> dict[str, Any]:
         "server_port": settings.ui_port,
         "share": False,
         "auth": auth,
-        "auth_message": "Fonte: sign in with the credentials your administrator set in FONTE_UI_AUTH."
-        if auth
-        else None,
+        "auth_message": "Fonte: sign in with the name and password your administrator gave you." if auth else None,
         "max_file_size": int(settings.ui_max_file_mb * 1024 * 1024),
         "allowed_paths": [],
         "blocked_paths": blocked_paths(settings),
