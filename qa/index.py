@@ -6,6 +6,9 @@ Two collections per embedder, so that switching models never mixes vectors:
   record is the commit marker: chunks are written first, the record next, stale chunks deleted last, and
   `recover()` removes any chunk whose hash does not match its document's record. So a crash leaves each
   document whole, old or new.
+
+Those are the `default` collection's names; another document collection (`Settings.collection`) has its own
+pair, `fonte-chunks-<embedder id>--<collection>` and `fonte-docs-<embedder id>--<collection>`.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import numpy as np
 
 from qa.embed import Embedder, make_embedder
 from qa.errors import ConfigError, IndexLockedError, StoreError
-from qa.settings import Settings
+from qa.settings import DEFAULT_COLLECTION, Settings
 from qa.types import Chunk, Document
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -90,11 +93,12 @@ class Index:
         self.embedder = embedder
         self._client = client
         space = {"hnsw:space": "cosine"}
+        suffix = "" if settings.collection == DEFAULT_COLLECTION else f"--{settings.collection}"
         self._chunks = client.get_or_create_collection(
-            f"fonte-chunks-{embedder.id}", metadata={**space, "dim": embedder.dim}, embedding_function=None
+            f"fonte-chunks-{embedder.id}{suffix}", metadata={**space, "dim": embedder.dim}, embedding_function=None
         )
         self._docs = client.get_or_create_collection(
-            f"fonte-docs-{embedder.id}", metadata=space, embedding_function=None
+            f"fonte-docs-{embedder.id}{suffix}", metadata=space, embedding_function=None
         )
         self._doc_cache: dict[str, DocRecord] | None = None
 
@@ -112,6 +116,12 @@ class Index:
             raise
         except Exception as exc:
             raise StoreError(f"cannot open the index at {settings.index}: {exc}") from exc
+
+    def collections(self) -> list[str]:
+        """The document collections this index holds for this embedder (`default` always among them)."""
+        prefix = f"fonte-docs-{self.embedder.id}--"
+        names = [getattr(c, "name", c) for c in self._client.list_collections()]
+        return sorted({DEFAULT_COLLECTION, *(n[len(prefix) :] for n in names if n.startswith(prefix))})
 
     # ---- reading -------------------------------------------------------------------------------
 
@@ -186,6 +196,7 @@ class Index:
             "chunks": sum(d.chunks for d in docs.values()),
             "embedder": self.embedder.id,
             "index": self.settings.index,
+            "collection": self.settings.collection,
             "last_ingest": max((d.ingested_at for d in docs.values()), default=None),
         }
 

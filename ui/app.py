@@ -13,23 +13,32 @@ from typing import Any
 import gradio as gr
 
 from qa.settings import Settings
-from ui import documents, feedback
+from ui import documents, feedback, http_api
+from ui.collections import library_for
 from ui.format import sources_html
 from ui.handlers import MAX_QUESTION, Handlers
+from ui.workspace import Workspace
 
 _ASSETS = Path(__file__).resolve().parent
 Parts = dict[str, Any]
 
 
 def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
-    """Build the page over an open `qa.Assistant`; launch it with `ui.server.launch`."""
-    h = Handlers(assistant, settings)
+    """Build the page over an open `qa.Assistant` (the first collection's; the others open when first asked);
+    launch it with `ui.server.launch`."""
+    library = library_for(assistant, settings)
+    h = Handlers(assistant, settings, library)
+    w = Workspace(library)
     st = assistant.status()
     # delete_cache: Gradio's copies of uploads and exports older than a day go, checked hourly (uploads
     # themselves are kept in the data folder)
     with gr.Blocks(title="Fonte", fill_width=True, analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
         p: Parts = {"turns": gr.State([])}
         p["header"] = gr.HTML(documents.header_html(st), elem_id="fonte-header", padding=False)
+        # filled in for the signed-in user at page load; shown when they may read more than one
+        p["collection"] = gr.Dropdown(
+            [], label="Collection", visible=False, elem_id="fonte-collection-pick", scale=0, min_width=240
+        )
         with gr.Tabs(elem_id="fonte-tabs"):
             with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=420):
@@ -41,6 +50,8 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
             with gr.Tab("Settings", id="settings"):
                 p |= _settings_tab(settings, st)
         _wire(demo, h, p)
+        _wire_workspace(demo, h, w, p)
+    demo.fonte_routes = http_api.routes(library)  # type: ignore[attr-defined]  (ui.server.launch mounts them)
     return demo
 
 
@@ -149,7 +160,7 @@ def _private(name: str) -> dict[str, Any]:
 
 
 def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
-    ask_in = [p["question"], p["turns"], p["mode"], p["top_k"]]
+    ask_in = [p["question"], p["turns"], p["mode"], p["top_k"], p["collection"]]
     chat_out = [p["question"], p["chatbot"], p["turns"], p["sources"]]
     p["question"].submit(h.respond, ask_in, chat_out, **_private("submit"))
     p["ask"].click(h.respond, ask_in, chat_out, **_private("respond"))
@@ -172,12 +183,24 @@ def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
     p["chatbot"].like(h.on_like, vote_in, p["note"], **_private("like"))
     up_out = [p["table"], p["header"], p["grid"], p["upload"]]
     p["upload"].upload(
-        h.upload, p["upload"], up_out, concurrency_limit=1, concurrency_id="ingest", **_private("upload")
+        h.upload,
+        [p["upload"], p["collection"]],
+        up_out,
+        concurrency_limit=1,
+        concurrency_id="ingest",
+        **_private("upload"),
     )
-    demo.load(h.status, None, [p["header"], p["grid"]], show_progress="hidden", **_private("status"))
-    p["mode"].change(h.header, p["mode"], p["header"], show_progress="hidden", **_private("mode"))
+    p["mode"].change(h.header, [p["mode"], p["collection"]], p["header"], show_progress="hidden", **_private("mode"))
     gr.api(h.api_ask, api_name="ask")
     gr.api(h.api_status, api_name="status")
+
+
+def _wire_workspace(demo: gr.Blocks, h: Handlers, w: Workspace, p: Parts) -> None:
+    status = [p["header"], p["grid"]]
+    demo.load(w.collections, None, p["collection"], show_progress="hidden", **_private("collections")).then(
+        h.status, p["collection"], status, show_progress="hidden", **_private("status")
+    )
+    p["collection"].change(h.status, p["collection"], status, show_progress="hidden", **_private("collection"))
 
 
 def page_assets() -> dict[str, Any]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.sources import IMAGE_TYPES
-from qa.settings import Settings
+from qa.settings import DEFAULT_COLLECTION, Settings
 from qa.types import FileStatus, IngestReport
 
 ALLOWED_TYPES = (".txt", ".md", ".html", ".pdf", ".docx", ".jsonl", *IMAGE_TYPES)  # images: read by OCR
@@ -22,8 +22,10 @@ Progress = Callable[[int, int, str], None]
 
 
 def upload_dir(settings: Settings) -> Path:
-    """Where uploaded files are kept (so re-uploading a file updates its document): `<data_dir>/uploads`."""
-    return Path(settings.data_dir) / UPLOAD_DIR
+    """Where uploaded files are kept (so re-uploading a file updates its document): `<data_dir>/uploads`, and
+    `<data_dir>/uploads/<collection>` for a collection other than the default."""
+    base = Path(settings.data_dir) / UPLOAD_DIR
+    return base if settings.collection == DEFAULT_COLLECTION else base / settings.collection
 
 
 def safe_name(name: str) -> str:

@@ -116,7 +116,9 @@ def launch(demo: Any, settings: Settings, *, block: bool = True) -> str:
     """
     demo.queue(default_concurrency_limit=settings.ui_concurrency, max_size=settings.ui_max_queue)
     # quiet: Gradio's banner suggests a public share link, which Fonte never makes; print the address ourselves
-    _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, **launch_options(settings))
+    # the JSON routes of ui.http_api (built by build_app) go in before Gradio's own
+    routes = {"routes": list(getattr(demo, "fonte_routes", []))}
+    _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, app_kwargs=routes, **launch_options(settings))
     if block:
         print(f"Fonte is serving on {url} (Ctrl+C to stop)", file=sys.stderr, flush=True)
         demo.block_thread()

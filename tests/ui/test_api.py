@@ -65,7 +65,7 @@ def test_plain_http_call_as_documented(served: Served) -> None:
     import httpx
 
     with httpx.Client(base_url=served.url, timeout=60) as http:
-        r = http.post("/gradio_api/call/ask", json={"data": [QUESTION, None, 0, ""]})
+        r = http.post("/gradio_api/call/ask", json={"data": [QUESTION, None, 0, "", ""]})
         event_id = r.json()["event_id"]
         stream = http.get(f"/gradio_api/call/ask/{event_id}").text
     assert "event: complete" in stream
