@@ -17,6 +17,7 @@ from ui import documents, feedback, http_api
 from ui.collections import library_for
 from ui.format import sources_html
 from ui.handlers import MAX_QUESTION, Handlers
+from ui.history import History
 from ui.workspace import Workspace
 
 _ASSETS = Path(__file__).resolve().parent
@@ -28,12 +29,13 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
     launch it with `ui.server.launch`."""
     library = library_for(assistant, settings)
     h = Handlers(assistant, settings, library)
-    w = Workspace(library)
+    w = Workspace(library, History.open(settings))
     st = assistant.status()
     # delete_cache: Gradio's copies of uploads and exports older than a day go, checked hourly (uploads
     # themselves are kept in the data folder)
     with gr.Blocks(title="Fonte", fill_width=True, analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
-        p: Parts = {"turns": gr.State([])}
+        p: Parts = {"turns": gr.State([]), "conv": gr.State(None)}
+        p |= _sidebar()
         p["header"] = gr.HTML(documents.header_html(st), elem_id="fonte-header", padding=False)
         # filled in for the signed-in user at page load; shown when they may read more than one
         p["collection"] = gr.Dropdown(
@@ -53,6 +55,20 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
         _wire_workspace(demo, h, w, p)
     demo.fonte_routes = http_api.routes(library)  # type: ignore[attr-defined]  (ui.server.launch mounts them)
     return demo
+
+
+def _sidebar() -> Parts:
+    p: Parts = {}
+    with gr.Sidebar(label="Conversations", open=True, elem_id="fonte-sidebar", width=280):
+        gr.HTML("<div class='fonte-panel-title'>Conversations</div>", padding=False)
+        p["history"] = gr.Radio([], show_label=False, elem_id="fonte-history", container=False)
+        p["title"] = gr.Textbox(
+            placeholder="Title of the open conversation", show_label=False, max_length=200, elem_id="fonte-title"
+        )
+        with gr.Row():
+            p["rename"] = gr.Button("Rename", size="sm", elem_id="fonte-rename")
+            p["delete"] = gr.Button("Delete", size="sm", variant="stop", elem_id="fonte-delete")
+    return p
 
 
 def _chat_column() -> Parts:
@@ -162,8 +178,10 @@ def _private(name: str) -> dict[str, Any]:
 def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
     ask_in = [p["question"], p["turns"], p["mode"], p["top_k"], p["collection"]]
     chat_out = [p["question"], p["chatbot"], p["turns"], p["sources"]]
-    p["question"].submit(h.respond, ask_in, chat_out, **_private("submit"))
-    p["ask"].click(h.respond, ask_in, chat_out, **_private("respond"))
+    p["asked"] = [
+        p["question"].submit(h.respond, ask_in, chat_out, **_private("submit")),
+        p["ask"].click(h.respond, ask_in, chat_out, **_private("respond")),
+    ]
     p["open"].click(
         h.open_source,
         [p["target"], p["turns"]],
@@ -201,6 +219,21 @@ def _wire_workspace(demo: gr.Blocks, h: Handlers, w: Workspace, p: Parts) -> Non
         h.status, p["collection"], status, show_progress="hidden", **_private("status")
     )
     p["collection"].change(h.status, p["collection"], status, show_progress="hidden", **_private("collection"))
+    demo.load(w.listing, None, p["history"], show_progress="hidden", **_private("history"))
+    for i, asked in enumerate(p["asked"]):
+        asked.then(w.save, [p["conv"], p["turns"]], [p["conv"], p["history"]], **_private(f"save_{i}"))
+    reopen = [p["chatbot"], p["turns"], p["sources"], p["conv"], p["title"]]
+    p["history"].input(w.open, p["history"], reopen, **_private("reopen"))
+    for i, start in enumerate((p["new"].click, p["chatbot"].clear)):
+        start(w.new_chat, None, [p["conv"], p["history"], p["title"]], queue=False, **_private(f"fresh_{i}"))
+    p["rename"].click(w.rename, [p["history"], p["title"]], p["history"], **_private("rename"))
+    p["delete"].click(
+        w.delete,
+        p["history"],
+        [p["chatbot"], p["turns"], p["sources"], p["conv"], p["history"], p["title"]],
+        js="(c) => (c && confirm('Delete this conversation? It cannot be undone.')) ? c : null",
+        **_private("delete"),
+    )
 
 
 def page_assets() -> dict[str, Any]:
