@@ -87,13 +87,14 @@ HR_MEMO = (
     "Staff notice\n\nThe staff canteen moves to building C on 3 June 2024. "
     "Lunch is served there from noon to two o'clock.\n"
 )
-TEAM = {"ann": ("ann-password", "default"), "bob": ("bob-password", "hr")}
+TEAM = {"ann": ("ann-password", ["default"]), "bob": ("bob-password", ["hr", "notes"])}
 
 
 @pytest.fixture(scope="session")
 def team(ui_assistant: Any, ui_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The app with sign-in on: ann reads the corpus (the `default` collection), bob reads `hr` (a one-page
-    memo ingested into it), over the same index as `served`; accounts and history in their own data folder."""
+    memo ingested into it) and `notes` (empty), over the same index as `served`; accounts and history in their
+    own data folder."""
     from ingest.pipeline import ingest
     from qa.index import Index
     from ui.accounts import Accounts, users_path
@@ -104,8 +105,8 @@ def team(ui_assistant: Any, ui_settings: Settings, tmp_path_factory: pytest.Temp
     memo.write_text(HR_MEMO, encoding="utf-8")
     ingest([memo], Index.open(settings.replace(collection="hr")))
     accounts = Accounts(users_path(settings), rounds=4)
-    for name, (password, collection) in TEAM.items():
-        accounts.add_user(name, password, [collection])
+    for name, (password, collections) in TEAM.items():
+        accounts.add_user(name, password, collections)
     app = serve(ui_assistant, settings)
     yield app
     app.demo.close()

@@ -84,7 +84,7 @@ def _client(team: Served, user: str) -> Any:
 
 def test_gradio_ask_uses_the_users_collection_and_refuses_another(team: Served) -> None:
     bob = _client(team, "bob")
-    assert bob.predict(api_name="/status")["collections"] == ["hr"]
+    assert bob.predict(api_name="/status")["collections"] == ["hr", "notes"]
     answer = bob.predict(CANTEEN, None, 0, "", "", api_name="/ask")
     assert "building C" in answer["answer"] and answer["citations"]
     assert all(Path(c["source"]).name == "canteen-notice.txt" for c in answer["citations"])
@@ -102,7 +102,7 @@ def test_json_routes_sign_in_with_basic_and_refuse_with_403(team: Served) -> Non
         assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Basic")
         assert http.post("/api/v1/ask", json={"question": CANTEEN}, auth=("bob", "wrong")).status_code == 401
         bob = ("bob", TEAM["bob"][0])
-        assert http.get("/api/v1/collections", auth=bob).json() == {"collections": ["hr"]}
+        assert http.get("/api/v1/collections", auth=bob).json() == {"collections": ["hr", "notes"]}
         r = http.post("/api/v1/ask", json={"question": CANTEEN, "collection": "hr"}, auth=bob)
         assert r.status_code == 200 and r.json()["collection"] == "hr" and "building C" in r.json()["answer"]
         r = http.post("/api/v1/ask", json={"question": QUESTION, "collection": "default"}, auth=bob)
