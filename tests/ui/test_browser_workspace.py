@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.ui.conftest import TEAM, Served
-from tests.ui.test_browser import CHROMEDRIVER, CHROMIUM, FLAGS, QUESTION, _ask, _css, _doc_count, _tab, _wait
+from tests.ui.test_browser import CHROMEDRIVER, CHROMIUM, FLAGS, QUESTION, _css, _doc_count, _tab, _wait
 
 pytestmark = pytest.mark.slow
 
@@ -42,6 +42,27 @@ def chrome() -> Iterator[Any]:
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def _ask(driver: Any, question: str) -> str:
+    """Ask and wait for the new answer's finished text (one more answer than before, streaming cursor gone)."""
+    before = len(_css(driver, "#fonte-chat .bot"))
+    box = _css(driver, "#fonte-question textarea")[0]
+    box.clear()
+    box.send_keys(question)
+    _css(driver, "#fonte-ask")[0].click()
+
+    def finished(d: Any) -> str | bool:
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        bots = _css(d, "#fonte-chat .bot")
+        try:
+            text = bots[-1].text if len(bots) > before else ""
+        except StaleElementReferenceException:  # re-rendered meanwhile: look again
+            return False
+        return text if text and "▍" not in text and "Searching your documents" not in text else False
+
+    return str(_wait(driver, finished))
 
 
 def _sign_in(driver: Any, team: Served, user: str) -> None:
@@ -84,7 +105,7 @@ def _api_ask_in_page(driver: Any, collection: str) -> str:
 def test_ann_asks_reloads_reopens_and_exports_her_conversation(chrome: Any, team: Served) -> None:
     _sign_in(chrome, team, "ann")
     assert not _picker(chrome)  # one collection: nothing to choose
-    assert "Montenegro" in _ask(chrome, QUESTION).text
+    assert "Montenegro" in _ask(chrome, QUESTION)
     _wait(chrome, lambda d: QUESTION in _conversations(d))
     chrome.refresh()
     _wait(chrome, lambda d: _css(d, "#fonte-question textarea"))
@@ -116,8 +137,8 @@ def test_bob_sees_only_his_collections_and_conversations(chrome: Any, team: Serv
     picker = _wait(chrome, lambda d: _picker(d))[0]
     choice = picker.find_element("css selector", "input")
     _wait(chrome, lambda d: choice.get_attribute("value") == "hr")  # his first collection, chosen
-    bot = _ask(chrome, CANTEEN)
-    assert "building C" in bot.text and "Montenegro" not in bot.text
+    answer = _ask(chrome, CANTEEN)
+    assert "building C" in answer and "Montenegro" not in answer
     assert "event: error" in _api_ask_in_page(chrome, "default")
     # choose `notes`, upload into it, and ask it
     choice.click()
@@ -135,7 +156,7 @@ def test_bob_sees_only_his_collections_and_conversations(chrome: Any, team: Serv
     _css(chrome, "#fonte-upload input[type='file']")[0].send_keys(str(doc))
     _wait(chrome, lambda d: _doc_count(d) == 1)
     _tab(chrome, "Ask")
-    assert "2.4" in _ask(chrome, "How much did the repair of the north pier cost?").text
+    assert "2.4" in _ask(chrome, "How much did the repair of the north pier cost?")
     # the upload went to `notes` only: hr still holds the memo alone
     hr = httpx.get(team.url + "/api/v1/collections", auth=("bob", TEAM["bob"][0]), timeout=10).json()
     assert hr == {"collections": ["hr", "notes"]}
