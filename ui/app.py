@@ -62,6 +62,8 @@ def _sidebar() -> Parts:
     with gr.Sidebar(label="Conversations", open=True, elem_id="fonte-sidebar", width=280):
         gr.HTML("<div class='fonte-panel-title'>Conversations</div>", padding=False)
         p["history"] = gr.Radio([], show_label=False, elem_id="fonte-history", container=False)
+        # the open conversation's id, kept in the browser so that a reload reopens it
+        p["last"] = gr.BrowserState(None, storage_key="fonte-open-conversation")
         p["title"] = gr.Textbox(
             placeholder="Title of the open conversation", show_label=False, max_length=200, elem_id="fonte-title"
         )
@@ -219,10 +221,11 @@ def _wire_workspace(demo: gr.Blocks, h: Handlers, w: Workspace, p: Parts) -> Non
         h.status, p["collection"], status, show_progress="hidden", **_private("status")
     )
     p["collection"].change(h.status, p["collection"], status, show_progress="hidden", **_private("collection"))
-    demo.load(w.listing, None, p["history"], show_progress="hidden", **_private("history"))
+    reopen = [p["chatbot"], p["turns"], p["sources"], p["conv"], p["title"]]
+    demo.load(w.restore, p["last"], [*reopen, p["history"]], show_progress="hidden", **_private("restore"))
+    p["conv"].change(lambda cid: cid, p["conv"], p["last"], queue=False, **_private("remember"))
     for i, asked in enumerate(p["asked"]):
         asked.then(w.save, [p["conv"], p["turns"]], [p["conv"], p["history"]], **_private(f"save_{i}"))
-    reopen = [p["chatbot"], p["turns"], p["sources"], p["conv"], p["title"]]
     p["history"].input(w.open, p["history"], reopen, **_private("reopen"))
     for i, start in enumerate((p["new"].click, p["chatbot"].clear)):
         start(w.new_chat, None, [p["conv"], p["history"], p["title"]], queue=False, **_private(f"fresh_{i}"))

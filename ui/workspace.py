@@ -70,6 +70,19 @@ class Workspace:
         title = next((c.title for c in self.history.conversations(user) if c.id == cid), "")
         return chat_messages(turns), turns, sources_html(None, 0), cid, title
 
+    def restore(self, cid: str | None, request: Request = None) -> tuple[Any, ...]:
+        """At page load: the conversation that was open in this browser (remembered in its storage) reopened,
+        and the sidebar's list; a fresh chat when there was none or it is not this user's."""
+        user = self._user(request)
+        try:
+            turns = self.history.turns(user, cid) if cid else []
+        except FonteError:
+            turns = []
+        if not turns:
+            return gr.skip(), gr.skip(), gr.skip(), None, "", self.listing(None, request)
+        title = next((c.title for c in self.history.conversations(user) if c.id == cid), "")
+        return chat_messages(turns), turns, sources_html(None, 0), cid, title, self.listing(cid, request)
+
     def new_chat(self, request: Request = None) -> tuple[Any, Any, str]:
         """ "New chat": nothing is lost (the current chat is stored), so it just starts afresh."""
         return None, self.listing(None, request), ""

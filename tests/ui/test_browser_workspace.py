@@ -107,8 +107,11 @@ def test_ann_asks_reloads_reopens_and_exports_her_conversation(chrome: Any, team
     assert not _picker(chrome)  # one collection: nothing to choose
     assert "Montenegro" in _ask(chrome, QUESTION)
     _wait(chrome, lambda d: QUESTION in _conversations(d))
-    chrome.refresh()
-    _wait(chrome, lambda d: _css(d, "#fonte-question textarea"))
+    chrome.refresh()  # the open conversation comes back by itself ...
+    _wait(chrome, lambda d: [b for b in _css(d, "#fonte-chat .bot") if "Montenegro" in b.text])
+    _css(chrome, "#fonte-new")[0].click()  # ... and, after New chat, from the sidebar
+    _wait(chrome, lambda d: not _css(d, "#fonte-chat .bot"))
+    assert _conversations(chrome) == [QUESTION]
     _open_conversation(chrome, QUESTION)
     bot = _wait(chrome, lambda d: [b for b in _css(d, "#fonte-chat .bot") if "Montenegro" in b.text])[0]
     bot.find_element("css selector", 'a[href*="#fonte-cite-0-1"]').click()
