@@ -2,7 +2,8 @@
 
 Callers sign each request with HTTP Basic (an account's name and password, or a `FONTE_UI_AUTH` login); in
 anonymous mode (no accounts, no shared login) no credentials are needed. A collection the caller may not
-read is refused with 403 and `{"error": "..."}`; wrong or missing credentials with 401.
+read is refused with 403 and `{"error": "..."}`; wrong or missing credentials with 401. Like the page's queue,
+at most `ui_concurrency` questions are answered at once and `ui_max_queue` wait; one more gets 429 at once.
 
     curl -su ann:password -H 'Content-Type: application/json' http://127.0.0.1:7860/api/v1/ask \
          -d '{"question": "Who was absent?", "collection": "hr"}'
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import threading
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -37,6 +39,27 @@ class AskBody(BaseModel):
 
 class Unauthorized(Exception):
     pass
+
+
+class Busy(Exception):
+    pass
+
+
+class Gate:
+    """At most `running` calls at once and `waiting` more waiting; beyond that, `Busy` at once."""
+
+    def __init__(self, running: int, waiting: int) -> None:
+        self._run = threading.Semaphore(max(1, running))
+        self._room = threading.Semaphore(max(1, running) + max(0, waiting))
+
+    def __call__(self, work: Any) -> Any:
+        if not self._room.acquire(blocking=False):
+            raise Busy
+        try:
+            with self._run:
+                return work()
+        finally:
+            self._room.release()
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -65,12 +88,16 @@ def caller(library: Library, request: Request) -> str | None:
 def routes(library: Library) -> list[Any]:
     """The routes, to pass to the app before it starts (`ui.server.launch`)."""
     router = APIRouter(prefix=PREFIX)
+    gate = Gate(library.settings.ui_concurrency, library.settings.ui_max_queue)
 
     def guarded(work: Any, request: Request) -> JSONResponse:
         try:
-            return JSONResponse(work(caller(library, request)))
+            user = caller(library, request)
+            return JSONResponse(gate(lambda: work(user)))
         except Unauthorized:
             return _error(401, "sign in with HTTP Basic: an account's name and password.")
+        except Busy:
+            return _error(429, "too many questions are waiting: try again in a moment.")
         except AccessDenied as exc:
             return _error(403, str(exc))
         except FonteError as exc:

@@ -3,6 +3,7 @@ the library, Gradio's `/ask` and the plain JSON routes."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +115,23 @@ def test_json_routes_sign_in_with_basic_and_refuse_with_403(team: Served) -> Non
 def test_json_routes_need_no_credentials_in_anonymous_mode(served: Served) -> None:
     r = httpx.post(served.url + "/api/v1/ask", json={"question": QUESTION}, timeout=120)
     assert r.status_code == 200 and "Montenegro" in r.json()["answer"]
+
+
+def test_json_routes_refuse_at_once_beyond_their_queue() -> None:
+    from ui.http_api import Busy, Gate
+
+    gate, started, release, out = Gate(1, 0), threading.Event(), threading.Event(), []
+
+    def slow() -> str:
+        started.set()
+        release.wait(30)
+        return "first"
+
+    worker = threading.Thread(target=lambda: out.append(gate(slow)))
+    worker.start()
+    assert started.wait(30)
+    with pytest.raises(Busy):
+        gate(lambda: "second")
+    release.set()
+    worker.join(30)
+    assert out == ["first"] and gate(lambda: "third") == "third"
