@@ -16,8 +16,8 @@ import hmac
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,7 @@ import bcrypt
 
 from qa.errors import FonteError
 from qa.settings import Settings, check_collection_name
+from ui.store import transaction
 
 USERS_FILE = "users.sqlite3"
 MIN_PASSWORD = 8
@@ -102,14 +103,8 @@ class Accounts:
     def open(cls, settings: Settings) -> Accounts:
         return cls(users_path(settings))
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, timeout=10)) as db:
-            db.execute("PRAGMA foreign_keys = ON")
-            db.executescript(_SCHEMA)
-            with db:
-                yield db
+    def _db(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.path, _SCHEMA)
 
     # ---- reading -------------------------------------------------------------------------------
 

@@ -62,8 +62,8 @@ def _sidebar() -> Parts:
     with gr.Sidebar(label="Conversations", open=True, elem_id="fonte-sidebar", width=280):
         gr.HTML("<div class='fonte-panel-title'>Conversations</div>", padding=False)
         p["history"] = gr.Radio([], show_label=False, elem_id="fonte-history", container=False)
-        # the open conversation's id, kept in the browser so that a reload reopens it
-        p["last"] = gr.BrowserState(None, storage_key="fonte-open-conversation")
+        # the open conversation's id, mirrored into the address (?c=...) so that a reload reopens it
+        p["conv_id"] = gr.Textbox(visible="hidden", elem_id="fonte-conversation-id")
         p["title"] = gr.Textbox(
             placeholder="Title of the open conversation", show_label=False, max_length=200, elem_id="fonte-title"
         )
@@ -215,6 +215,14 @@ def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
     gr.api(h.api_status, api_name="status")
 
 
+# the open conversation in the page's address (replaced, not pushed: Back still leaves the page)
+_ADDRESS_JS = """(c) => {
+  const u = new URL(window.location.href);
+  if (c) { u.searchParams.set('c', c); } else { u.searchParams.delete('c'); }
+  window.history.replaceState(null, '', u);
+}"""
+
+
 def _wire_workspace(demo: gr.Blocks, h: Handlers, w: Workspace, p: Parts) -> None:
     status = [p["header"], p["grid"]]
     demo.load(w.collections, None, p["collection"], show_progress="hidden", **_private("collections")).then(
@@ -222,8 +230,9 @@ def _wire_workspace(demo: gr.Blocks, h: Handlers, w: Workspace, p: Parts) -> Non
     )
     p["collection"].change(h.status, p["collection"], status, show_progress="hidden", **_private("collection"))
     reopen = [p["chatbot"], p["turns"], p["sources"], p["conv"], p["title"]]
-    demo.load(w.restore, p["last"], [*reopen, p["history"]], show_progress="hidden", **_private("restore"))
-    p["conv"].change(lambda cid: cid, p["conv"], p["last"], queue=False, **_private("remember"))
+    demo.load(w.restore, None, [*reopen, p["history"]], show_progress="hidden", **_private("restore"))
+    p["conv"].change(lambda cid: cid or "", p["conv"], p["conv_id"], queue=False, **_private("remember"))
+    p["conv_id"].change(None, p["conv_id"], None, js=_ADDRESS_JS, queue=False, **_private("address"))
     for i, asked in enumerate(p["asked"]):
         asked.then(w.save, [p["conv"], p["turns"]], [p["conv"], p["history"]], **_private(f"save_{i}"))
     p["history"].input(w.open, p["history"], reopen, **_private("reopen"))

@@ -12,8 +12,8 @@ import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from qa.errors import FonteError
 from qa.settings import Settings
 from qa.types import Answer, Chunk, Citation, Hit, ShortAnswer
 from ui.handlers import Turn
+from ui.store import transaction
 
 HISTORY_FILE = "history.sqlite3"
 MAX_TITLE = 80
@@ -75,14 +76,8 @@ class History:
     def open(cls, settings: Settings) -> History:
         return cls(history_path(settings))
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, timeout=10)) as db:
-            db.execute("PRAGMA foreign_keys = ON")
-            db.executescript(_SCHEMA)
-            with db:
-                yield db
+    def _db(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.path, _SCHEMA)
 
     def create(self, user: str, title: str) -> str:
         """A new, empty conversation of `user`; returns its id."""

@@ -70,10 +70,11 @@ class Workspace:
         title = next((c.title for c in self.history.conversations(user) if c.id == cid), "")
         return chat_messages(turns), turns, sources_html(None, 0), cid, title
 
-    def restore(self, cid: str | None, request: Request = None) -> tuple[Any, ...]:
-        """At page load: the conversation that was open in this browser (remembered in its storage) reopened,
-        and the sidebar's list; a fresh chat when there was none or it is not this user's."""
+    def restore(self, request: Request = None) -> tuple[Any, ...]:
+        """At page load: the conversation the address names (`?c=<id>`, set while it is open, so a reload
+        keeps it) reopened, and the sidebar's list; a fresh chat when it names none or not one of this user's."""
         user = self._user(request)
+        cid = str(dict(getattr(request, "query_params", None) or {}).get("c", "")) or None
         try:
             turns = self.history.turns(user, cid) if cid else []
         except FonteError:

@@ -6,8 +6,6 @@ memo) and `notes` (empty). Each signs in in a browser of their own.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,7 @@ import httpx
 import pytest
 
 from tests.ui.conftest import TEAM, Served
-from tests.ui.test_browser import CHROMEDRIVER, CHROMIUM, FLAGS, QUESTION, _css, _doc_count, _tab, _wait
+from tests.ui.test_browser import QUESTION, _css, _doc_count, _send, _tab, _wait, chromium
 
 pytestmark = pytest.mark.slow
 
@@ -26,31 +24,14 @@ CANTEEN = "Where does the staff canteen move to?"
 @pytest.fixture
 def chrome() -> Iterator[Any]:
     """A fresh browser (its own profile: no cookies, no storage) per test."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.fail("Debian's chromium and chromium-driver are needed: apt-get install -y chromium chromium-driver")
-    profile = tempfile.mkdtemp(prefix="fonte-chromium-")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for flag in [*FLAGS, f"--user-data-dir={profile}"]:
-        opts.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    try:
+    with chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _ask(driver: Any, question: str) -> str:
     """Ask and wait for the new answer's finished text (one more answer than before, streaming cursor gone)."""
     before = len(_css(driver, "#fonte-chat .bot"))
-    box = _css(driver, "#fonte-question textarea")[0]
-    box.clear()
-    box.send_keys(question)
-    _css(driver, "#fonte-ask")[0].click()
+    _send(driver, question)
 
     def finished(d: Any) -> str | bool:
         from selenium.common.exceptions import StaleElementReferenceException
@@ -107,6 +88,7 @@ def test_ann_asks_reloads_reopens_and_exports_her_conversation(chrome: Any, team
     assert not _picker(chrome)  # one collection: nothing to choose
     assert "Montenegro" in _ask(chrome, QUESTION)
     _wait(chrome, lambda d: QUESTION in _conversations(d))
+    _wait(chrome, lambda d: "?c=" in d.current_url)
     chrome.refresh()  # the open conversation comes back by itself ...
     _wait(chrome, lambda d: [b for b in _css(d, "#fonte-chat .bot") if "Montenegro" in b.text])
     _css(chrome, "#fonte-new")[0].click()  # ... and, after New chat, from the sidebar

@@ -87,8 +87,9 @@ def test_long_titles_are_cut_at_a_word() -> None:
 class Req:
     """Stands for the `gr.Request` of a signed-in user."""
 
-    def __init__(self, username: str) -> None:
+    def __init__(self, username: str, query: dict[str, str] | None = None) -> None:
         self.username = username
+        self.query_params = query or {}
 
 
 def test_workspace_saves_lists_reopens_and_deletes(tmp_path: Path, answer: Any, ui_assistant: Any) -> None:
@@ -108,9 +109,9 @@ def test_workspace_saves_lists_reopens_and_deletes(tmp_path: Path, answer: Any, 
     assert "#fonte-cite-0-1" in chat[1]["content"]  # the [n] links are live again
     with pytest.warns(UserWarning):  # gr.Warning outside a request
         assert w.open(cid, bob)[3] is None  # bob cannot open ann's chat
-    restored = w.restore(cid, ann)  # a reload in ann's browser reopens her chat ...
+    restored = w.restore(Req("ann", {"c": cid}))  # a reload of ann's page (?c=<id>) reopens her chat ...
     assert restored[1] == reopened and restored[3] == cid and restored[5]["value"] == cid
-    assert w.restore(cid, bob)[3] is None and w.restore(None, ann)[3] is None  # ... in bob's, a fresh one
+    assert w.restore(Req("bob", {"c": cid}))[3] is None and w.restore(ann)[3] is None  # ... not bob's
     assert w.rename(cid, "Absentees", ann)["choices"] == [("Absentees", cid)]
     assert w.delete(None, ann) == (gr.skip(),) * 6  # the confirmation was cancelled
     out = w.delete(cid, ann)
