@@ -135,3 +135,15 @@ def test_json_routes_refuse_at_once_beyond_their_queue() -> None:
     release.set()
     worker.join(30)
     assert out == ["first"] and gate(lambda: "third") == "third"
+
+
+def test_the_ingest_command_writes_into_FONTE_COLLECTION(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ingest.cli import main
+    from qa.index import Index
+
+    (tmp_path / "b.txt").write_text("Boats sail on the lake in summer.\n", encoding="utf-8")
+    monkeypatch.setenv("FONTE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("FONTE_COLLECTION", "boats")
+    assert main([str(tmp_path / "b.txt"), "--index", str(tmp_path / "index"), "--embedder", "hashing"]) == 0
+    s = Settings(index=str(tmp_path / "index"), data_dir=str(tmp_path), embedder="hashing")
+    assert not Index.open(s).documents() and len(Index.open(s.replace(collection="boats")).documents()) == 1
