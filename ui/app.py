@@ -70,6 +70,9 @@ def _sidebar() -> Parts:
         with gr.Row():
             p["rename"] = gr.Button("Rename", size="sm", elem_id="fonte-rename")
             p["delete"] = gr.Button("Delete", size="sm", variant="stop", elem_id="fonte-delete")
+        # shown when signed in (Gradio's /logout ends the session)
+        p["who"] = gr.Markdown(elem_id="fonte-who")
+        p["signout"] = gr.Button("Sign out", size="sm", link="/logout", visible=False, elem_id="fonte-signout")
     return p
 
 
@@ -230,6 +233,7 @@ def _wire_workspace(demo: gr.Blocks, h: Handlers, w: Workspace, p: Parts) -> Non
     )
     p["collection"].change(h.status, p["collection"], status, show_progress="hidden", **_private("collection"))
     reopen = [p["chatbot"], p["turns"], p["sources"], p["conv"], p["title"]]
+    demo.load(w.who, None, [p["who"], p["signout"]], show_progress="hidden", **_private("who"))
     demo.load(w.restore, None, [*reopen, p["history"]], show_progress="hidden", **_private("restore"))
     p["conv"].change(lambda cid: cid or "", p["conv"], p["conv_id"], queue=False, **_private("remember"))
     p["conv_id"].change(None, p["conv_id"], None, js=_ADDRESS_JS, queue=False, **_private("address"))

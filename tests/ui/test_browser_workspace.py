@@ -114,6 +114,9 @@ def test_ann_asks_reloads_reopens_and_exports_her_conversation(chrome: Any, team
     # the page's session cannot ask bob's collection either
     refused = _api_ask_in_page(chrome, "hr")
     assert "event: error" in refused and "may not read the collection 'hr'" in refused
+    assert "Signed in as ann" in _css(chrome, "#fonte-who")[0].text
+    _css(chrome, "#fonte-signout")[0].click()
+    _wait(chrome, lambda d: _css(d, "input[type='password']"))  # signed out: the sign-in form again
 
 
 def test_bob_sees_only_his_collections_and_conversations(chrome: Any, team: Served, tmp_path: Path) -> None:

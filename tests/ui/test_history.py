@@ -99,6 +99,8 @@ def test_workspace_saves_lists_reopens_and_deletes(tmp_path: Path, answer: Any, 
     accounts.add_user("bob", "password-2", ["default"])
     w = Workspace(Library(ui_assistant, s, accounts), History(tmp_path / "history.sqlite3"))
     ann, bob = Req("ann"), Req("bob")
+    assert w.who(ann)[0] == "Signed in as **ann**" and w.who(ann)[1]["visible"] is True
+    assert w.who(None) == ("", gr.update(visible=False))  # anonymous mode: nobody to sign out
     turns = [Turn(QUESTION, answer, collection="default")]
     cid, listing = w.save(None, turns, ann)
     assert cid and listing["choices"] == [(QUESTION, cid)] and listing["value"] == cid
