@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/load_ui.py                     # starts its own app on a free loopback port
     .venv/bin/python bench/load_ui.py --url http://127.0.0.1:7860 --questions 3
+    .venv/bin/python bench/load_ui.py --url http://127.0.0.1:7860 --auth ann:password   # with sign-in on
 
 Each chat is one client session asking `--questions` questions one after another (the second a follow-up
 with history). Prints, per level, requests, p50/p95 latency, errors and refusals (queue full). Bounded: at
@@ -43,11 +44,16 @@ class Level:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _chat(url: str, level: Level, n_questions: int, deadline: float, offset: int) -> None:
+def _client(url: str, auth: tuple[str, str] | None) -> Any:
     from gradio_client import Client
+
+    return Client(url, auth=auth, verbose=False, analytics_enabled=False, download_files=False)
+
+
+def _chat(url: str, level: Level, n_questions: int, deadline: float, offset: int, auth: Any = None) -> None:
     from gradio_client.utils import QueueError
 
-    client = Client(url, verbose=False, analytics_enabled=False, download_files=False)
+    client = _client(url, auth)  # each chat signs in on its own, as a person would
     history: list[list[str]] = []
     for i in range(n_questions):
         if time.monotonic() > deadline:
@@ -71,12 +77,14 @@ def _chat(url: str, level: Level, n_questions: int, deadline: float, offset: int
         history.append([q, str(result.get("answer", ""))])
 
 
-def run_level(url: str, chats: int, n_questions: int, max_seconds: float) -> tuple[Level, float]:
+def run_level(
+    url: str, chats: int, n_questions: int, max_seconds: float, auth: tuple[str, str] | None = None
+) -> tuple[Level, float]:
     level = Level(chats)
     deadline = time.monotonic() + max_seconds
     t0 = time.perf_counter()
     with ThreadPoolExecutor(max_workers=chats) as pool:
-        for f in [pool.submit(_chat, url, level, n_questions, deadline, i) for i in range(chats)]:
+        for f in [pool.submit(_chat, url, level, n_questions, deadline, i, auth) for i in range(chats)]:
             f.result()
     return level, time.perf_counter() - t0
 
@@ -112,7 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--levels", default="1,5,10,25")
     p.add_argument("--questions", type=int, default=3, help="questions per chat (at most 10)")
     p.add_argument("--max-seconds", type=float, default=120.0, help="time bound per level")
+    p.add_argument(
+        "--auth", help="NAME:PASSWORD of an account (fonte-admin) or a FONTE_UI_AUTH login, if sign-in is on"
+    )
     args = p.parse_args(argv)
+    name, _, password = (args.auth or "").partition(":")
+    auth = (name, password) if args.auth else None
     demo = None
     url = args.url
     if url is None:
@@ -121,9 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     if not is_loopback(host):
         print(f"refusing to load-test {url}: loopback addresses only", file=sys.stderr)
         return 2
-    from gradio_client import Client
-
-    Client(url, verbose=False, analytics_enabled=False, download_files=False).predict(QUESTIONS[0], api_name="/ask")
+    _client(url, auth).predict(QUESTIONS[0], api_name="/ask")
     levels = [min(int(x), 50) for x in args.levels.split(",")]
     n_q = max(1, min(args.questions, 10))
     print(f"app {url} · {n_q} questions per chat · bound {args.max_seconds:.0f} s per level · warmed up")
@@ -133,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         for chats in levels:
-            lv, wall = run_level(url, chats, n_q, args.max_seconds)
+            lv, wall = run_level(url, chats, n_q, args.max_seconds, auth)
             ok = len(lv.latencies)
             total = ok + lv.errors + lv.refusals
             ms = [x * 1000 for x in lv.latencies]

@@ -10,6 +10,10 @@ Two collections per embedder, so that switching models never mixes vectors:
 A third, `fonte-meta-<embedder id>`, holds one record, the generation marker: every write that changes what
 is committed sets it to a new value, so that a reader learns whether the index changed by reading that one
 record (and the document count) instead of every document's record (`generation`).
+
+Those are the `default` collection's names; another document collection (`Settings.collection`) has its own
+three, `fonte-chunks-<embedder id>--<collection>`, `fonte-docs-<embedder id>--<collection>` and
+`fonte-meta-<embedder id>--<collection>` (so each collection has its own generation marker).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import numpy as np
 from qa.embed import Embedder, make_embedder
 from qa.errors import ConfigError, IndexLockedError, StoreError
 from qa.records import DocRecord, chunk_from, chunk_meta, doc_meta, doc_record
-from qa.settings import Settings
+from qa.settings import DEFAULT_COLLECTION, Settings
 from qa.types import Chunk, Document
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -82,8 +86,9 @@ class Index:
         self.embedder = embedder
         self._client = client
         space = {"hnsw:space": "cosine"}
+        suffix = "" if settings.collection == DEFAULT_COLLECTION else f"--{settings.collection}"
         self._chunks = client.get_or_create_collection(
-            f"fonte-chunks-{embedder.id}", metadata={**space, "dim": embedder.dim}, embedding_function=None
+            f"fonte-chunks-{embedder.id}{suffix}", metadata={**space, "dim": embedder.dim}, embedding_function=None
         )
         stored_dim = (self._chunks.metadata or {}).get("dim")
         if stored_dim is not None and int(stored_dim) != embedder.dim:
@@ -93,10 +98,10 @@ class Index:
                 "folder, or restore the model the index was built with."
             )
         self._docs = client.get_or_create_collection(
-            f"fonte-docs-{embedder.id}", metadata=space, embedding_function=None
+            f"fonte-docs-{embedder.id}{suffix}", metadata=space, embedding_function=None
         )
         self._meta = client.get_or_create_collection(
-            f"fonte-meta-{embedder.id}", metadata=space, embedding_function=None
+            f"fonte-meta-{embedder.id}{suffix}", metadata=space, embedding_function=None
         )
         self._doc_cache: dict[str, DocRecord] | None = None
         self._ef_search = 0
@@ -117,6 +122,12 @@ class Index:
             raise
         except Exception as exc:
             raise StoreError(f"cannot open the index at {settings.index}: {exc}") from exc
+
+    def collections(self) -> list[str]:
+        """The document collections this index holds for this embedder (`default` always among them)."""
+        prefix = f"fonte-docs-{self.embedder.id}--"
+        names = [getattr(c, "name", c) for c in self._client.list_collections()]
+        return sorted({DEFAULT_COLLECTION, *(n[len(prefix) :] for n in names if n.startswith(prefix))})
 
     # ---- reading -------------------------------------------------------------------------------
 
@@ -219,6 +230,7 @@ class Index:
             "chunks": sum(d.chunks for d in docs.values()),
             "embedder": self.embedder.id,
             "index": self.settings.index,
+            "collection": self.settings.collection,
             "last_ingest": max((d.ingested_at for d in docs.values()), default=None),
         }
 

@@ -8,12 +8,27 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from qa.errors import ConfigError
+
+DEFAULT_COLLECTION = "default"
+_COLLECTION_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,30}[a-z0-9])?$")
+
+
+def check_collection_name(name: str) -> str:
+    """`name` if it can name a document collection (lower-case letters, digits, `_`, `-`; at most 32), else
+    ConfigError."""
+    if not _COLLECTION_NAME.match(name or ""):
+        raise ConfigError(
+            f"{name!r} is not a valid collection name: use lower-case letters, digits, _ and - (at most 32, "
+            "starting and ending with a letter or digit)."
+        )
+    return name
 
 
 def _default_data_dir(env: Mapping[str, str]) -> Path:
@@ -27,6 +42,8 @@ class Settings:
 
     Attributes:
         index: a folder for an embedded Chroma index, or `http://host:port` for a Chroma server.
+        collection: the document collection in that index (`default`: the one Fonte always had); each is its
+            own pair of Chroma collections (qa/index.py), and the web app grants them to users (ui/accounts.py).
         embedder: embedder backend name (`e5-small`, `use-m3`, `minilm`, `hashing`, a local model folder, or
             `openai:<model>` for an OpenAI-compatible `/v1/embeddings` endpoint: vLLM, TEI, llama.cpp server).
         embed_device: where a sentence-transformers model (`minilm`, a model folder) runs: `auto` (cuda when
@@ -83,6 +100,7 @@ class Settings:
     """
 
     index: str = ""
+    collection: str = DEFAULT_COLLECTION
     embedder: str = "e5-small"
     embed_device: str = "auto"
     embed_batch: int = 64
@@ -133,6 +151,7 @@ class Settings:
             object.__setattr__(self, "index", str(Path(data_dir) / "index"))
         if not self.datasets_dir:
             object.__setattr__(self, "datasets_dir", str(Path(__file__).resolve().parents[2] / "shared"))
+        check_collection_name(self.collection)
         if self.chunk_chars < 100:
             raise ConfigError(f"chunk size {self.chunk_chars} is too small: use at least 100 characters.")
         if self.dense_ef_search < 1:

@@ -1,25 +1,26 @@
-"""The HTTP API for other tools, served beside the page: list, ingest and remove documents.
+"""The document routes for other tools, served beside the page: list, ingest and remove documents.
 
-Plain FastAPI routes under `/api`, described by `/api/openapi.json` (asking stays the Gradio endpoint
-`/gradio_api/call/ask`, see the README). Errors are JSON `{"detail": "..."}` with a status that says what went
-wrong: 400 bad input, 401 no or wrong credentials, 403 a path outside the allowed folders, 404 unknown
-document, 409 the index is being written, 413 a file over the size limit, 415 an unsupported file type.
-When the page has a login (`FONTE_UI_AUTH`), the API takes the same credentials as HTTP Basic auth.
+Plain FastAPI routes under `/api`, described by `/api/openapi.json` (asking is `POST /api/v1/ask`, `ui.http_api`,
+or the Gradio endpoint `/gradio_api/call/ask`, see the README). Each takes an optional `collection` query
+parameter (default: the first collection the caller may read). They sign in as `ui.http_api`'s routes do: HTTP
+Basic with an account's name and password or a `FONTE_UI_AUTH` login, nothing in anonymous mode. Errors are
+JSON `{"detail": "..."}` with a status that says what went wrong: 400 bad input, 401 no or wrong credentials,
+403 a collection the caller may not read or a path outside the allowed folders, 404 unknown document, 409 the
+index is being written, 413 a file over the size limit, 415 an unsupported file type.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from fastapi.security import HTTPBasic
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute
 
@@ -27,7 +28,8 @@ from qa.errors import FonteError, IndexLockedError
 from qa.settings import Settings
 from qa.types import IngestReport
 from ui import documents
-from ui.server import parse_auth
+from ui.collections import AccessDenied, Library
+from ui.http_api import Unauthorized, caller
 
 PREFIX = "/api"
 MAX_FILES = 20  # files in one upload request
@@ -73,14 +75,36 @@ def ingest_roots(settings: Settings) -> list[Path]:
     return [Path(p).expanduser().resolve() for p in parts if p]
 
 
-def api_routes(assistant: Any, settings: Settings) -> list[BaseRoute]:
-    """The API's routes over an open `qa.Assistant`, for `ui.server.launch` to serve beside the page."""
-    router = APIRouter(prefix=PREFIX, tags=["documents"], dependencies=[Depends(_auth(settings))])
-    api = _Api(assistant, settings)
-    router.add_api_route("/documents", api.list, methods=["GET"], summary="List the documents")
+def api_routes(library: Library) -> list[BaseRoute]:
+    """The API's routes over the app's collections (`ui.collections.Library`), for `ui.server.launch` to serve
+    beside the page (`build_app` attaches them)."""
+    router = APIRouter(prefix=PREFIX, tags=["documents"])
+    api = _Api(library.settings)
+    target = Depends(_target(library))
+
+    def list_documents(assistant: Any = target) -> dict[str, Any]:
+        """Every document of the collection: id, title, file name, chunks, pages, status, when it was ingested."""
+        return api.list(assistant)
+
+    async def upload(request: Request, assistant: Any = target) -> JSONResponse:
+        """Ingest the uploaded files (form field `files`, one or more) into the collection: a status per file,
+        as the CLI reports. A file with the name of one uploaded before replaces its document."""
+        return await api.upload(request, assistant)
+
+    async def ingest_path(request: Request, assistant: Any = target) -> dict[str, Any]:
+        """Ingest a file or folder on the server, inside a folder of `FONTE_API_INGEST_DIRS`, into the
+        collection; a folder is brought up to date as `fonte-ingest` does (files gone from it lose their
+        documents)."""
+        return await api.ingest_path(request, assistant)
+
+    def delete(doc_id: str, assistant: Any = target) -> dict[str, Any]:
+        """Remove one document of the collection (its `id` from the list) and its chunks."""
+        return api.delete(doc_id, assistant)
+
+    router.add_api_route("/documents", list_documents, methods=["GET"], summary="List the documents")
     router.add_api_route(
         "/documents",
-        api.upload,
+        upload,
         methods=["POST"],
         summary="Upload and ingest files",
         openapi_extra=_UPLOAD_BODY,
@@ -88,7 +112,7 @@ def api_routes(assistant: Any, settings: Settings) -> list[BaseRoute]:
     )
     router.add_api_route(
         "/documents/path",
-        api.ingest_path,
+        ingest_path,
         methods=["POST"],
         summary="Ingest a file or folder on the server (only inside FONTE_API_INGEST_DIRS)",
         openapi_extra=_PATH_BODY,
@@ -96,7 +120,7 @@ def api_routes(assistant: Any, settings: Settings) -> list[BaseRoute]:
     )
     router.add_api_route(
         "/documents/{doc_id}",
-        api.delete,
+        delete,
         methods=["DELETE"],
         summary="Remove a document",
         responses={**_error(404, "unknown document"), **_error(409, "locked")},
@@ -110,43 +134,51 @@ def _openapi(routes: list[BaseRoute]) -> dict[str, Any]:
     return get_openapi(
         title="Fonte API",
         version="1",
-        description=(__doc__ or "").strip() + "\n\nAsk with `POST /gradio_api/call/ask` (see the README).",
+        description=(__doc__ or "").strip(),
         routes=routes,
     )
 
 
-def _auth(settings: Settings) -> Callable[..., None]:
-    pairs = parse_auth(settings.ui_auth)
-    basic = HTTPBasic(auto_error=False)
+_BASIC = HTTPBasic(auto_error=False, description="an account's name and password, or a FONTE_UI_AUTH login")
+_COLLECTION = Query(
+    None, description="the document collection (default: the first one the caller may read)", max_length=64
+)
 
-    def check(credentials: HTTPBasicCredentials | None = Depends(basic)) -> None:  # noqa: B008
-        if pairs is None:
-            return
-        if credentials is not None and any(
-            secrets.compare_digest(credentials.username.encode(), u.encode())
-            & secrets.compare_digest(credentials.password.encode(), p.encode())
-            for u, p in pairs
-        ):
-            return
-        raise HTTPException(401, "sign in: this server takes HTTP Basic credentials.", {"WWW-Authenticate": "Basic"})
 
-    return check
+def _target(library: Library) -> Callable[..., Any]:
+    """The dependency that signs the caller in (`ui.http_api.caller`) and opens the collection they asked for."""
+
+    def target(
+        request: Request,
+        collection: str | None = _COLLECTION,
+        _credentials: Any = Depends(_BASIC),  # noqa: B008  (only so that the OpenAPI document shows Basic)
+    ) -> Any:
+        try:
+            return library.assistant(caller(library, request), collection or None)
+        except Unauthorized:
+            raise HTTPException(
+                401, "sign in: this server takes HTTP Basic credentials.", {"WWW-Authenticate": "Basic"}
+            ) from None
+        except AccessDenied as exc:
+            raise HTTPException(403, str(exc)) from None
+        except FonteError as exc:  # a malformed collection name
+            raise HTTPException(400, str(exc)) from None
+
+    return target
 
 
 class _Api:
-    def __init__(self, assistant: Any, settings: Settings) -> None:
-        self.assistant = assistant
+    """What the routes do, given the collection's assistant that `_target` opened."""
+
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.limit = int(settings.ui_max_file_mb * 1024 * 1024)
 
-    def list(self) -> dict[str, Any]:
-        """Every document of the collection: id, title, file name, chunks, pages, status, when it was ingested."""
-        docs = documents.list_documents(self.assistant.index)
-        return {"documents": [d.to_dict() for d in docs]}
+    def list(self, assistant: Any) -> dict[str, Any]:
+        docs = documents.list_documents(assistant.index)
+        return {"collection": assistant.settings.collection, "documents": [d.to_dict() for d in docs]}
 
-    async def upload(self, request: Request) -> JSONResponse:
-        """Ingest the uploaded files (form field `files`, one or more): a status per file, as the CLI reports.
-        A file with the name of one uploaded before replaces its document."""
+    async def upload(self, request: Request, assistant: Any) -> JSONResponse:
         size = int(request.headers.get("content-length") or 0)
         if size > MAX_FILES * self.limit + _OVERHEAD:
             raise HTTPException(413, f"the upload is too large: at most {self.settings.ui_max_file_mb:g} MB a file.")
@@ -166,16 +198,14 @@ class _Api:
                 path = Path(tmp) / name
                 path.write_bytes(data)
                 paths.append(path)
-            folder = documents.upload_dir(self.settings)
+            folder = documents.upload_dir(assistant.settings)
             kept, refused = documents.store_uploads([str(p) for p in paths], folder)
         if not kept:
             raise HTTPException(415, "; ".join(f"{f.path}: {f.reason}" for f in refused))
-        report = await run_in_threadpool(self._ingest, lambda: documents.ingest_files(kept, self.assistant.index))
+        report = await run_in_threadpool(self._ingest, assistant, lambda: documents.ingest_files(kept, assistant.index))
         return JSONResponse(documents.report_dict(report, refused, folder))
 
-    async def ingest_path(self, request: Request) -> dict[str, Any]:
-        """Ingest a file or folder on the server, inside a folder of `FONTE_API_INGEST_DIRS`; a folder is
-        brought up to date as `fonte-ingest` does (files gone from it lose their documents)."""
+    async def ingest_path(self, request: Request, assistant: Any) -> dict[str, Any]:
         try:
             body = await request.json()
         except ValueError:
@@ -197,20 +227,19 @@ class _Api:
             raise HTTPException(400, f"no such file or folder: {real.relative_to(root).as_posix() or '.'}.")
         from ingest.pipeline import ingest
 
-        report = await run_in_threadpool(self._ingest, lambda: ingest([real], self.assistant.index))
+        report = await run_in_threadpool(self._ingest, assistant, lambda: ingest([real], assistant.index))
         return documents.report_dict(report, (), root)
 
-    def delete(self, doc_id: str) -> dict[str, Any]:
-        """Remove one document (its `id` from the list) and its chunks."""
-        index = self.assistant.index
+    def delete(self, doc_id: str, assistant: Any) -> dict[str, Any]:
+        index = assistant.index
         record = documents.find_document(index, doc_id)
         if record is None:
             raise HTTPException(404, f"no document with id {doc_id!r}: list them with GET {PREFIX}/documents.")
-        folder = documents.upload_dir(self.settings)
-        report = self._ingest(lambda: documents.remove_documents(index, [record], folder))
+        folder = documents.upload_dir(assistant.settings)
+        report = self._ingest(assistant, lambda: documents.remove_documents(index, [record], folder))
         return {**documents.report_dict(report, (), folder), "removed": documents.document_info(record).to_dict()}
 
-    def _ingest(self, run: Callable[[], IngestReport]) -> IngestReport:
+    def _ingest(self, assistant: Any, run: Callable[[], IngestReport]) -> IngestReport:
         """Run an index write, then let the assistant see it; a write under way elsewhere is a 409."""
         try:
             report = run()
@@ -220,5 +249,5 @@ class _Api:
             ) from None
         except FonteError as exc:
             raise HTTPException(503, str(exc)) from None
-        self.assistant.refresh()
+        assistant.refresh()
         return report

@@ -3,8 +3,11 @@
 Layout: a header, then tabs. Ask: the chat (streamed answers, [n] links) beside the Sources panel.
 Documents: drag-and-drop upload with a status for every file dropped, the collection's documents with a remove
 action (no server path anywhere). Settings: answer mode and passages per question.
+A sidebar lists the signed-in user's stored conversations; a collection picker (when they may read several)
+sets the collection that the chat asks and the Documents tab shows, fills and empties.
 Named API endpoints: `/ask` (the `Answer` as JSON), `/status`, `/documents`, `/ingest` (files) and
-`/delete_document`; the plain HTTP routes under `/api` are `ui.api`'s.
+`/delete_document`, each with a `collection`; the plain JSON routes are `ui.http_api`'s (`/api/v1`) and
+`ui.api`'s (`/api`), attached to the Blocks as `demo.fonte_routes` for `ui.server.launch`.
 """
 
 from __future__ import annotations
@@ -15,23 +18,34 @@ from typing import Any
 import gradio as gr
 
 from qa.settings import Settings
-from ui import documents
+from ui import api, documents, http_api
+from ui.collections import library_for
 from ui.format import sources_html
 from ui.handlers import MAX_QUESTION, Handlers
+from ui.history import History
+from ui.workspace import Workspace
 
 _ASSETS = Path(__file__).resolve().parent
 Parts = dict[str, Any]
 
 
 def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
-    """Build the page over an open `qa.Assistant`; launch it with `ui.server.launch`."""
-    h = Handlers(assistant, settings)
+    """Build the page over an open `qa.Assistant` (the first collection's; the others open when first asked);
+    launch it with `ui.server.launch`."""
+    library = library_for(assistant, settings)
+    h = Handlers(assistant, settings, library)
+    w = Workspace(library, History.open(settings))
     st = assistant.status()
     # delete_cache: Gradio's copies of uploads and exports older than a day go, checked hourly (uploads
     # themselves are kept in the data folder)
     with gr.Blocks(title="Fonte", fill_width=True, analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
-        p: Parts = {"turns": gr.State([])}
+        p: Parts = {"turns": gr.State([]), "conv": gr.State(None)}
+        p |= _sidebar()
         p["header"] = gr.HTML(documents.header_html(st), elem_id="fonte-header", padding=False)
+        # filled in for the signed-in user at page load; shown when they may read more than one
+        p["collection"] = gr.Dropdown(
+            [], label="Collection", visible=False, elem_id="fonte-collection-pick", scale=0, min_width=240
+        )
         with gr.Tabs(elem_id="fonte-tabs"):
             with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=420):
@@ -44,10 +58,33 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
                 p |= _settings_tab(settings, st)
         # the `/ingest` endpoint's file input and JSON output: never shown, there for gradio_client
         p["api_files"] = gr.File(file_count="multiple", type="filepath", visible=False)
+        p["api_collection"] = gr.Textbox("", visible=False)
         p["api_report"] = gr.JSON(visible=False)
         p["api_ingest"] = gr.Button(visible=False)
         _wire(demo, h, p)
+        _wire_workspace(demo, h, w, p)
+    # the plain JSON routes: ask and collections under /api/v1, documents under /api (ui.server.launch serves them)
+    demo.fonte_routes = http_api.routes(library) + api.api_routes(library)  # type: ignore[attr-defined]
     return demo
+
+
+def _sidebar() -> Parts:
+    p: Parts = {}
+    with gr.Sidebar(label="Conversations", open=True, elem_id="fonte-sidebar", width=280):
+        gr.HTML("<div class='fonte-panel-title'>Conversations</div>", padding=False)
+        p["history"] = gr.Radio([], show_label=False, elem_id="fonte-history", container=False)
+        # the open conversation's id, mirrored into the address (?c=...) so that a reload reopens it
+        p["conv_id"] = gr.Textbox(visible="hidden", elem_id="fonte-conversation-id")
+        p["title"] = gr.Textbox(
+            placeholder="Title of the open conversation", show_label=False, max_length=200, elem_id="fonte-title"
+        )
+        with gr.Row():
+            p["rename"] = gr.Button("Rename", size="sm", elem_id="fonte-rename")
+            p["delete"] = gr.Button("Delete", size="sm", variant="stop", elem_id="fonte-delete")
+        # shown when signed in (Gradio's /logout ends the session)
+        p["who"] = gr.Markdown(elem_id="fonte-who")
+        p["signout"] = gr.Button("Sign out", size="sm", link="/logout", visible=False, elem_id="fonte-signout")
+    return p
 
 
 def _chat_column() -> Parts:
@@ -163,10 +200,12 @@ def _private(name: str) -> dict[str, Any]:
 
 
 def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
-    ask_in = [p["question"], p["turns"], p["mode"], p["top_k"]]
+    ask_in = [p["question"], p["turns"], p["mode"], p["top_k"], p["collection"]]
     chat_out = [p["question"], p["chatbot"], p["turns"], p["sources"]]
-    p["question"].submit(h.respond, ask_in, chat_out, **_private("submit"))
-    p["ask"].click(h.respond, ask_in, chat_out, **_private("respond"))
+    p["asked"] = [
+        p["question"].submit(h.respond, ask_in, chat_out, **_private("submit")),
+        p["ask"].click(h.respond, ask_in, chat_out, **_private("respond")),
+    ]
     p["open"].click(
         h.open_source,
         [p["target"], p["turns"]],
@@ -188,7 +227,7 @@ def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
     up_out = [p["table"], p["header"], p["grid"], p["upload"], p["upload_log"], p["doclist"], p["remove_pick"]]
     p["upload"].upload(
         h.upload,
-        [p["upload"], p["upload_log"]],
+        [p["upload"], p["upload_log"], p["collection"]],
         up_out,
         concurrency_limit=1,
         concurrency_id="ingest",
@@ -196,20 +235,59 @@ def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
     )
     p["remove"].click(
         h.remove,
-        p["remove_pick"],
+        [p["remove_pick"], p["collection"]],
         [p["remove_note"], *view],
         concurrency_limit=1,
         concurrency_id="ingest",
         **_private("remove"),
     )
-    demo.load(h.documents_view, None, view, show_progress="hidden", **_private("status"))
-    p["mode"].change(h.header, p["mode"], p["header"], show_progress="hidden", **_private("mode"))
+    p["mode"].change(h.header, [p["mode"], p["collection"]], p["header"], show_progress="hidden", **_private("mode"))
     gr.api(h.api_ask, api_name="ask")
     gr.api(h.api_status, api_name="status")
     gr.api(h.api_documents, api_name="documents")
     gr.api(h.api_delete, api_name="delete_document", concurrency_limit=1, concurrency_id="ingest")
     p["api_ingest"].click(
-        h.api_ingest, p["api_files"], p["api_report"], api_name="ingest", concurrency_limit=1, concurrency_id="ingest"
+        h.api_ingest,
+        [p["api_files"], p["api_collection"]],
+        p["api_report"],
+        api_name="ingest",
+        concurrency_limit=1,
+        concurrency_id="ingest",
+    )
+
+
+# the open conversation in the page's address (replaced, not pushed: Back still leaves the page)
+_ADDRESS_JS = """(c) => {
+  const u = new URL(window.location.href);
+  if (c) { u.searchParams.set('c', c); } else { u.searchParams.delete('c'); }
+  window.history.replaceState(null, '', u);
+}"""
+
+
+def _wire_workspace(demo: gr.Blocks, h: Handlers, w: Workspace, p: Parts) -> None:
+    # the header, counts and Documents tab follow the collection picked (the signed-in user's)
+    view = [p["header"], p["grid"], p["doclist"], p["remove_pick"]]
+    demo.load(w.collections, None, p["collection"], show_progress="hidden", **_private("collections")).then(
+        h.documents_view, p["collection"], view, show_progress="hidden", **_private("status")
+    )
+    p["collection"].change(h.documents_view, p["collection"], view, show_progress="hidden", **_private("collection"))
+    reopen = [p["chatbot"], p["turns"], p["sources"], p["conv"], p["title"]]
+    demo.load(w.who, None, [p["who"], p["signout"]], show_progress="hidden", **_private("who"))
+    demo.load(w.restore, None, [*reopen, p["history"]], show_progress="hidden", **_private("restore"))
+    p["conv"].change(lambda cid: cid or "", p["conv"], p["conv_id"], queue=False, **_private("remember"))
+    p["conv_id"].change(None, p["conv_id"], None, js=_ADDRESS_JS, queue=False, **_private("address"))
+    for i, asked in enumerate(p["asked"]):
+        asked.then(w.save, [p["conv"], p["turns"]], [p["conv"], p["history"]], **_private(f"save_{i}"))
+    p["history"].input(w.open, p["history"], reopen, **_private("reopen"))
+    for i, start in enumerate((p["new"].click, p["chatbot"].clear)):
+        start(w.new_chat, None, [p["conv"], p["history"], p["title"]], queue=False, **_private(f"fresh_{i}"))
+    p["rename"].click(w.rename, [p["history"], p["title"]], p["history"], **_private("rename"))
+    p["delete"].click(
+        w.delete,
+        p["history"],
+        [p["chatbot"], p["turns"], p["sources"], p["conv"], p["history"], p["title"]],
+        js="(c) => (c && confirm('Delete this conversation? It cannot be undone.')) ? c : null",
+        **_private("delete"),
     )
 
 

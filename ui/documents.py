@@ -17,7 +17,7 @@ from typing import Any
 
 from ingest.sources import IMAGE_TYPES
 from qa.index import DocRecord, doc_key
-from qa.settings import Settings
+from qa.settings import DEFAULT_COLLECTION, Settings
 from qa.types import FileStatus, IngestReport
 
 ALLOWED_TYPES = (".txt", ".md", ".html", ".pdf", ".docx", ".jsonl", *IMAGE_TYPES)  # images: read by OCR
@@ -29,8 +29,10 @@ Progress = Callable[[int, int, str], None]
 
 
 def upload_dir(settings: Settings) -> Path:
-    """Where uploaded files are kept (so re-uploading a file updates its document): `<data_dir>/uploads`."""
-    return Path(settings.data_dir) / UPLOAD_DIR
+    """Where uploaded files are kept (so re-uploading a file updates its document): `<data_dir>/uploads`, and
+    `<data_dir>/uploads/<collection>` for a collection other than the default."""
+    base = Path(settings.data_dir) / UPLOAD_DIR
+    return base if settings.collection == DEFAULT_COLLECTION else base / settings.collection
 
 
 def safe_name(name: str) -> str:

@@ -11,6 +11,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,6 +22,7 @@ from qa.errors import FonteError
 from qa.settings import Settings
 from qa.types import Answer, Citation, IngestReport
 from ui import documents, export, feedback, pages
+from ui.collections import Library
 from ui.format import answer_markdown, error_markdown, escape_markdown, file_name, sources_html, streaming_markdown
 
 log = logging.getLogger("fonte.ui")
@@ -38,6 +40,7 @@ class Turn:
     question: str
     answer: Answer | None = None
     error: str = ""
+    collection: str = ""  # the collection it was asked in ("" for the app's first)
 
 
 def user_message(exc: BaseException) -> str:
@@ -68,16 +71,36 @@ def _lazy(read: Callable[[], Iterable[T]]) -> Iterator[T]:
     yield from read()
 
 
-class Handlers:
-    """The event handlers, bound to one assistant and its settings."""
+def username(request: gr.Request | None) -> str | None:
+    """The signed-in user of a request (None in anonymous mode and outside a request)."""
+    return getattr(request, "username", None) or None
 
-    def __init__(self, assistant: Any, settings: Settings) -> None:
+
+class Handlers:
+    """The event handlers, bound to the app's collections (`ui.collections.Library`) and settings.
+
+    `assistant` is the first collection's; `library` holds the others and who may read them (default: that
+    one collection, readable by everyone).
+    """
+
+    def __init__(self, assistant: Any, settings: Settings, library: Library | None = None) -> None:
         self.assistant = assistant
         self.settings = settings
+        self.library = library or Library(assistant, settings)
         self._exports = Path(tempfile.gettempdir()) / "fonte-exports"
 
+    def _assistant(self, collection: str | None, request: gr.Request | None) -> Any:
+        """The assistant of `collection` for the request's user (AccessDenied when not theirs)."""
+        return self.library.assistant(username(request), collection or None)
+
     def respond(
-        self, question: str, turns: list[Turn], mode: str | None, top_k: float | None
+        self,
+        question: str,
+        turns: list[Turn],
+        mode: str | None,
+        top_k: float | None,
+        collection: str | None = None,
+        request: gr.Request | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Stream one answer into the chat; then show its sources (a click on [n] marks one)."""
         question = (question or "").strip()[:MAX_QUESTION]
@@ -88,8 +111,9 @@ class Handlers:
         yield "", shown + [{"role": "assistant", "content": "*Searching your documents…*"}], turns, gr.skip()
         text, answer = "", None
         try:
+            assistant = self._assistant(collection, request)
             k = int(top_k) if top_k else None
-            for piece in self.assistant.stream(question, history_pairs(turns), top_k=k, mode=mode or None):
+            for piece in assistant.stream(question, history_pairs(turns), top_k=k, mode=mode or None):
                 if isinstance(piece, Answer):
                     answer = piece
                 elif piece:
@@ -103,17 +127,14 @@ class Handlers:
             if answer is None:
                 raise RuntimeError("the assistant's stream ended without an Answer")
         except Exception as exc:
-            new = [*turns, Turn(question, error=user_message(exc))]
+            new = [*turns, Turn(question, error=user_message(exc), collection=collection or "")]
             yield gr.skip(), chat_messages(new), new, gr.skip()
             return
-        new = [*turns, Turn(question, answer)]
-        panel = sources_html(answer, len(new) - 1, None, self._document_text)
+        new = [*turns, Turn(question, answer, collection=assistant.settings.collection)]
+        panel = sources_html(answer, len(new) - 1, None, assistant.document_text)
         yield gr.skip(), chat_messages(new), new, panel
 
-    def _document_text(self, doc_id: str) -> str:
-        return str(self.assistant.document_text(doc_id))
-
-    def open_source(self, target: str, turns: list[Turn]) -> str:
+    def open_source(self, target: str, turns: list[Turn], request: gr.Request | None = None) -> str:
         """Show citation `n` of answer `turn` (`target` is "turn-n", set by a click on [n])."""
         m = _TARGET.match((target or "").strip())
         if not m:
@@ -121,15 +142,20 @@ class Handlers:
         turn, n = int(m.group(1)), int(m.group(2))
         if turn >= len(turns) or turns[turn].answer is None:
             return gr.skip()
-        return sources_html(turns[turn].answer, turn, n, self._document_text, self.page_html)
+        try:
+            assistant = self._assistant(turns[turn].collection, request)
+        except FonteError:
+            return gr.skip()
+        page = partial(self.page_html, assistant=assistant)
+        return sources_html(turns[turn].answer, turn, n, assistant.document_text, page)
 
-    def page_html(self, citation: Citation, answer: Answer) -> str:
+    def page_html(self, citation: Citation, answer: Answer, assistant: Any = None) -> str:
         """The cited PDF page (or OCR'd image) with the sentence highlighted (`ui.pages`), or "" where there is
         none to show.
 
         The file is the one the index records for the cited document: nothing the browser sends names a file.
         """
-        index = self.assistant.index
+        index = (assistant or self.assistant).index
         record = index.documents().get(citation.doc_id) or index.documents(refresh=True).get(citation.doc_id)
         if record is None or record.metadata.get("type") not in pages.KINDS:
             return ""
@@ -169,106 +195,152 @@ class Handlers:
         liked = data.liked if isinstance(data.liked, bool) else None
         return self.vote(turns, int(index) // 2, liked, comment)
 
-    def header(self, mode: str | None) -> str:
+    def header(self, mode: str | None, collection: str | None = None, request: gr.Request | None = None) -> str:
         """The page header, showing the answer mode chosen in Settings."""
-        st = dict(self.assistant.status())
+        st = dict(self._status(collection, request))
         return documents.header_html({**st, "mode": mode or st.get("mode", "")})
 
-    def status(self) -> tuple[str, str]:
-        st = self.assistant.status()
+    def _status(self, collection: str | None, request: gr.Request | None) -> dict[str, Any]:
+        try:
+            return dict(self._assistant(collection, request).status())
+        except FonteError:  # no collection to read: an empty status rather than an error at page load
+            return {"documents": 0, "chunks": 0, "mode": getattr(self.assistant, "mode", "")}
+
+    def status(self, collection: str | None = None, request: gr.Request | None = None) -> tuple[str, str]:
+        st = self._status(collection, request)
         return documents.header_html(st), documents.status_html(st)
 
-    def documents_view(self) -> tuple[Any, ...]:
-        """The header, the collection's counts, its document list and the remove picker's choices."""
-        docs = documents.list_documents(self.assistant.index)
-        choices = documents.document_choices(docs)
-        picker = gr.update(choices=choices, value=None)
-        return (*self.status(), documents.document_list_html(docs), picker)
+    def documents_view(self, collection: str | None = None, request: gr.Request | None = None) -> tuple[Any, ...]:
+        """The header, the counts, the document list and the remove picker's choices of the collection picked
+        in the page (empty when the user may read none)."""
+        try:
+            docs = documents.list_documents(self._assistant(collection, request).index)
+        except FonteError:
+            docs = []
+        picker = gr.update(choices=documents.document_choices(docs), value=None)
+        return (*self.status(collection, request), documents.document_list_html(docs), picker)
 
     def upload(
         self,
         files: list[str] | None,
         log: list[list[str]] | None,
+        collection: str | None = None,
+        request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> tuple[Any, ...]:
-        """Store the dropped files, ingest them with progress, and show a status for every file dropped in
-        this session (newest first) beside the refreshed collection.
+        """Store the dropped files, ingest them into the collection picked in the page with progress, and show
+        a status for every file dropped in this session (newest first) beside the refreshed collection.
 
         (A `gr.Progress()` default is how Gradio knows to track this handler's progress.)
         """
         if not files:
             return gr.skip(), gr.skip(), gr.skip(), None, gr.skip(), gr.skip(), gr.skip()
-        kept, refused = documents.store_uploads(files, documents.upload_dir(self.settings))
-        report = None
-        if kept:
-            try:
-                report = documents.ingest_files(kept, self.assistant.index, lambda d, t, p: progress((d, t), desc=p))
-                self.assistant.refresh()
-            except Exception as exc:
-                raise gr.Error(user_message(exc)) from None
-        rows = documents.file_rows(report, refused) + list(log or [])
-        head, grid, doclist, picker = self.documents_view()
-        return documents.file_table_html(rows), head, grid, None, rows, doclist, picker
-
-    def remove(self, doc_id: str | None) -> tuple[Any, ...]:
-        """Remove the document picked in the list, then refresh the collection."""
-        record = documents.find_document(self.assistant.index, doc_id or "") if doc_id else None
-        if record is None:
-            note = "Pick a document to remove first." if not doc_id else "That document is no longer in the collection."
-            return (note, *self.documents_view())
+        report, refused = None, []
         try:
-            documents.remove_documents(self.assistant.index, [record], documents.upload_dir(self.settings))
-            self.assistant.refresh()
+            assistant = self._assistant(collection, request)
+            kept, refused = documents.store_uploads(files, documents.upload_dir(assistant.settings))
+            if kept:
+                report = documents.ingest_files(kept, assistant.index, lambda d, t, p: progress((d, t), desc=p))
+                assistant.refresh()
         except Exception as exc:
             raise gr.Error(user_message(exc)) from None
-        return (f"Removed {documents.public_name(record)}.", *self.documents_view())
+        rows = documents.file_rows(report, refused) + list(log or [])
+        head, grid, doclist, picker = self.documents_view(collection, request)
+        return documents.file_table_html(rows), head, grid, None, rows, doclist, picker
+
+    def remove(
+        self, doc_id: str | None, collection: str | None = None, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
+        """Remove the document picked in the list from the collection picked in the page, then refresh it."""
+        try:
+            assistant = self._assistant(collection, request)
+        except FonteError as exc:
+            raise gr.Error(user_message(exc)) from None
+        record = documents.find_document(assistant.index, doc_id or "") if doc_id else None
+        if record is None:
+            note = "Pick a document to remove first." if not doc_id else "That document is no longer in the collection."
+            return (note, *self.documents_view(collection, request))
+        try:
+            documents.remove_documents(assistant.index, [record], documents.upload_dir(assistant.settings))
+            assistant.refresh()
+        except Exception as exc:
+            raise gr.Error(user_message(exc)) from None
+        return (f"Removed {documents.public_name(record)}.", *self.documents_view(collection, request))
 
     # ---- HTTP API ------------------------------------------------------------------------------
 
     def api_ask(
-        self, question: str, history: list[list[str]] | None = None, top_k: int = 0, mode: str = ""
+        self,
+        question: str,
+        history: list[list[str]] | None = None,
+        top_k: int = 0,
+        mode: str = "",
+        collection: str = "",
+        request: gr.Request | None = None,
     ) -> dict[str, Any]:
         """Answer `question` from the documents: the `Answer` as JSON (answer text with [n] markers, citations
-        with quotes and character offsets, ranked passages). `history`: earlier [question, answer] pairs."""
+        with quotes and character offsets, ranked passages). `history`: earlier [question, answer] pairs;
+        `collection`: which collection to ask (default: the first the caller may read)."""
         pairs = [(str(q), str(a)) for q, a in (history or [])]
         try:
-            answer = self.assistant.ask(question, pairs, top_k=int(top_k) or None, mode=mode or None)
+            assistant = self._assistant(collection, request)
+            answer = assistant.ask(question, pairs, top_k=int(top_k) or None, mode=mode or None)
         except Exception as exc:
             raise gr.Error(user_message(exc)) from None
         return dict(answer.to_dict())
 
-    def api_documents(self) -> dict[str, Any]:
-        """Every document of the collection: id, title, file name, chunks, pages, status, ingested_at."""
-        return {"documents": [d.to_dict() for d in documents.list_documents(self.assistant.index)]}
+    def api_documents(self, collection: str = "", request: gr.Request | None = None) -> dict[str, Any]:
+        """Every document of the collection (default: the first the caller may read): id, title, file name,
+        chunks, pages, status, ingested_at."""
+        try:
+            assistant = self._assistant(collection, request)
+        except FonteError as exc:
+            raise gr.Error(user_message(exc)) from None
+        return {
+            "collection": assistant.settings.collection,
+            "documents": [d.to_dict() for d in documents.list_documents(assistant.index)],
+        }
 
-    def api_ingest(self, files: list[str] | None) -> dict[str, Any]:
-        """Ingest uploaded files: a status per file (as the CLI reports) and the collection's totals."""
+    def api_ingest(
+        self, files: list[str] | None, collection: str = "", request: gr.Request | None = None
+    ) -> dict[str, Any]:
+        """Ingest uploaded files into the collection: a status per file (as the CLI reports) and the totals."""
         if not files:
             raise gr.Error("no file: send one or more files.")
-        folder = documents.upload_dir(self.settings)
-        kept, refused = documents.store_uploads(files, folder)
-        report = IngestReport(0, 0, 0, 0, (), 0, 0, 0.0)
-        if kept:
-            try:
-                report = documents.ingest_files(kept, self.assistant.index)
-                self.assistant.refresh()
-            except Exception as exc:
-                raise gr.Error(user_message(exc)) from None
-        return documents.report_dict(report, refused, folder)
+        try:
+            assistant = self._assistant(collection, request)
+            folder = documents.upload_dir(assistant.settings)
+            kept, refused = documents.store_uploads(files, folder)
+            report = IngestReport(0, 0, 0, 0, (), 0, 0, 0.0)
+            if kept:
+                report = documents.ingest_files(kept, assistant.index)
+                assistant.refresh()
+        except Exception as exc:
+            raise gr.Error(user_message(exc)) from None
+        return {**documents.report_dict(report, refused, folder), "collection": assistant.settings.collection}
 
-    def api_delete(self, doc_id: str) -> dict[str, Any]:
-        """Remove the document with this id (from `/documents`) and its chunks."""
-        record = documents.find_document(self.assistant.index, (doc_id or "").strip())
+    def api_delete(self, doc_id: str, collection: str = "", request: gr.Request | None = None) -> dict[str, Any]:
+        """Remove the document with this id (from `/documents`) and its chunks from the collection."""
+        try:
+            assistant = self._assistant(collection, request)
+        except FonteError as exc:
+            raise gr.Error(user_message(exc)) from None
+        record = documents.find_document(assistant.index, (doc_id or "").strip())
         if record is None:
             raise gr.Error(f"no document with id {doc_id!r}: list them with /documents.")
-        folder = documents.upload_dir(self.settings)
+        folder = documents.upload_dir(assistant.settings)
         try:
-            report = documents.remove_documents(self.assistant.index, [record], folder)
-            self.assistant.refresh()
+            report = documents.remove_documents(assistant.index, [record], folder)
+            assistant.refresh()
         except Exception as exc:
             raise gr.Error(user_message(exc)) from None
         return {**documents.report_dict(report, (), folder), "removed": documents.document_info(record).to_dict()}
 
-    def api_status(self) -> dict[str, Any]:
-        """The collection status: documents, chunks, embedder, index, last ingest, answer mode and modes."""
-        return dict(self.assistant.status())
+    def api_status(self, collection: str = "", request: gr.Request | None = None) -> dict[str, Any]:
+        """The collection status: documents, chunks, embedder, index, last ingest, answer mode and modes; and
+        `collections`, the ones the caller may read."""
+        try:
+            st = dict(self._assistant(collection, request).status())
+        except Exception as exc:
+            raise gr.Error(user_message(exc)) from None
+        return {**st, "collections": self.library.readable(username(request))}

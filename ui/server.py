@@ -23,8 +23,8 @@ from qa.settings import Settings  # noqa: E402
 
 LOUD_WARNING = (
     "WARNING: Fonte is listening on {host}, beyond this machine, WITHOUT a login. Anyone who can reach this "
-    "address can read your documents and upload files. Set FONTE_UI_AUTH to a credentials file or user:password, "
-    "or bind 127.0.0.1."
+    "address can read your documents and upload files. Add an account (fonte-admin add-user), set "
+    "FONTE_UI_AUTH to a credentials file or user:password, or bind 127.0.0.1."
 )
 
 
@@ -82,9 +82,10 @@ def blocked_paths(settings: Settings) -> list[str]:
 
 def launch_options(settings: Settings) -> dict[str, Any]:
     """The keyword arguments of `Blocks.launch` that make it safe (also used by the tests)."""
+    from ui.accounts import Accounts, sign_in_check
     from ui.app import page_assets
 
-    auth = parse_auth(settings.ui_auth)
+    auth = sign_in_check(Accounts.open(settings), parse_auth(settings.ui_auth))
     if not is_loopback(settings.ui_host) and auth is None:
         bar = "!" * 100
         print(f"{bar}\n{LOUD_WARNING.format(host=settings.ui_host)}\n{bar}", file=sys.stderr, flush=True)
@@ -93,9 +94,7 @@ def launch_options(settings: Settings) -> dict[str, Any]:
         "server_port": settings.ui_port,
         "share": False,
         "auth": auth,
-        "auth_message": "Fonte: sign in with the credentials your administrator set in FONTE_UI_AUTH."
-        if auth
-        else None,
+        "auth_message": "Fonte: sign in with the name and password your administrator gave you." if auth else None,
         "max_file_size": int(settings.ui_max_file_mb * 1024 * 1024),
         "allowed_paths": [],
         "blocked_paths": blocked_paths(settings),
@@ -114,13 +113,15 @@ def launch_options(settings: Settings) -> dict[str, Any]:
 def launch(demo: Any, settings: Settings, *, block: bool = True, routes: Sequence[Any] = ()) -> str:
     """Queue (bounded) and launch `demo` with `launch_options`; return the local URL.
 
-    `routes` (the HTTP API's, `ui.api.api_routes`) are served first, beside Gradio's own.
+    The JSON routes `build_app` attached to `demo` (`demo.fonte_routes`: `ui.http_api`'s under `/api/v1`,
+    `ui.api`'s under `/api`) are served before Gradio's own, then any extra `routes` (none in Fonte itself).
     With `block=False` the server runs in a background thread (tests, benchmarks); close it with `demo.close()`.
     """
     demo.queue(default_concurrency_limit=settings.ui_concurrency, max_size=settings.ui_max_queue)
     # quiet: Gradio's banner suggests a public share link, which Fonte never makes; print the address ourselves
+    served = [*getattr(demo, "fonte_routes", ()), *routes]
     _, url, _ = demo.launch(
-        prevent_thread_lock=True, quiet=True, app_kwargs={"routes": list(routes)}, **launch_options(settings)
+        prevent_thread_lock=True, quiet=True, app_kwargs={"routes": served}, **launch_options(settings)
     )
     if block:
         print(f"Fonte is serving on {url} (Ctrl+C to stop)", file=sys.stderr, flush=True)
@@ -146,12 +147,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env(index=args.index, ui_host=args.host, ui_port=args.port, mode=args.mode)
         from qa import Assistant
-        from ui.api import api_routes
         from ui.app import build_app
 
         assistant = Assistant.open(settings=settings, mode=args.mode)
         demo = build_app(assistant, settings)
-        launch(demo, settings, block=True, routes=api_routes(assistant, settings))
+        launch(demo, settings, block=True)
     except FonteError as exc:
         print(f"fonte-ui: {exc}", file=sys.stderr)
         return 2

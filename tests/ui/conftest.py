@@ -61,12 +61,11 @@ def ui_assistant(ui_settings: Settings, corpus_dir: Path) -> Any:
 
 
 def serve(assistant: Any, settings: Settings) -> Served:
-    from ui.api import api_routes
     from ui.app import build_app
     from ui.server import launch
 
     demo = build_app(assistant, settings)
-    url = launch(demo, settings, block=False, routes=api_routes(assistant, settings))
+    url = launch(demo, settings, block=False)
     return Served(url.rstrip("/"), settings, assistant, demo)
 
 
@@ -82,3 +81,32 @@ def client(served: Served) -> Any:
     from gradio_client import Client
 
     return Client(served.url, verbose=False, analytics_enabled=False, download_files=False)
+
+
+HR_MEMO = (
+    "Staff notice\n\nThe staff canteen moves to building C on 3 June 2024. "
+    "Lunch is served there from noon to two o'clock.\n"
+)
+TEAM = {"ann": ("ann-password", ["default"]), "bob": ("bob-password", ["hr", "notes"])}
+
+
+@pytest.fixture(scope="session")
+def team(ui_assistant: Any, ui_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The app with sign-in on: ann reads the corpus (the `default` collection), bob reads `hr` (a one-page
+    memo ingested into it) and `notes` (empty), over the same index as `served`; accounts and history in their
+    own data folder."""
+    from ingest.pipeline import ingest
+    from qa.index import Index
+    from ui.accounts import Accounts, users_path
+
+    root = tmp_path_factory.mktemp("team")
+    settings = ui_settings.replace(data_dir=str(root / "data"), ui_port=free_port())
+    memo = root / "canteen-notice.txt"
+    memo.write_text(HR_MEMO, encoding="utf-8")
+    ingest([memo], Index.open(settings.replace(collection="hr")))
+    accounts = Accounts(users_path(settings), rounds=4)
+    for name, (password, collections) in TEAM.items():
+        accounts.add_user(name, password, collections)
+    app = serve(ui_assistant, settings)
+    yield app
+    app.demo.close()

@@ -66,7 +66,7 @@ def test_a_user_error_comes_back_as_a_short_message(client: Any) -> None:
 def test_plain_http_call_as_documented(served: Served) -> None:
     """The README's curl recipe: POST /gradio_api/call/ask, then read the event stream."""
     with httpx.Client(base_url=served.url, timeout=60) as http:
-        r = http.post("/gradio_api/call/ask", json={"data": [QUESTION, None, 0, ""]})
+        r = http.post("/gradio_api/call/ask", json={"data": [QUESTION, None, 0, "", ""]})
         event_id = r.json()["event_id"]
         stream = http.get(f"/gradio_api/call/ask/{event_id}").text
     assert "event: complete" in stream
@@ -230,7 +230,106 @@ def test_the_gradio_ingest_endpoint_never_reads_a_server_path_it_is_sent(
     fake = {"path": str(secret), "meta": {"_type": "gradio.FileData"}, "orig_name": "secret.txt"}
     with httpx.Client(base_url=api_app.url, timeout=60) as page:
         assert page.post("/login", data={"username": AUTH[0], "password": AUTH[1]}).status_code == 200
-        r = page.post("/gradio_api/call/ingest", json={"data": [[fake]]})
+        r = page.post("/gradio_api/call/ingest", json={"data": [[fake], ""]})
         stream = page.get(f"/gradio_api/call/ingest/{r.json()['event_id']}").text
     assert "event: error" in stream and "4411" not in stream
     assert "secret.txt" not in _names(http)
+
+
+# ---- documents per collection: ann reads `default`, bob reads `hr` and `notes` (the `team` app) -----------
+
+
+def _team_auth(user: str) -> tuple[str, str]:
+    from tests.ui.conftest import TEAM
+
+    return user, TEAM[user][0]
+
+
+def test_document_routes_sign_in_like_the_json_routes(team: Served) -> None:
+    """With accounts (and no FONTE_UI_AUTH), the document routes are not open: 401 without or with a wrong
+    sign-in, whatever the route."""
+    with httpx.Client(base_url=team.url, timeout=60) as http:
+        for method, url in [("GET", "/api/documents"), ("POST", "/api/documents"), ("DELETE", "/api/documents/x")]:
+            r = http.request(method, url)
+            assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Basic"), (method, r.text)
+        assert http.get("/api/documents", auth=("bob", "wrong")).status_code == 401
+        assert http.get("/api/documents?collection=hr", auth=("carol", "whatever")).status_code == 401
+        assert http.post("/api/documents/path", json={"path": "/etc"}).status_code == 401
+
+
+def test_document_routes_refuse_another_users_collection(team: Served) -> None:
+    with httpx.Client(base_url=team.url, timeout=60) as http:
+        for user, theirs in [("ann", "hr"), ("bob", "default")]:
+            r = http.get(f"/api/documents?collection={theirs}", auth=_team_auth(user))
+            assert r.status_code == 403 and f"may not read the collection '{theirs}'" in r.json()["detail"]
+        memo = [("files", ("memo.txt", MEMO.encode(), "text/plain"))]
+        assert http.post("/api/documents?collection=hr", files=memo, auth=_team_auth("ann")).status_code == 403
+        hr = {d["name"]: d for d in http.get("/api/documents", auth=_team_auth("bob")).json()["documents"]}
+        r = http.delete(f"/api/documents/{hr['canteen-notice.txt']['id']}?collection=hr", auth=_team_auth("ann"))
+        assert r.status_code == 403
+        assert http.get("/api/documents?collection=Not+A+Name", auth=_team_auth("bob")).status_code == 403
+    assert "canteen-notice.txt" in [Path(d).name for d in _team_docs(team, "hr")]  # ann's delete did nothing
+
+
+def _team_docs(team: Served, collection: str) -> list[str]:
+    from qa.index import Index
+
+    return sorted(Index.open(team.settings.replace(collection=collection)).documents(refresh=True))
+
+
+def test_document_routes_list_upload_and_delete_in_the_users_collection(team: Served) -> None:
+    bob = _team_auth("bob")
+    with httpx.Client(base_url=team.url, auth=bob, timeout=120) as http:
+        listed = http.get("/api/documents").json()  # bob's first collection: hr
+        assert listed["collection"] == "hr" and [d["name"] for d in listed["documents"]] == ["canteen-notice.txt"]
+        files = [("files", ("archive-memo.txt", MEMO.encode(), "text/plain"))]
+        r = http.post("/api/documents?collection=notes", files=files)
+        assert r.status_code == 200 and r.json()["files"][0]["status"] == "added", r.text
+        notes = {d["name"]: d for d in http.get("/api/documents", params={"collection": "notes"}).json()["documents"]}
+        assert "archive-memo.txt" in notes
+        assert (Path(team.settings.data_dir) / "uploads" / "notes" / "archive-memo.txt").is_file()
+        assert "archive-memo.txt" not in [d["name"] for d in http.get("/api/documents").json()["documents"]]  # hr
+        assert "archive-memo.txt" not in [Path(d).name for d in _team_docs(team, "default")]
+        # the id of a document in `notes` is unknown in `hr`
+        doc_id = notes["archive-memo.txt"]["id"]
+        assert http.delete(f"/api/documents/{doc_id}?collection=hr").status_code == 404
+        gone = http.delete(f"/api/documents/{doc_id}?collection=notes")
+        assert gone.status_code == 200 and gone.json()["removed"]["name"] == "archive-memo.txt"
+        assert "archive-memo.txt" not in [Path(d).name for d in _team_docs(team, "notes")]
+        assert not (Path(team.settings.data_dir) / "uploads" / "notes" / "archive-memo.txt").exists()
+
+
+def test_gradio_document_endpoints_take_the_collection(team: Served, tmp_path: Path) -> None:
+    from gradio_client import Client, handle_file
+
+    def client(user: str) -> Any:
+        return Client(team.url, auth=_team_auth(user), verbose=False, analytics_enabled=False, download_files=False)
+
+    bob, ann = client("bob"), client("ann")
+    memo = tmp_path / "client-notes.txt"
+    memo.write_text(MEMO, encoding="utf-8")
+    assert bob.predict([handle_file(str(memo))], "notes", api_name="/ingest")["collection"] == "notes"
+    docs = {d["name"]: d for d in bob.predict("notes", api_name="/documents")["documents"]}
+    assert "client-notes.txt" in docs
+    assert [d["name"] for d in bob.predict(api_name="/documents")["documents"]] == ["canteen-notice.txt"]
+    with pytest.raises(Exception, match="may not read the collection 'notes'"):
+        ann.predict("notes", api_name="/documents")
+    with pytest.raises(Exception, match="may not read the collection 'notes'"):
+        ann.predict(docs["client-notes.txt"]["id"], "notes", api_name="/delete_document")
+    with pytest.raises(Exception, match="may not read the collection 'notes'"):
+        ann.predict([handle_file(str(memo))], "notes", api_name="/ingest")
+    assert bob.predict(docs["client-notes.txt"]["id"], "notes", api_name="/delete_document")["deleted"] == 1
+    assert "client-notes.txt" not in [Path(d).name for d in _team_docs(team, "notes")]
+
+
+def test_anonymous_mode_needs_no_credentials_for_the_document_routes(served: Served) -> None:
+    with httpx.Client(base_url=served.url, timeout=120) as http:
+        listed = http.get("/api/documents")
+        assert listed.status_code == 200 and listed.json()["collection"] == "default"
+        files = [("files", ("anonymous-memo.txt", MEMO.encode(), "text/plain"))]
+        r = http.post("/api/documents", files=files)
+        assert r.status_code == 200 and r.json()["files"][0]["status"] == "added", r.text
+        docs = {d["name"]: d for d in http.get("/api/documents").json()["documents"]}
+        gone = http.delete(f"/api/documents/{docs['anonymous-memo.txt']['id']}")
+        assert gone.status_code == 200 and gone.json()["deleted"] == 1
+        assert "anonymous-memo.txt" not in [d["name"] for d in http.get("/api/documents").json()["documents"]]

@@ -9,6 +9,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -34,8 +35,10 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("screenshots")
 
 
-@pytest.fixture(scope="module")
-def browser(served: Served) -> Iterator[Any]:
+@contextmanager
+def chromium(logs: bool = False) -> Iterator[Any]:
+    """Headless Chromium with a profile of its own (no cookies, no storage), removed afterwards; `logs`: keep
+    the performance and console logs."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -46,14 +49,21 @@ def browser(served: Served) -> Iterator[Any]:
     opts.binary_location = CHROMIUM
     for flag in [*FLAGS, f"--user-data-dir={profile}"]:
         opts.add_argument(flag)
-    opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    if logs:
+        opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    driver.requested = []  # every URL the page asked for, gathered from the performance log
     try:
         yield driver
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser(served: Served) -> Iterator[Any]:
+    with chromium(logs=True) as driver:
+        driver.requested = []  # every URL the page asked for, gathered from the performance log
+        yield driver
 
 
 def _requests(driver: Any) -> list[str]:
@@ -82,13 +92,18 @@ def _open(driver: Any, served: Served) -> None:
     _wait(driver, lambda d: _css(d, "#fonte-question textarea"))
 
 
-def _ask(driver: Any, question: str) -> Any:
-    """Type a question, send it, and wait for the finished answer (streaming cursor gone)."""
-    before = len(_css(driver, "#fonte-chat .message-row, #fonte-chat .message"))
+def _send(driver: Any, question: str) -> None:
+    """Type a question and press Ask."""
     box = _css(driver, "#fonte-question textarea")[0]
     box.clear()
     box.send_keys(question)
     _css(driver, "#fonte-ask")[0].click()
+
+
+def _ask(driver: Any, question: str) -> Any:
+    """Type a question, send it, and wait for the finished answer (streaming cursor gone)."""
+    before = len(_css(driver, "#fonte-chat .message-row, #fonte-chat .message"))
+    _send(driver, question)
 
     def finished(d: Any) -> Any:
         bots = _css(d, "#fonte-chat .bot")
@@ -128,7 +143,8 @@ def test_ask_click_citation_and_see_the_highlighted_sentence(browser: Any, serve
         if c.n == 1:
             browser.save_screenshot(str(shots / "03-source.png"))
     assert any(all(name in m for name in ("Montenegro", "Lussemburgo", "Belgio")) for m in marks.values())
-    assert browser.current_url.rstrip("/") == served.url  # the clicks did not navigate
+    # the clicks did not navigate (the address names the open conversation: ?c=<id>)
+    assert browser.current_url.split("?")[0].rstrip("/") == served.url and "#" not in browser.current_url
 
 
 def test_an_abstention_looks_different_and_lists_closest_passages(browser: Any, served: Served, shots: Path) -> None:
