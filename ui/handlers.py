@@ -20,7 +20,7 @@ import gradio as gr
 
 from qa.errors import FonteError
 from qa.settings import Settings
-from qa.types import Answer, Citation, IngestReport
+from qa.types import Answer, Citation, FileStatus, IngestReport
 from ui import documents, export, feedback, pages
 from ui.collections import Library
 from ui.format import answer_markdown, error_markdown, escape_markdown, file_name, sources_html, streaming_markdown
@@ -235,7 +235,8 @@ class Handlers:
         """
         if not files:
             return gr.skip(), gr.skip(), gr.skip(), None, gr.skip(), gr.skip(), gr.skip()
-        report, refused = None, []
+        report: IngestReport | None = None
+        refused: list[FileStatus] = []
         try:
             assistant = self._assistant(collection, request)
             kept, refused = documents.store_uploads(files, documents.upload_dir(assistant.settings))
