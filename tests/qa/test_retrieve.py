@@ -81,6 +81,19 @@ def test_the_generation_check_reads_one_marker_not_every_document(make_settings,
     assert reader.generation() == seen[-1]  # nothing changed since
 
 
+def test_each_collection_has_its_own_generation_marker(make_settings) -> None:  # type: ignore[no-untyped-def]
+    """A write into one document collection leaves another's generation as it was: its readers do not reload
+    for a change that is not theirs."""
+    s: Settings = make_settings(embedder="hashing")
+    default, hr = Index.open(s), Index.open(s.replace(collection="hr"))
+    _put(default, "a", "Fiumi", "Il Reno attraversa la Svizzera.")
+    _put(hr, "h", "Mensa", "La mensa si sposta nell'edificio C.")
+    before = default.generation(), hr.generation()
+    _put(hr, "h", "Mensa", "La mensa apre a mezzogiorno nell'edificio C.")  # changed: same count
+    assert default.generation() == before[0] and hr.generation() != before[1]
+    assert Index.open(s).generation() == before[0]
+
+
 def test_an_index_without_a_marker_is_read_by_its_fingerprint(make_settings) -> None:  # type: ignore[no-untyped-def]
     s: Settings = make_settings(embedder="hashing")
     index = Index.open(s)
