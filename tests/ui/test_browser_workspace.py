@@ -41,7 +41,8 @@ def _ask(driver: Any, question: str) -> str:
             text = bots[-1].text if len(bots) > before else ""
         except StaleElementReferenceException:  # re-rendered meanwhile: look again
             return False
-        return text if text and "▍" not in text and "Searching your documents" not in text else False
+        busy = ("▍", "Searching your documents", "Loading content")  # streaming, or Gradio still drawing it
+        return text if text and not any(b in text for b in busy) else False
 
     return str(_wait(driver, finished))
 
@@ -173,6 +174,16 @@ def test_bob_sees_only_his_collections_and_conversations(chrome: Any, team: Serv
     assert [Path(d).name for d in _documents(team, "hr")] == ["canteen-notice.txt"]
     assert [Path(d).name for d in _documents(team, "notes")] == ["harbour-report.md"]
     _listed(chrome, [CANTEEN])  # one conversation, across both collections, and not ann's
+    # Delete asks first: cancelled, the conversation stays; confirmed, it goes and the chat starts afresh
+    from selenium.webdriver.support import expected_conditions
+
+    for confirm in (False, True):
+        _css(chrome, "#fonte-delete")[0].click()
+        alert = _wait(chrome, expected_conditions.alert_is_present())
+        assert "Delete this conversation?" in alert.text
+        alert.accept() if confirm else alert.dismiss()
+        _listed(chrome, [] if confirm else [CANTEEN])
+    _wait(chrome, lambda d: not _css(d, "#fonte-chat .bot") and "?c=" not in d.current_url)
 
 
 def _documents(team: Served, collection: str) -> list[str]:
