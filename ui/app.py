@@ -277,7 +277,8 @@ def _wire_workspace(demo: gr.Blocks, h: Handlers, w: Workspace, p: Parts) -> Non
     p["conv"].change(lambda cid: cid or "", p["conv"], p["conv_id"], queue=False, **_private("remember"))
     p["conv_id"].change(None, p["conv_id"], None, js=_ADDRESS_JS, queue=False, **_private("address"))
     for i, asked in enumerate(p["asked"]):
-        asked.then(w.save, [p["conv"], p["turns"]], [p["conv"], p["history"]], **_private(f"save_{i}"))
+        saved = [p["conv"], p["history"], p["title"]]
+        asked.then(w.save, [p["conv"], p["turns"]], saved, **_private(f"save_{i}"))
     p["history"].input(w.open, p["history"], reopen, **_private("reopen"))
     for i, start in enumerate((p["new"].click, p["chatbot"].clear)):
         start(w.new_chat, None, [p["conv"], p["history"], p["title"]], queue=False, **_private(f"fresh_{i}"))

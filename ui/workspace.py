@@ -15,7 +15,7 @@ from qa.errors import FonteError
 from ui.collections import Library
 from ui.format import escape_markdown, sources_html
 from ui.handlers import Turn, chat_messages, username
-from ui.history import History
+from ui.history import ConversationNotFound, History, title_for
 
 Request = gr.Request | None
 
@@ -47,19 +47,22 @@ class Workspace:
         ids = {c.id for c in convs}
         return gr.update(choices=[(c.title, c.id) for c in convs], value=current if current in ids else None)
 
-    def save(self, cid: str | None, turns: list[Turn], request: Request = None) -> tuple[Any, Any]:
-        """After each answer: store the chat (a new conversation on its first answer); returns its id and
-        the refreshed list."""
+    def save(self, cid: str | None, turns: list[Turn], request: Request = None) -> tuple[Any, Any, Any]:
+        """After each answer: store the chat (a new conversation on its first answer); returns its id, the
+        refreshed list, and a new conversation's title for the title box (left as typed otherwise)."""
         if not turns:
-            return gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.skip()
         user = self._user(request)
+        title: Any = gr.skip()
         try:
-            cid = cid or self.history.create(user, turns[0].question)
+            if not cid:
+                raise ConversationNotFound("a chat not stored yet")
             self.history.save(user, cid, turns)
-        except FonteError:  # deleted meanwhile (another tab): keep the chat as a new conversation
+        except FonteError:  # new, or deleted meanwhile (another tab): store it as a new conversation
             cid = self.history.create(user, turns[0].question)
             self.history.save(user, cid, turns)
-        return cid, self.listing(cid, request)
+            title = title_for(turns[0].question)
+        return cid, self.listing(cid, request), title
 
     def open(self, cid: str | None, request: Request = None) -> tuple[Any, ...]:
         """Reopen a stored conversation: the chat with its [n] links, its turns, an empty Sources panel, its

@@ -41,7 +41,8 @@ def _ask(driver: Any, question: str) -> str:
             text = bots[-1].text if len(bots) > before else ""
         except StaleElementReferenceException:  # re-rendered meanwhile: look again
             return False
-        return text if text and "▍" not in text and "Searching your documents" not in text else False
+        busy = ("▍", "Searching your documents", "Loading content")  # streaming, or Gradio still drawing it
+        return text if text and not any(b in text for b in busy) else False
 
     return str(_wait(driver, finished))
 
@@ -55,13 +56,34 @@ def _sign_in(driver: Any, team: Served, user: str) -> None:
     _wait(driver, lambda d: _css(d, "#fonte-question textarea"))
 
 
-def _conversations(driver: Any) -> list[str]:
-    return [label.text.strip() for label in _css(driver, "#fonte-history label") if label.text.strip()]
+def _conversations(driver: Any) -> list[str] | None:
+    """The sidebar's titles, or None while it is being redrawn."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    try:
+        return [label.text.strip() for label in _css(driver, "#fonte-history label") if label.text.strip()]
+    except StaleElementReferenceException:
+        return None
+
+
+def _listed(driver: Any, titles: list[str]) -> None:
+    """Wait until the sidebar lists exactly `titles` (it is redrawn after each answer is stored)."""
+    _wait(driver, lambda d: _conversations(d) == titles)
 
 
 def _open_conversation(driver: Any, title: str) -> None:
     label = _wait(driver, lambda d: [x for x in _css(d, "#fonte-history label") if x.text.strip() == title])[0]
     label.click()
+
+
+def _options(driver: Any) -> dict[str, Any]:
+    """The open dropdown's items by name (the chosen one shows a tick before its name); none while redrawn."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    try:
+        return {o.text.split()[-1]: o for o in _css(driver, "ul[role='listbox'] li") if o.text.strip()}
+    except StaleElementReferenceException:
+        return {}
 
 
 def _picker(driver: Any) -> list[Any]:
@@ -87,13 +109,13 @@ def test_ann_asks_reloads_reopens_and_exports_her_conversation(chrome: Any, team
     _sign_in(chrome, team, "ann")
     assert not _picker(chrome)  # one collection: nothing to choose
     assert "Montenegro" in _ask(chrome, QUESTION)
-    _wait(chrome, lambda d: QUESTION in _conversations(d))
+    _listed(chrome, [QUESTION])
     _wait(chrome, lambda d: "?c=" in d.current_url)
     chrome.refresh()  # the open conversation comes back by itself ...
     _wait(chrome, lambda d: [b for b in _css(d, "#fonte-chat .bot") if "Montenegro" in b.text])
     _css(chrome, "#fonte-new")[0].click()  # ... and, after New chat, from the sidebar
     _wait(chrome, lambda d: not _css(d, "#fonte-chat .bot"))
-    assert _conversations(chrome) == [QUESTION]
+    _listed(chrome, [QUESTION])
     _open_conversation(chrome, QUESTION)
     bot = _wait(chrome, lambda d: [b for b in _css(d, "#fonte-chat .bot") if "Montenegro" in b.text])[0]
     bot.find_element("css selector", 'a[href*="#fonte-cite-0-1"]').click()
@@ -104,7 +126,7 @@ def test_ann_asks_reloads_reopens_and_exports_her_conversation(chrome: Any, team
     title.clear()
     title.send_keys("Absentees")
     _css(chrome, "#fonte-rename")[0].click()
-    _wait(chrome, lambda d: _conversations(d) == ["Absentees"])
+    _listed(chrome, ["Absentees"])
     _css(chrome, "#fonte-export")[0].click()
     links = _wait(chrome, lambda d: [a.get_attribute("href") for a in _css(d, "#fonte-export-files a[href]")])
     cookies = {c["name"]: c["value"] for c in chrome.get_cookies()}
@@ -121,7 +143,7 @@ def test_ann_asks_reloads_reopens_and_exports_her_conversation(chrome: Any, team
 
 def test_bob_sees_only_his_collections_and_conversations(chrome: Any, team: Served, tmp_path: Path) -> None:
     _sign_in(chrome, team, "bob")
-    assert _conversations(chrome) == []  # ann's chat is not listed
+    assert _conversations(chrome) == []  # ann's chat is not listed (checked again below, once his is)
     picker = _wait(chrome, lambda d: _picker(d))[0]
     choice = picker.find_element("css selector", "input")
     _wait(chrome, lambda d: choice.get_attribute("value") == "hr")  # his first collection, chosen
@@ -130,8 +152,9 @@ def test_bob_sees_only_his_collections_and_conversations(chrome: Any, team: Serv
     assert "event: error" in _api_ask_in_page(chrome, "default")
     # choose `notes`, upload into it, and ask it
     choice.click()
-    offered = _wait(chrome, lambda d: {o.text.split()[-1]: o for o in _css(d, "ul[role='listbox'] li") if o.text})
-    assert sorted(offered) == ["hr", "notes"]  # never ann's `default` (the chosen one shows a tick before it)
+    # the list is drawn item by item: wait for two, then check that those are all there are
+    offered = _wait(chrome, lambda d: _options(d) if len(_options(d)) >= 2 else False)
+    assert sorted(offered) == ["hr", "notes"]  # never ann's `default`
     offered["notes"].click()
     _tab(chrome, "Documents")
     _wait(chrome, lambda d: _doc_count(d) == 0)
@@ -154,10 +177,20 @@ def test_bob_sees_only_his_collections_and_conversations(chrome: Any, team: Serv
     assert hr == {"collections": ["hr", "notes"]}
     assert [Path(d).name for d in _documents(team, "hr")] == ["canteen-notice.txt"]
     assert [Path(d).name for d in _documents(team, "notes")] == ["harbour-report.md"]
-    assert _conversations(chrome) == [CANTEEN]  # one conversation, across both collections
+    _listed(chrome, [CANTEEN])  # one conversation, across both collections, and not ann's
+    # Delete asks first: cancelled, the conversation stays; confirmed, it goes and the chat starts afresh
+    from selenium.webdriver.support import expected_conditions
+
+    for confirm in (False, True):
+        _css(chrome, "#fonte-delete")[0].click()
+        alert = _wait(chrome, expected_conditions.alert_is_present())
+        assert "Delete this conversation?" in alert.text
+        alert.accept() if confirm else alert.dismiss()
+        _listed(chrome, [] if confirm else [CANTEEN])
+    _wait(chrome, lambda d: not _css(d, "#fonte-chat .bot") and "?c=" not in d.current_url)
     # picking `hr` again brings its documents back into the Documents tab
     choice.click()
-    _wait(chrome, lambda d: [o for o in _css(d, "ul[role='listbox'] li") if o.text.endswith("hr")])[0].click()
+    _wait(chrome, lambda d: _options(d) if len(_options(d)) >= 2 else False)["hr"].click()
     _tab(chrome, "Documents")
     _wait(chrome, lambda d: "canteen-notice.txt" in _css(d, "#fonte-doclist")[0].text)
     assert "harbour-report.md" not in _css(chrome, "#fonte-doclist")[0].text and _doc_count(chrome) == 1

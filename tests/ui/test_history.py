@@ -102,9 +102,10 @@ def test_workspace_saves_lists_reopens_and_deletes(tmp_path: Path, answer: Any, 
     assert w.who(ann)[0] == "Signed in as **ann**" and w.who(ann)[1]["visible"] is True
     assert w.who(None) == ("", gr.update(visible=False))  # anonymous mode: nobody to sign out
     turns = [Turn(QUESTION, answer, collection="default")]
-    cid, listing = w.save(None, turns, ann)
-    assert cid and listing["choices"] == [(QUESTION, cid)] and listing["value"] == cid
-    assert w.save(cid, [*turns, Turn("more?", error="e")], ann)[0] == cid
+    cid, listing, title = w.save(None, turns, ann)
+    assert cid and listing["choices"] == [(QUESTION, cid)] and listing["value"] == cid and title == QUESTION
+    again = w.save(cid, [*turns, Turn("more?", error="e")], ann)
+    assert again[0] == cid and again[2] == gr.skip()  # the title box keeps what was typed
     assert w.listing(None, bob)["choices"] == []
     chat, reopened, _panel, opened, title = w.open(cid, ann)
     assert opened == cid and title == QUESTION and len(reopened) == 2 and reopened[0].answer == answer
