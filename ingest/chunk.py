@@ -16,6 +16,7 @@ import json
 import re
 from typing import Any
 
+from qa.language import langdata
 from qa.types import Chunk, Document, Span
 
 # Abbreviations after which a full stop does not end a sentence (lower-case, without the dot).
@@ -66,34 +67,44 @@ def _ends_with_abbrev(text: str, dot: int) -> bool:
     return w in _ABBREV or (len(w) == 1 and w.isalpha())
 
 
-def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+def split_sentences(text: str, start: int = 0, end: int | None = None, language: str | None = None) -> list[Span]:
     """Sentence spans within `text[start:end]`, in `text` offsets.
 
-    A sentence ends at terminal punctuation followed by a capital or a digit (not after an abbreviation), at
+    A sentence ends at terminal punctuation followed by a capital or a digit (not after an abbreviation, nor,
+    in a `language` whose data says it writes ordinals with a full stop, after such a number: "am 3. März"), at
     a paragraph break, and at a line end that ends a line-based unit (`_line_cuts`): a header line, a label
     line, a list item. A line wrapped in the middle of a sentence stays inside it.
     """
     end = len(text) if end is None else end
+    ordinal = langdata.pattern("ORDINAL_DOT", language=language) if language else None
     spans: list[Span] = []
     for pa, pb in split_paragraphs(text[start:end]):
         pa, pb = pa + start, pb + start
         cur = pa
-        for cut in sorted({*_punctuation_cuts(text, pa, pb), *_line_cuts(text, pa, pb)}):
+        for cut in sorted({*_punctuation_cuts(text, pa, pb, ordinal), *_line_cuts(text, pa, pb)}):
             spans.append(_strip(text, cur, cut))
             cur = cut
         spans.append(_strip(text, cur, pb))
     return [s for s in spans if s[1] > s[0]]
 
 
-def _punctuation_cuts(text: str, pa: int, pb: int) -> list[int]:
+def _punctuation_cuts(text: str, pa: int, pb: int, ordinal: re.Pattern[str] | None = None) -> list[int]:
     cuts = []
     for m in _BOUNDARY.finditer(text, pa, pb):
         if not _OPENER.match(text, m.end()) or m.end() >= pb:
             continue
         if text[m.start()] == "." and m.end() - m.start() == 1 and _ends_with_abbrev(text, m.start()):
             continue
+        if ordinal is not None and text[m.start()] == "." and _after_ordinal(text, m.start(), ordinal):
+            continue
         cuts.append(m.end())
     return cuts
+
+
+def _after_ordinal(text: str, dot: int, ordinal: re.Pattern[str]) -> bool:
+    """Whether the word before the full stop at `dot` is a number the language writes as an ordinal there."""
+    word = re.search(r"(?<![\w.,])\w+$", text[max(0, dot - 12) : dot])
+    return word is not None and ordinal.fullmatch(word.group(0)) is not None
 
 
 def _line_cuts(text: str, pa: int, pb: int) -> list[int]:
@@ -172,11 +183,14 @@ def chunk_document(doc: Document, chunk_chars: int) -> list[Chunk]:
     A chunk never splits a sentence; it closes at a paragraph break once it holds at least a third of the
     target, and otherwise when the next sentence would overflow the target.
     """
+    from qa.language.identify import detect
+
     text = doc.text
+    language = detect(text[:2000], default="")
     groups: list[list[Span]] = []
     cur: list[Span] = []
     for pa, pb in split_paragraphs(text):
-        sents = _split_long(split_sentences(text, pa, pb), chunk_chars * 2, text)
+        sents = _split_long(split_sentences(text, pa, pb, language or None), chunk_chars * 2, text)
         for s in sents:
             if cur and s[1] - cur[0][0] > chunk_chars:
                 groups.append(cur)

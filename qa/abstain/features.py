@@ -13,11 +13,20 @@ from qa.abstain.future import future_found
 from qa.abstain.reasons import reason_found
 from qa.abstain.roles import role_found
 from qa.embed import fold
+from qa.language import langdata
+from qa.language.identify import detect
 from qa.language.words import content_words, shares_root, tokenize, words
 from qa.read.spans import LEAD_WINDOW, NUMERIC_KINDS, anchors_found, question_kind, years
 from qa.retrieve.hybrid import Retrieved
 from qa.types import Chunk, Evidence
 from qa.verify.claims import context_of, missing_facts
+
+
+def kinds_readable(sentences: Sequence[str]) -> bool:
+    """Whether the language data that finds dates, amounts and reasons (`qa.language.langdata`: `DATE` ...)
+    reads every language these sentences are written in."""
+    packs = [langdata.grammar(detect(s)) for s in sentences if s.strip()]
+    return all(p is not None and hasattr(p, "DATE") for p in packs)
 
 
 def overlap(q_tokens: set[str], text: str) -> float:
@@ -71,6 +80,8 @@ def features(
       the top `LEAD_WINDOW` sentences holds one, or asks why and none of them gives a reason (qa/abstain/reasons.py), or
       names a year (`qa.read.spans.years`) that no retrieved passage writes, else 1 (names and places are left out: an
       answer to "where" or "who" may be a common noun, "in the vault", "the officials", which no pattern can rule out);
+      the amount, date and reason parts only where the language data reads the sentences' language
+      (`kinds_readable`: English and Italian today), so a German date is never taken for a missing one;
     - anchors_found: share of the question's names and numbers found in the retrieved passages (across
       Italian and English names);
     - role_found: share of the roles the question names ("prime minister", "comandante") that the retrieved
@@ -102,6 +113,9 @@ def features(
     # a year is written in figures in either language: documents without it say nothing of that year ("Which
     # NATO member hosted the exercise in 2022?" was answered with the sentences on the 2023 edition)
     year_unwritten = any(y in unwritten for y in years(question))
+    # the answer kinds (a date, an amount, a reason) are read with optional language data: on evidence written
+    # in a language without it ("3. März") their absence says nothing, and the rule stands aside
+    readable = kinds_readable([e.text for e in shown])
     return {
         "dense_top": top,
         "dense_gap": top - base,
@@ -109,7 +123,9 @@ def features(
         "entity_coverage": coverage,
         "lexical_coverage": lexical,
         "focus_top": given.get("focus_top", 0.0),
-        "kind_found": float((not asks or any(e.lead for e in shown)) and why > 0 and not year_unwritten),
+        "kind_found": float(
+            (not readable or ((not asks or any(e.lead for e in shown)) and why > 0)) and not year_unwritten
+        ),
         "anchors_found": anchors_found(question, retrieved_text),
         "role_found": role_found(question, retrieved_text),
         "future_found": future_found(question, retrieved_text),

@@ -69,3 +69,20 @@ def test_seed_offsets(seed_doc: Path) -> None:
         assert c.text == cleaned.text[c.start : c.end]
         for a, b in c.sentences:
             assert c.start <= a < b <= c.end and cleaned.text[a:b].strip() == cleaned.text[a:b]
+
+
+def test_a_german_ordinal_ends_no_sentence_but_a_number_elsewhere_does() -> None:
+    """German writes ordinals and dates with a full stop ("am 3. März"): in German text (the document's detected
+    language, whose optional data says so) that stop ends no sentence; in English it still does."""
+    de = "Der Umzug beginnt am 3. März und dauert bis Ende April. Der 2. Weltkrieg endete 1945. Danach kam der Frieden."
+    assert [de[a:b] for a, b in split_sentences(de, language="de")] == [
+        "Der Umzug beginnt am 3. März und dauert bis Ende April.",
+        "Der 2. Weltkrieg endete 1945.",
+        "Danach kam der Frieden.",
+    ]
+    en = "The polonaise is number 53. Among the visitors was Liszt. The team won 12. Then it lost."
+    assert len(split_sentences(en, language="en")) == 4
+    doc = Document("memo", "memo.txt", "Memo", de, "h")
+    quotes = [de[c.start : c.end] for c in chunk_document(doc, 900)]
+    assert quotes == [de]  # chunked in the language it detects
+    assert len(chunk_document(doc, 900)[0].sentences) == 3

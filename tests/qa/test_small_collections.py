@@ -104,3 +104,28 @@ def test_a_detail_the_document_never_gives_is_abstained(
 ) -> None:
     """The hard case: every sentence of a short document is on its subject, and the detail is not there."""
     assert assistants[lang].ask(question).abstained
+
+
+MEMO_DE = (
+    "Rundschreiben der Stadtbibliothek\n"
+    "Datum: 12. Februar 2025\n"
+    "Betreff: Umzug des Archivs\n\n"
+    "Das historische Archiv zieht im Frühjahr in das ehemalige Zollamt am Hafen um.\n"
+    "Der Umzug beginnt am 3. März und soll bis Ende April abgeschlossen sein.\n"
+    "Während des Umzugs bleibt der Lesesaal geschlossen; Anfragen werden per E-Mail beantwortet.\n"
+)
+
+
+def test_a_date_written_in_a_language_without_date_data_is_not_taken_for_a_missing_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An English "when" question over a German memo: the date finders read English and Italian only, so they do
+    not see "3. März"; that must not rule the answer out (it did: kind_found 0 refused it at confidence 0.43)."""
+    from qa.abstain.features import kinds_readable
+
+    assert kinds_readable(["The move starts on 3 March."]) and not kinds_readable(["Der Umzug beginnt am 3. März."])
+    doc = tmp_path / "rundschreiben.txt"
+    doc.write_text(MEMO_DE, encoding="utf-8")
+    settings = Settings.from_env({}, index=str(tmp_path / "index"), embedder="e5-small", data_dir=str(tmp_path))
+    ingest([doc], Index.open(settings))
+    answer = Assistant.open(settings=settings, mode="extractive").ask("When does the archive move start?")
+    assert not answer.abstained, answer.answer
+    assert any("3. März" in c.quote for c in answer.citations), [c.quote for c in answer.citations]
