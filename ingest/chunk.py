@@ -29,6 +29,7 @@ _ABBREV = frozenset(
 _BOUNDARY = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’»)\]]*+(?=\s)")
 _OPENER = re.compile(r"\s+[\"'“‘«(\[]?[A-ZÀ-ÖØ-Þ0-9]")
 _PARA = re.compile(r"\n\s*\n")
+_NUMBER_DOT = re.compile(r"(?<![\w.,])\d{1,3}\.\s")  # a number a full stop follows: maybe an ordinal
 _LINE = re.compile(r"[^\n]+")
 # A list item starts with a bullet or an enumerator ("1.", "2)", "(3)", "a)") and a space.
 _ITEM = re.compile(r"(?:(?P<bullet>[-‐–—•*·▪◦‣●○■□►])|\d{1,3}[.)]|\(\w{1,3}\)|[^\W\d_]\))\s")
@@ -186,7 +187,9 @@ def chunk_document(doc: Document, chunk_chars: int) -> list[Chunk]:
     from qa.language.identify import detect
 
     text = doc.text
-    language = detect(text[:2000], default="")
+    # the language matters only where a number is followed by a full stop ("am 3. März"): skip detecting it (and
+    # loading its model in the reader process) for every other document
+    language = detect(text[:2000], default="") if _NUMBER_DOT.search(text) else ""
     groups: list[list[Span]] = []
     cur: list[Span] = []
     for pa, pb in split_paragraphs(text):
