@@ -192,7 +192,8 @@ class Index:
 
     def dense_search(self, vector: np.ndarray, k: int, ef_search: int) -> list[tuple[str, float]]:
         """The `k` chunk records nearest to `vector` by Chroma's own approximate (HNSW) index, searched with
-        breadth `ef_search`: (chunk id, cosine), best first. Records of documents not yet committed may be among
+        breadth `ef_search` (set once per process: it is the collection's setting; HNSW searches at least `k` wide
+        whatever it says): (chunk id, cosine), best first. Records of documents not yet committed may be among
         them: the caller keeps those it knows (`qa.retrieve.dense.StoreDense`)."""
         if k <= 0 or not self._chunks.count():
             return []

@@ -69,9 +69,10 @@ class StoreDense:
         if not self._rows or k <= 0:
             return []
         want = k if mask is None else 4 * k  # a filter (calibration's) keeps fewer: ask for more
-        ef = max(self._ef_search, want)
         found = [
-            (self._rows[cid], s) for cid, s in self._index.dense_search(query_vector, want, ef) if cid in self._rows
+            (self._rows[cid], s)
+            for cid, s in self._index.dense_search(query_vector, want, self._ef_search)
+            if cid in self._rows
         ]
         if mask is not None:
             found = [(i, s) for i, s in found if mask[i]]
