@@ -5,8 +5,9 @@
 ROWS.jsonl is `python -m eval.calibrate --dump` (each question's top evidence sentences, gold answers, whether
 the calibrated model abstained is recomputed here). For each set, the first `--per-set` answerable questions of
 the split are read the way `Assistant._read` reads them (llm, then the lead span, then the gap reader; or one
-reader alone), and the token F1 of the short answer against the gold answers is printed, counting a question
-the assistant refuses (abstains on) as 0, as `fonte-eval`'s `f1_short` does. Also the mean time a read takes.
+reader alone), and the token F1 of the short answer (its text in the question's language, translated by the
+LLM as the assistant does) against the gold answers is printed, counting a question the assistant refuses
+(abstains on) as 0, as `fonte-eval`'s `f1_short` does. Also the mean time a read takes.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ def main() -> None:
     p.add_argument("--per-set", type=int, default=40)
     p.add_argument("--split", default="all", choices=["dev", "holdout", "all"])
     args = p.parse_args()
+    from qa.answer.compose import short_in_language
+    from qa.answer.generate import translate
     from qa.embed import make_embedder
     from qa.language.identify import detect
     from qa.read.reader import make_reader
@@ -75,6 +78,8 @@ def main() -> None:
                 short = make_reader(reader, llm, encode).read(r["question"], ev, lang)
                 if short is not None:
                     break
+            if short is not None and llm is not None:  # its text in the question's language, as the answer has it
+                short = short_in_language(short, ev, lang, lambda text, to: translate(llm, text, to))
             spent, reads = spent + time.perf_counter() - t, reads + 1
             f1s.append(m.token_f1(short.text if short else "", r["answers"]) or 0.0)
         print(f"{name}: {len(f1s)} answerable questions, short-answer F1 {sum(f1s) / len(f1s):.3f}", flush=True)

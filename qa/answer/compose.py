@@ -66,6 +66,8 @@ def stream_llm(assistant: Assistant, a: Analysis, llm: Any, mode: str, started: 
     else:
         text, cites = result.text, llm_citations(result.cited, evidence, assistant.document_text)
     short = read_short(assistant, a, llm) if cites else None
+    if short is not None:
+        short = short_in_language(short, a.evidence, a.language, tr)
     yield final_answer(
         assistant, a, text, translated(cites, a.language, tr), mode, started, abstained=not cites, short=short
     )
@@ -88,6 +90,29 @@ def read_short(assistant: Assistant, a: Analysis, llm: Any) -> ShortAnswer | Non
             break
     a.timings_ms["read"] = ms(t)
     return short
+
+
+MAX_RENDERING_GROWTH = 3  # a rendering over 3x the span's words (+3) is an explanation, not a translation
+
+
+def short_in_language(
+    short: ShortAnswer, evidence: Sequence[Evidence], language: str, tr: Callable[[str, str], str]
+) -> ShortAnswer:
+    """The short answer with its `text` in the question's `language` (`ShortAnswer` says it is): a span copied
+    from a sentence in another language is translated (`tr`, the LLM); the span and its offsets stay what the
+    document writes. An English question over Italian text gets "Executive Vice President" for "vicepresidente
+    esecutivo". Names and numbers come back as they are; a rendering that is empty or far longer than the span
+    (the model explaining instead of translating) leaves the span as it is."""
+    if not short.span or short.text != short.span:
+        return short  # not a bare span (a reader already rendered it: the lead reader's localised names)
+    at = short.start or 0
+    source = next((e.text for e in evidence if e.chunk.doc_id == short.doc_id and e.start <= at < e.end), "")
+    if not source or detect(source, default=language) == language:
+        return short
+    rendering = " ".join(tr(short.span, language).split()).strip().rstrip(".")
+    if not rendering or len(rendering.split()) > MAX_RENDERING_GROWTH * len(short.span.split()) + 3:
+        return short
+    return dataclasses.replace(short, text=rendering)
 
 
 def llm_citations(

@@ -64,3 +64,34 @@ def test_lead_reader_gives_the_marked_span_located() -> None:
 def test_reader_is_chosen_by_name() -> None:
     assert make_reader("auto").name == "lead" and make_reader("auto", ScriptedLLM(["x"])).name == "llm"
     assert make_reader("none").read("q", _evidence(), "en") is None
+
+
+IT_DOC = "Il record è stato tenuto da John Elway, oggi vicepresidente esecutivo delle operazioni di football."
+
+
+def _italian_evidence() -> list[Evidence]:
+    chunk = Chunk("c1", "it", "it.txt", "Broncos", 0, 0, len(IT_DOC), IT_DOC, ((0, len(IT_DOC)),))
+    return [Evidence(chunk, 0, len(IT_DOC), IT_DOC, 1.0)]
+
+
+def test_a_span_of_another_language_is_rendered_in_the_question_language_and_keeps_its_offsets() -> None:
+    from qa.answer.compose import short_in_language
+
+    ev = _italian_evidence()
+    short = LLMReader(ScriptedLLM(["vicepresidente esecutivo"])).read("What role does Elway have?", ev, "en")
+    assert short is not None
+    asked: list[tuple[str, str]] = []
+
+    def tr(text: str, to: str) -> str:
+        asked.append((text, to))
+        return {"vicepresidente esecutivo": "executive vice president."}.get(text, "")
+
+    shown = short_in_language(short, ev, "en", tr)
+    assert shown.text == "executive vice president" and shown.span == "vicepresidente esecutivo"
+    assert IT_DOC[shown.start : shown.end] == "vicepresidente esecutivo"  # type: ignore[misc]
+    assert asked == [("vicepresidente esecutivo", "en")]
+    # asked in the document's own language: nothing to translate
+    assert short_in_language(short, ev, "it", tr) is short and len(asked) == 1
+    # a rendering that explains instead of translating, or none, leaves the span
+    assert short_in_language(short, ev, "en", lambda t, to: "It is " + "a very long explanation " * 3).text == short.span
+    assert short_in_language(short, ev, "en", lambda t, to: "").text == short.span
