@@ -19,17 +19,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from eval import metrics as m
+from eval.calibrate import evidence_of
 from qa.abstain.calibrate import load_abstainer
-from qa.types import Chunk, Evidence
-
-
-def _evidence(row: dict) -> list[Evidence]:
-    out = []
-    for i, e in enumerate(row["evidence"]):
-        text = e["text"]
-        chunk = Chunk(f"c{i}", f"d{i}", "", "", 0, 0, len(text), text, ((0, len(text)),))
-        out.append(Evidence(chunk, 0, len(text), text, e["score"], e.get("lead")))
-    return out
 
 
 def main() -> None:
@@ -71,7 +62,7 @@ def main() -> None:
             if abstainer.judge(r["features"])[1]:
                 f1s.append(0.0)
                 continue
-            ev, lang = _evidence(r), detect(r["question"])
+            ev, lang = evidence_of(r), detect(r["question"])
             t = time.perf_counter()
             short = None
             for reader in order:

@@ -11,6 +11,10 @@ saw), then measured on the held-out part of each set. `docs/calibration.md` says
 A second model, `small`, is fitted the same way for collections of one document (under
 `qa.abstain.calibrate.SMALL_INDEX_CHUNKS` chunks): every question asked again over a window of passages of one
 document of its set (`eval.small`), and the seed article as it is.
+
+With `--llm`, the `llm` variant of `all` is fitted for the local mode: each row also carries the packaged local
+model's judgement of its top evidence (`llm_yes`, qa/abstain/judge.py), read from the row's stored evidence, so
+`--rows` dumps are judged without asking the questions again (`--dump` keeps the judgements).
 """
 
 from __future__ import annotations
@@ -51,11 +55,10 @@ def collect(
     suite: str,
     embedder: str,
     splits: Sequence[str] = ("dev", "holdout"),
-    llm: bool = False,
     regimes: Sequence[str] = REGIMES,
 ) -> list[dict[str, Any]]:
-    """Feature rows (`features`, `answerable`, `group`, `set`, `split`, `regime`) for the suite's questions;
-    with `llm`, the local model's judgement too (`llm_yes`)."""
+    """Feature rows (`features`, `answerable`, `group`, `set`, `split`, `regime`, the top `evidence`) for the
+    suite's questions."""
     from ingest.pipeline import ingest
     from qa.assistant import Assistant
     from qa.index import Index
@@ -66,7 +69,6 @@ def collect(
         settings = base.replace(index=eval_index_location(base, [Path(s.corpus)], []))
         ingest([s.corpus], Index.open(settings))
         assistant = Assistant.open(settings=settings, mode="extractive")
-        extra: dict[str, Any] = {"llm": assistant._llm("local")} if llm else {}
         cases = [c for c in load_set(s.questions) if split_of(c.id) in splits]
         one_document = not s.corpus.endswith(".jsonl")  # the seed article: a small collection as it is
         windows = None if one_document else small.Windows.of(Path(s.corpus))
@@ -74,20 +76,18 @@ def collect(
         for n, case in enumerate(cases, 1):
             if one_document:
                 if "small" in regimes:
-                    rows.append(_row(assistant, case, s.name, case.answerable, regime="small", **extra))
+                    rows.append(_row(assistant, case, s.name, case.answerable, regime="small"))
                 continue
             if "all" in regimes:
-                rows.append(_row(assistant, case, s.name, case.answerable, **extra))
+                rows.append(_row(assistant, case, s.name, case.answerable))
                 if s.name == "squadit-xquad" and case.article and cal.unanswerable_when_left_out({"id": case.id}):
-                    rows.append(_row(assistant, case, s.name, False, **cal.leave_out(case.article), **extra))
+                    rows.append(_row(assistant, case, s.name, False, **cal.leave_out(case.article)))
             if "small" in regimes and windows is not None:
                 top = _top_id(assistant, case.question)
                 for answerable, ids in small.asks(case, raw.get(case.id, {}), windows, top):
                     if not answerable and not cal.unanswerable_when_left_out({"id": case.id}):
                         continue
-                    rows.append(
-                        _row(assistant, case, s.name, answerable, regime="small", keep=windows.keep(ids), **extra)
-                    )
+                    rows.append(_row(assistant, case, s.name, answerable, regime="small", keep=windows.keep(ids)))
             print(f"\r{s.name}: {n}/{len(cases)}", end="", file=sys.stderr, flush=True)
         print(file=sys.stderr)
     return rows
@@ -120,6 +120,35 @@ def _row(assistant: Any, case: Case, set_name: str, answerable: bool, regime: st
         # the top evidence, for tuning readers offline on the dev part (`--dump`)
         "evidence": [{"text": e.text, "lead": e.lead, "score": round(e.score, 4)} for e in a.evidence[:5]],
     }
+
+
+def evidence_of(row: dict[str, Any]) -> list[Any]:
+    """A dumped row's top evidence sentences as `Evidence` (each its own one-sentence document)."""
+    from qa.types import Chunk, Evidence
+
+    out = []
+    for i, e in enumerate(row["evidence"]):
+        text = e["text"]
+        chunk = Chunk(f"c{i}", f"d{i}", "", "", 0, 0, len(text), text, ((0, len(text)),))
+        out.append(Evidence(chunk, 0, len(text), text, e["score"], e.get("lead")))
+    return out
+
+
+def add_judgements(rows: Sequence[dict[str, Any]], llm: Any) -> None:
+    """The local model's judgement (`llm_yes`, qa/abstain/judge.py) of each row's stored top evidence, for the
+    rows that lack it (a row with no evidence gets the lowest judgement any row got, or -10)."""
+    from qa.abstain.judge import judgement
+
+    todo = [r for r in rows if "llm_yes" not in r["features"]]
+    for n, r in enumerate(todo, 1):
+        ev = evidence_of(r)
+        if ev:
+            r["features"]["llm_yes"] = judgement(llm, r["question"], ev)
+        print(f"\rjudged {n}/{len(todo)}", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    floor = min((r["features"]["llm_yes"] for r in rows if "llm_yes" in r["features"]), default=-10.0)
+    for r in rows:
+        r["features"].setdefault("llm_yes", floor)
 
 
 def by_set(model: cal.Abstainer, rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
@@ -165,7 +194,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.rows:
         rows = [json.loads(x) for f in args.rows for x in f.read_text(encoding="utf-8").splitlines() if x.strip()]
     else:
-        rows = collect(args.suite, args.embedder, llm=args.llm, regimes=regimes)
+        rows = collect(args.suite, args.embedder, regimes=regimes)
+    if args.llm:
+        from qa.answer.llm import make_llm
+
+        add_judgements([r for r in rows if regime_of(r) == "all"], make_llm("local", Settings.from_env()))
     if args.dump:
         args.dump.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     extras = (*EXTRAS, "llm_yes") if args.llm else EXTRAS

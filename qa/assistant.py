@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from qa.abstain.calibrate import SMALL_INDEX_CHUNKS, Abstainer, load_abstainer
+from qa.abstain.judge import can_judge, judgement
 from qa.abstain.phrases import phrase_coverage
 from qa.answer import extractive as answers
 from qa.answer.compose import EVIDENCE_EMBEDDER, final_answer, ms, read_short, stream_llm
@@ -32,7 +33,6 @@ from qa.settings import Settings
 from qa.types import Answer, Chunk, Evidence
 
 MAX_QUESTION_CHARS = 2000
-JUDGE_EVIDENCE = 3  # evidence sentences the LLM reads to judge whether they answer
 History = Sequence[tuple[str, str]]
 
 
@@ -208,17 +208,14 @@ class Assistant:
         return self._abstainers[key]
 
     def _judge(self, question: str, evidence: Sequence[Evidence], llm: Any, timings: dict[str, float]) -> float | None:
-        """The LLM's judgement of whether the top evidence answers (`LocalLLM.yes_no`: yes-minus-no logit), for
-        abstention; None without an LLM that can judge, with judging off, or with no evidence."""
-        if llm is None or not self.settings.llm_judge or not evidence or not hasattr(llm, "yes_no"):
+        """The LLM's judgement of whether the top evidence answers (qa/abstain/judge.py), for abstention; None
+        without an LLM that can judge, with judging off, with no evidence, or with no model fitted to read it."""
+        if not can_judge(llm) or not self.settings.llm_judge or not evidence:
             return None
         if "llm_yes" not in self.abstainer(judged=True).features:  # no model reads it: spare the second
             return None
-        from qa.answer.generate import evidence_block, template
-
         t = time.perf_counter()
-        prompt = template("judge").format(evidence=evidence_block(evidence[:JUDGE_EVIDENCE]), question=question)
-        value = float(llm.yes_no(prompt))
+        value = judgement(llm, question, evidence)
         timings["judge"] = ms(t)
         return value
 
