@@ -29,6 +29,7 @@ def main() -> None:
     p.add_argument("--reader", default="auto", choices=["auto", "llm", "gap", "lead"])
     p.add_argument("--per-set", type=int, default=40)
     p.add_argument("--split", default="all", choices=["dev", "holdout", "all"])
+    p.add_argument("--sets", help="comma-separated set names to read (default: every set but the seed)")
     args = p.parse_args()
     from qa.answer.compose import short_in_language
     from qa.answer.generate import translate
@@ -48,19 +49,25 @@ def main() -> None:
         return enc.embed_queries([q])[0]
 
     order = ("llm", "lead", "gap") if args.reader == "auto" else (args.reader,)
-    abstainer = load_abstainer("e5-small", 1000)
+    # with the LLM, the local mode's abstention model where one was fitted (`eval.calibrate --llm`), which reads
+    # the judgement rows of `--llm` dumps carry; rows without it are judged by the extractive model
+    plain = load_abstainer("e5-small", 1000)
+    judged = load_abstainer("e5-small", 1000, judged=llm is not None)
     rows = [json.loads(x) for x in args.rows.read_text(encoding="utf-8").splitlines() if x.strip()]
     by_set: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
-        if r["answerable"] and not r.get("left_out") and r["set"] != "seed" and args.split in ("all", r["split"]):
+        wanted = r["set"] in args.sets.split(",") if args.sets else r["set"] != "seed"
+        if r["answerable"] and not r.get("left_out") and wanted and args.split in ("all", r["split"]):
             if len(by_set[r["set"]]) < args.per_set:
                 by_set[r["set"]].append(r)
     spent, reads = 0.0, 0
     for name, part in sorted(by_set.items()):
-        f1s = []
+        f1s, copied = [], []  # the short answer's text; the span as the document writes it
         for r in part:
+            abstainer = judged if "llm_yes" in r["features"] else plain
             if abstainer.judge(r["features"])[1]:
                 f1s.append(0.0)
+                copied.append(0.0)
                 continue
             ev, lang = evidence_of(r), detect(r["question"])
             t = time.perf_counter()
@@ -73,7 +80,12 @@ def main() -> None:
                 short = short_in_language(short, ev, lang, lambda text, to: translate(llm, text, to))
             spent, reads = spent + time.perf_counter() - t, reads + 1
             f1s.append(m.token_f1(short.text if short else "", r["answers"]) or 0.0)
-        print(f"{name}: {len(f1s)} answerable questions, short-answer F1 {sum(f1s) / len(f1s):.3f}", flush=True)
+            copied.append(m.token_f1((short.span or short.text) if short else "", r["answers"]) or 0.0)
+        print(
+            f"{name}: {len(f1s)} answerable questions, short-answer F1 {sum(f1s) / len(f1s):.3f}"
+            f" (the span as written: {sum(copied) / len(copied):.3f})",
+            flush=True,
+        )
     print(f"reader {args.reader}: {spent / max(reads, 1) * 1000:.0f} ms a read")
 
 
