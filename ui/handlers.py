@@ -280,7 +280,8 @@ class Handlers:
         request: gr.Request | None = None,
     ) -> dict[str, Any]:
         """Answer `question` from the documents: the `Answer` as JSON (answer text with [n] markers, citations
-        with quotes and character offsets, ranked passages). `history`: earlier [question, answer] pairs;
+        with quotes and character offsets, ranked passages; documents named by file name and the id
+        `/documents` lists, never a server path). `history`: earlier [question, answer] pairs;
         `collection`: which collection to ask (default: the first the caller may read)."""
         pairs = [(str(q), str(a)) for q, a in (history or [])]
         try:
@@ -288,7 +289,7 @@ class Handlers:
             answer = assistant.ask(question, pairs, top_k=int(top_k) or None, mode=mode or None)
         except Exception as exc:
             raise gr.Error(user_message(exc)) from None
-        return dict(answer.to_dict())
+        return dict(documents.public_answer(answer.to_dict()))
 
     def api_documents(self, collection: str = "", request: gr.Request | None = None) -> dict[str, Any]:
         """Every document of the collection (default: the first the caller may read): id, title, file name,
@@ -338,10 +339,10 @@ class Handlers:
         return {**documents.report_dict(report, (), folder), "removed": documents.document_info(record).to_dict()}
 
     def api_status(self, collection: str = "", request: gr.Request | None = None) -> dict[str, Any]:
-        """The collection status: documents, chunks, embedder, index, last ingest, answer mode and modes; and
-        `collections`, the ones the caller may read."""
+        """The collection status: documents, chunks, embedder, last ingest, answer mode and modes (not the
+        index's location: no server path); and `collections`, the ones the caller may read."""
         try:
             st = dict(self._assistant(collection, request).status())
         except Exception as exc:
             raise gr.Error(user_message(exc)) from None
-        return {**st, "collections": self.library.readable(username(request))}
+        return {**documents.public_status(st), "collections": self.library.readable(username(request))}
