@@ -21,6 +21,7 @@ _MARKER = re.compile(r"\[(\d{1,3})\]")
 _MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:=\"'$^%/@,?])")
 _PASSAGE_CHARS = 1200
 _SNIPPET_CHARS = 160
+CLOSEST = 3  # the closest passages an abstention lists in the chat (and in an export)
 
 SOURCES_EMPTY = "Ask a question: the sources of the answer appear here. Click a [n] marker to open one."
 
@@ -97,7 +98,7 @@ def abstention_markdown(answer: Answer) -> str:
     lines = [f"**⚠ {_label('not_found', lang)}**", "", "> " + escape_markdown(answer.answer).replace("\n", "\n> ")]
     if answer.passages:
         lines += ["", f"*{_label('closest', lang)}:*", ""]
-        for hit in answer.passages[:3]:
+        for hit in answer.passages[:CLOSEST]:
             c = hit.chunk
             title = escape_markdown(c.title or file_name(c.source))
             warn = f" *{escape_markdown(_label('suspicious', lang))}*" if is_suspicious(c.text) else ""
