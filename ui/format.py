@@ -14,6 +14,7 @@ from collections.abc import Callable
 from qa.answer.messages import message
 from qa.injection import is_suspicious
 from qa.types import Answer, Citation, Hit, place_label
+from ui import strings
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 # CommonMark lets any ASCII punctuation be backslash-escaped; escaping all of it leaves no markdown syntax
@@ -199,7 +200,8 @@ def source_card(
     ]
     if citation.translation:
         parts.append(
-            "<div class='fonte-translation'><span class='fonte-label'>Translation</span>"
+            "<div class='fonte-translation'><span class='fonte-label'>"
+            f"{esc(strings.text('translation', lang))}</span>"
             f"{esc(citation.translation)}</div>"
         )
     parts += [page, "</div>"]
