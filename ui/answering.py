@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from ui.format import answer_markdown, error_markdown, escape_markdown, sources_
 
 log = logging.getLogger("fonte.ui")
 
+_MARKERS = re.compile(r"\[\d{1,3}\]")
 GENERIC_ERROR = "Something went wrong while answering. The details are in the server log; please try again."
 MAX_QUESTION = 2000
 
@@ -120,8 +122,14 @@ def _bot(content: str) -> dict[str, str]:
     return {"role": "assistant", "content": content}
 
 
-def _same(a: str, b: str) -> bool:
-    return " ".join(a.split()) == " ".join(b.split())
+def _same(draft: str, final: str) -> bool:
+    """Whether the final text says what the draft said (spacing and [n] numbers aside: markers renumbered by
+    the check are no revision a reader needs told)."""
+
+    def words(text: str) -> str:
+        return " ".join(_MARKERS.sub(" ", text).split())
+
+    return words(draft) == words(final)
 
 
 class Answering:

@@ -95,7 +95,11 @@ def test_an_answer_that_differs_from_its_draft_says_it_was_revised(ui_settings: 
     (turn,) = steps[-1][1]
     revised = strings.text("revised", "en")
     assert turn.note == revised and escape_markdown(revised) in steps[-1][0][-1]["content"]
-    same = _handlers(Scripted(["Absent: Luxembourg."], "Absent:  Luxembourg."), ui_settings)
+    # spacing and renumbered markers are no revision
+    same = _handlers(
+        Scripted(["Absent: Luxembourg [3]", " and Belgium [1]."], "Absent:  Luxembourg [1] and Belgium [2]."),
+        ui_settings,
+    )
     steps = list(same.answer(same.accept("Who was absent?", [])[1], [], None, 5))
     assert steps[-1][1][0].note == "" and "↻" not in steps[-1][0][-1]["content"]
 
