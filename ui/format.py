@@ -193,8 +193,8 @@ def source_card(
         f"<div class='fonte-card{' fonte-active' if active else ''}' id='{anchor}' data-n='{citation.n}'>",
         f"<div class='fonte-card-head'><span class='fonte-n'>[{citation.n}]</span>"
         f"<span class='fonte-title'>{esc(citation.title or file_name(citation.source))}</span></div>",
-        f"<div class='fonte-file'>{esc(file_name(citation.source))}{esc(_place(citation))}"
-        f" · characters {citation.start}–{citation.end}</div>",
+        # the file and the page or section; not the character offsets (jargon to a reader: the export keeps them)
+        f"<div class='fonte-file'>{esc(file_name(citation.source))}{esc(_place(citation))}</div>",
         suspicious_html(passage, lang),
         f"<div class='fonte-passage'>{highlight(passage, passage_start, citation.start, citation.end)}</div>",
     ]
