@@ -215,10 +215,10 @@ _CONFIRM_NEW_JS = (
     "return [empty || confirm(w('confirmNew', 'Start a new chat?')) ? 'yes' : ''];}"
 )
 _CONFIRM_REMOVE_JS = (
-    "(d, col, c) => {" + _WORDS_JS + "const pick = document.querySelector('#fonte-remove-pick input');"
+    "(d, col, c, m) => {" + _WORDS_JS + "const pick = document.querySelector('#fonte-remove-pick input');"
     "const name = (pick && pick.value) || d;"
     "const ask = w('confirmRemove', 'Remove {name}?').replace('{name}', name);"
-    "return [d, col, !d || confirm(ask) ? 'yes' : ''];}"
+    "return [d, col, !d || confirm(ask) ? 'yes' : '', m];}"
 )
 
 
@@ -251,7 +251,7 @@ def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
     up_out = [p["table"], p["header"], p["grid"], p["upload"], p["upload_log"], p["doclist"], p["remove_pick"]]
     p["upload"].upload(
         h.upload,
-        [p["upload"], p["upload_log"], p["collection"]],
+        [p["upload"], p["upload_log"], p["collection"], p["mode"]],
         up_out,
         concurrency_limit=1,
         concurrency_id="ingest",
@@ -259,7 +259,7 @@ def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
     )
     p["remove"].click(
         h.remove,
-        [p["remove_pick"], p["collection"], p["confirmed"]],
+        [p["remove_pick"], p["collection"], p["confirmed"], p["mode"]],
         [p["remove_note"], *view],
         js=_CONFIRM_REMOVE_JS,
         concurrency_limit=1,
@@ -293,9 +293,10 @@ def _wire_workspace(demo: gr.Blocks, h: Handlers, w: Workspace, p: Parts) -> Non
     # the header, counts and Documents tab follow the collection picked (the signed-in user's)
     view = [p["header"], p["grid"], p["doclist"], p["remove_pick"]]
     demo.load(w.collections, None, p["collection"], show_progress="hidden", **_private("collections")).then(
-        h.documents_view, p["collection"], view, show_progress="hidden", **_private("status")
+        h.documents_view, [p["collection"], p["mode"]], view, show_progress="hidden", **_private("status")
     )
-    p["collection"].change(h.documents_view, p["collection"], view, show_progress="hidden", **_private("collection"))
+    view_in = [p["collection"], p["mode"]]
+    p["collection"].change(h.documents_view, view_in, view, show_progress="hidden", **_private("collection"))
     reopen = [p["chatbot"], p["turns"], p["sources"], p["conv"], p["title"]]
     demo.load(w.who, None, [p["who"], p["signout"]], show_progress="hidden", **_private("who"))
     demo.load(w.restore, None, [*reopen, p["history"]], show_progress="hidden", **_private("restore"))

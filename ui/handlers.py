@@ -158,25 +158,34 @@ class Handlers(Answering):
         except FonteError:  # no collection to read: an empty status rather than an error at page load
             return {"documents": 0, "chunks": 0, "mode": getattr(self.assistant, "mode", "")}
 
-    def status(self, collection: str | None = None, request: gr.Request | None = None) -> tuple[str, str]:
+    def status(
+        self, collection: str | None = None, request: gr.Request | None = None, mode: str | None = None
+    ) -> tuple[str, str]:
+        """The header and the counts of the collection picked; `mode`: the one chosen in Settings, shown in both
+        (default: the app's)."""
         st = self._status(collection, request)
+        st = {**st, "mode": mode or st.get("mode", "")}
         return documents.header_html(st), documents.status_html(st)
 
-    def documents_view(self, collection: str | None = None, request: gr.Request | None = None) -> tuple[Any, ...]:
+    def documents_view(
+        self, collection: str | None = None, mode: str | None = None, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
         """The header, the counts, the document list and the remove picker's choices of the collection picked
-        in the page (empty when the user may read none)."""
+        in the page (empty when the user may read none); `mode` as `status` takes it (a redraw after the page's
+        load, an upload or a removal kept showing the app's mode after another was chosen in Settings)."""
         try:
             docs = documents.list_documents(self._assistant(collection, request).index)
         except FonteError:
             docs = []
         picker = gr.update(choices=documents.document_choices(docs), value=None)
-        return (*self.status(collection, request), documents.document_list_html(docs), picker)
+        return (*self.status(collection, request, mode), documents.document_list_html(docs), picker)
 
     def upload(
         self,
         files: list[str] | None,
         log: list[list[str]] | None,
         collection: str | None = None,
+        mode: str | None = None,
         request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> tuple[Any, ...]:
@@ -198,7 +207,7 @@ class Handlers(Answering):
         except Exception as exc:
             raise gr.Error(user_message(exc)) from None
         rows = documents.file_rows(report, refused) + list(log or [])
-        head, grid, doclist, picker = self.documents_view(collection, request)
+        head, grid, doclist, picker = self.documents_view(collection, mode, request)
         return documents.file_table_html(rows), head, grid, None, rows, doclist, picker
 
     def remove(
@@ -206,6 +215,7 @@ class Handlers(Answering):
         doc_id: str | None,
         collection: str | None = None,
         confirmed: str = "yes",
+        mode: str | None = None,
         request: gr.Request | None = None,
     ) -> tuple[Any, ...]:
         """Remove the document picked in the list from the collection picked in the page, then refresh it
@@ -219,13 +229,13 @@ class Handlers(Answering):
         record = documents.find_document(assistant.index, doc_id or "") if doc_id else None
         if record is None:
             note = "Pick a document to remove first." if not doc_id else "That document is no longer in the collection."
-            return (note, *self.documents_view(collection, request))
+            return (note, *self.documents_view(collection, mode, request))
         try:
             documents.remove_documents(assistant.index, [record], documents.upload_dir(assistant.settings))
             assistant.refresh()
         except Exception as exc:
             raise gr.Error(user_message(exc)) from None
-        return (f"Removed {documents.public_name(record)}.", *self.documents_view(collection, request))
+        return (f"Removed {documents.public_name(record)}.", *self.documents_view(collection, mode, request))
 
     # ---- HTTP API ------------------------------------------------------------------------------
 

@@ -111,3 +111,12 @@ def test_local_mode_streams_into_the_chat(ui_assistant: Any, ui_settings: Settin
     final = steps[-1][1][0]
     assert final.answer is not None and final.answer.mode == "local"
     assert "(#fonte-cite-0-" in steps[-1][0][-1]["content"] or final.answer.abstained
+
+
+def test_a_redraw_of_the_collection_keeps_the_mode_chosen_in_settings(ui_assistant: Any, ui_settings: Settings) -> None:
+    """After the page's load, an upload or a removal the header and the counts were redrawn with the app's mode,
+    not the one chosen in Settings."""
+    h = Handlers(ui_assistant, ui_settings)
+    header, grid, *_ = h.documents_view(None, "local")
+    assert "local mode" in header and "local" in grid
+    assert "extractive mode" in h.documents_view(None)[0]
