@@ -82,7 +82,9 @@ def status_html(phase: str, lang: str, seconds: float = 0.0) -> str:
         return ""
     when = f" · {int(seconds)} s" if seconds >= 2 else ""
     words = html.escape(strings.text(phase, lang))
-    return f"<div class='fonte-live' data-phase='{phase}' role='status'>⏳ {words}{when}</div>"
+    # a pulsing dot while work goes on (CSS: an emoji may have no glyph in the reader's fonts)
+    dot = "" if phase == "busy" else "<span class='fonte-spin' aria-hidden='true'></span>"
+    return f"<div class='fonte-live' data-phase='{phase}' role='status'>{dot}{words}{when}</div>"
 
 
 def i18n_html(lang: str) -> str:

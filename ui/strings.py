@@ -32,8 +32,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "busy": "Still answering your previous question: wait for it, or press Stop. Your new question stays "
         "in the box.",
         "draft": "Draft, not yet checked against the documents",
-        "revised": "Revised after checking: the draft shown while it was being written did not hold up against "
-        "the documents as written.",
+        "revised": "Revised after checking against the documents: this replaces the draft shown while it was "
+        "being written.",
         "confirm_new": "Start a new chat? The open one stays in the Conversations list.",
         "confirm_remove": "Remove “{name}” from the collection? Its passages will no longer be searched.",
         "translation": "Translation",

@@ -78,8 +78,13 @@ def _status(driver: Any) -> str:
     return str(driver.execute_script("const s = document.querySelector('#fonte-status');return s ? s.innerText : '';"))
 
 
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return tmp_path_factory.mktemp("screenshots-page")
+
+
 def test_status_line_refused_second_question_and_revised_draft(
-    page: Any, served: Served, monkeypatch: pytest.MonkeyPatch
+    page: Any, served: Served, monkeypatch: pytest.MonkeyPatch, shots: Any
 ) -> None:
     _slowed(monkeypatch, served, DRAFT, 6.0)
     _open(page, served)
@@ -92,9 +97,11 @@ def test_status_line_refused_second_question_and_revised_draft(
     second = "Where did the exercise take place?"
     _send(page, second)
     _wait(page, lambda d: "Still answering your previous question" in _status(d))
+    page.save_screenshot(str(shots / "09-checking-refused.png"))
     assert _css(page, "#fonte-question textarea")[0].get_attribute("value") == second
     # the answer replaces the draft visibly: it says it was revised; then the status line and Stop go
     _wait(page, lambda d: "Revised after checking" in _bot(d) and "Montenegro" in _bot(d), timeout=30)
+    page.save_screenshot(str(shots / "10-revised.png"))
     _wait(page, lambda d: not _status(d).strip() and not _stop_shown(d))
     assert _css(page, '#fonte-chat .bot a[href*="#fonte-cite-0-1"]')
     monkeypatch.undo()
