@@ -223,6 +223,11 @@ class Answering:
         panel = sources_html(answer, len(new) - 1, None, assistant.document_text)
         yield chat_messages(new), new, panel, "", hide
 
+    def relabel(self, turns: list[Turn]) -> tuple[Any, ...]:
+        """The page's words (`labels`) in the language of a reopened conversation's last question (after a
+        reload, or a pick in the sidebar); English for an empty one."""
+        return labels(strings.ui_language(turns[-1].question) if turns else strings.FALLBACK)
+
     def stop(self, turns: list[Turn], request: gr.Request | None = None) -> tuple[Any, ...]:
         """Stop this page's question: an answer in progress ends within a second (nothing it streamed is kept);
         one still waiting in the queue is closed here. Outputs: the chat, the turns, the status line, Stop."""

@@ -299,13 +299,19 @@ def _wire_workspace(demo: gr.Blocks, h: Handlers, w: Workspace, p: Parts) -> Non
     p["collection"].change(h.documents_view, view_in, view, show_progress="hidden", **_private("collection"))
     reopen = [p["chatbot"], p["turns"], p["sources"], p["conv"], p["title"]]
     demo.load(w.who, None, [p["who"], p["signout"]], show_progress="hidden", **_private("who"))
-    demo.load(w.restore, None, [*reopen, p["history"]], show_progress="hidden", **_private("restore"))
+    words = [p["question"], p["ask"], p["new"], p["export"], p["feedback"], p["comment"], p["up"], p["down"]]
+    words.append(p["i18n"])
+    demo.load(w.restore, None, [*reopen, p["history"]], show_progress="hidden", **_private("restore")).then(
+        h.relabel, p["turns"], words, show_progress="hidden", **_private("relabel")
+    )
     p["conv"].change(lambda cid: cid or "", p["conv"], p["conv_id"], queue=False, **_private("remember"))
     p["conv_id"].change(None, p["conv_id"], None, js=_ADDRESS_JS, queue=False, **_private("address"))
     saved = [p["conv"], p["history"], p["title"]]
     for i, asked in enumerate([*p["asked"], p["stopped"]]):
         asked.then(w.save, [p["conv"], p["turns"]], saved, **_private(f"save_{i}"))
-    p["history"].input(w.open, p["history"], reopen, **_private("reopen"))
+    p["history"].input(w.open, p["history"], reopen, **_private("reopen")).then(
+        h.relabel, p["turns"], words, show_progress="hidden", **_private("relabel_open")
+    )
 
     def fresh(confirmed: str, request: gr.Request) -> tuple[Any, ...]:
         if not h.may_start_new(confirmed, request):

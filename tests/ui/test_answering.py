@@ -178,3 +178,9 @@ def test_accept_relabels_the_page_in_the_questions_language(ui_settings: Setting
     assert out[0]["placeholder"] == strings.text("placeholder", "fr") and out[4]["value"] == "Arrêter"
     assert out[5]["value"] == "Demander" and strings.text("searching", "fr") in out[3]
     assert status_html("", "fr") == ""
+
+
+def test_a_reopened_conversation_speaks_its_last_questions_language(ui_settings: Settings) -> None:
+    h = _handlers(Scripted(["x"], "x"), ui_settings)
+    turns = [Turn("Who was absent?", error="e"), Turn("Wohin zieht das Archiv um und wann beginnt der Umzug?")]
+    assert h.relabel(turns)[1]["value"] == "Fragen" and h.relabel([])[1]["value"] == "Ask"

@@ -167,6 +167,10 @@ def test_the_page_speaks_the_questions_language_and_shows_no_server_path(
     _wait(page, lambda d: _css(d, "#fonte-ask")[0].text.strip() == "Chiedi")
     assert "nella tua lingua" in (box.get_attribute("placeholder") or "")
     assert _css(page, "#fonte-new")[0].text.strip() == "Nuova chat"
+    # a reload reopens the conversation (?c=...) in the language of its last question
+    _wait(page, lambda d: "?c=" in d.current_url)
+    page.refresh()
+    _wait(page, lambda d: _css(d, "#fonte-chat .bot") and _css(d, "#fonte-ask")[0].text.strip() == "Chiedi")
     _ask(page, "¿Quién no participó en Cyber Coalition 2023?")
     _wait(page, lambda d: _css(d, "#fonte-ask")[0].text.strip() == "Preguntar")
     _ask(page, "Welche Länder haben an Cyber Coalition 2023 nicht teilgenommen?")
