@@ -19,7 +19,7 @@ import gradio as gr
 from qa.errors import FonteError
 from qa.settings import Settings
 from qa.types import Answer, Citation, FileStatus, IngestReport
-from ui import documents, export, feedback, pages
+from ui import documents, export, feedback, pages, strings
 from ui.answering import (
     GENERIC_ERROR,
     MAX_QUESTION,
@@ -133,14 +133,15 @@ class Handlers(Answering):
         """Record a vote on answer number `index` (default: the latest answer) with the comment typed; returns
         the note to show and the comment box's new value (emptied once the comment went with a vote, so it
         cannot ride along with a later one)."""
+        lang = strings.ui_language(turns[-1].question) if turns else strings.FALLBACK
         answered = [t for t in turns if t.answer is not None]
         if not answered:
-            return "Ask a question first, then rate its answer.", gr.skip()
+            return strings.text("rate_first", lang), gr.skip()
         turn = turns[index] if 0 <= index < len(turns) else answered[-1]
         if turn.answer is None:
-            return "That message was an error, not an answer.", gr.skip()
+            return strings.text("not_an_answer", lang), gr.skip()
         feedback.record_feedback(self.settings, turn.answer, liked, comment or "")
-        return "Thanks: your feedback was saved." + (" (with your comment)" if (comment or "").strip() else ""), ""
+        return strings.text("thanks_comment" if (comment or "").strip() else "thanks", lang), ""
 
     def on_like(self, turns: list[Turn], comment: str, data: gr.LikeData) -> tuple[str, str]:
         index = data.index[0] if isinstance(data.index, tuple | list) else data.index

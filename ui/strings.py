@@ -37,6 +37,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "confirm_new": "Start a new chat? The open one stays in the Conversations list.",
         "confirm_remove": "Remove “{name}” from the collection? Its passages will no longer be searched.",
         "translation": "Translation",
+        "rate_first": "Ask a question first, then rate its answer.",
+        "not_an_answer": "That message was an error, not an answer.",
+        "thanks": "Thanks: your feedback was saved.",
+        "thanks_comment": "Thanks: your feedback was saved (with your comment).",
     },
     "it": {
         "placeholder": "Fai una domanda sui tuoi documenti, nella tua lingua…",
@@ -61,6 +65,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "confirm_new": "Iniziare una nuova chat? Quella aperta resta nell'elenco delle conversazioni.",
         "confirm_remove": "Rimuovere “{name}” dalla raccolta? I suoi passi non saranno più cercati.",
         "translation": "Traduzione",
+        "rate_first": "Fai prima una domanda, poi valuta la risposta.",
+        "not_an_answer": "Quel messaggio era un errore, non una risposta.",
+        "thanks": "Grazie: il tuo giudizio è stato salvato.",
+        "thanks_comment": "Grazie: il tuo giudizio è stato salvato (con il commento).",
     },
     "es": {
         "placeholder": "Haz una pregunta sobre tus documentos, en tu idioma…",
@@ -85,6 +93,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "confirm_new": "¿Empezar un nuevo chat? El abierto queda en la lista de conversaciones.",
         "confirm_remove": "¿Quitar «{name}» de la colección? Sus pasajes ya no se buscarán.",
         "translation": "Traducción",
+        "rate_first": "Haz primero una pregunta y luego valora su respuesta.",
+        "not_an_answer": "Ese mensaje era un error, no una respuesta.",
+        "thanks": "Gracias: tu valoración se ha guardado.",
+        "thanks_comment": "Gracias: tu valoración se ha guardado (con tu comentario).",
     },
     "de": {
         "placeholder": "Stellen Sie eine Frage zu Ihren Dokumenten, in Ihrer Sprache…",
@@ -109,6 +121,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "confirm_new": "Einen neuen Chat beginnen? Der offene bleibt in der Liste der Unterhaltungen.",
         "confirm_remove": "„{name}“ aus der Sammlung entfernen? Seine Passagen werden nicht mehr durchsucht.",
         "translation": "Übersetzung",
+        "rate_first": "Stellen Sie zuerst eine Frage und bewerten Sie dann die Antwort.",
+        "not_an_answer": "Diese Nachricht war ein Fehler, keine Antwort.",
+        "thanks": "Danke: Ihre Bewertung wurde gespeichert.",
+        "thanks_comment": "Danke: Ihre Bewertung wurde gespeichert (mit Ihrem Kommentar).",
     },
     "fr": {
         "placeholder": "Posez une question sur vos documents, dans votre langue…",
@@ -134,6 +150,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "conversations.",
         "confirm_remove": "Retirer « {name} » de la collection ? Ses passages ne seront plus cherchés.",
         "translation": "Traduction",
+        "rate_first": "Posez d'abord une question, puis évaluez sa réponse.",
+        "not_an_answer": "Ce message était une erreur, pas une réponse.",
+        "thanks": "Merci : votre avis a été enregistré.",
+        "thanks_comment": "Merci : votre avis a été enregistré (avec votre commentaire).",
     },
 }
 

@@ -184,3 +184,12 @@ def test_a_reopened_conversation_speaks_its_last_questions_language(ui_settings:
     h = _handlers(Scripted(["x"], "x"), ui_settings)
     turns = [Turn("Who was absent?", error="e"), Turn("Wohin zieht das Archiv um und wann beginnt der Umzug?")]
     assert h.relabel(turns)[1]["value"] == "Fragen" and h.relabel([])[1]["value"] == "Ask"
+
+
+def test_the_feedback_note_speaks_the_conversations_language_and_the_box_empties(ui_settings: Settings) -> None:
+    h = _handlers(Scripted(["x"], "x"), ui_settings)
+    question = "Chi non ha partecipato all'esercitazione Cyber Coalition del 2023?"
+    turns = [Turn(question, Answer(question, "Montenegro [1].", False, "it"))]
+    note, box = h.vote(turns, -1, True, "giusto")
+    assert note == strings.text("thanks_comment", "it") and box == ""
+    assert h.vote([], -1, True, "")[0] == strings.text("rate_first", "en")
