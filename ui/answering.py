@@ -91,7 +91,7 @@ def i18n_html(lang: str) -> str:
     """The words the page's scripts need (the confirmations), in `lang`, as data attributes."""
     attrs = " ".join(
         f"data-{key.replace('_', '-')}='{html.escape(strings.text(key, lang, name='{name}'), quote=True)}'"
-        for key in ("confirm_new", "confirm_remove")
+        for key in ("confirm_new", "confirm_remove", "confirm_delete")
     )
     return f"<div id='fonte-i18n' data-lang='{lang}' {attrs}></div>"
 

@@ -221,6 +221,10 @@ _CONFIRM_REMOVE_JS = (
     "return [d, col, !d || confirm(ask) ? 'yes' : '', m];}"
 )
 
+_CONFIRM_DELETE_JS = (
+    "(c) => {" + _WORDS_JS + "return (c && confirm(w('confirmDelete', 'Delete this conversation?'))) ? c : null;}"
+)
+
 
 def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
     accept_out = [p["question"], p["ticket"], p["chatbot"], p["status"], p["stop"], p["ask"], p["new"]]
@@ -325,7 +329,7 @@ def _wire_workspace(demo: gr.Blocks, h: Handlers, w: Workspace, p: Parts) -> Non
         w.delete,
         p["history"],
         [p["chatbot"], p["turns"], p["sources"], p["conv"], p["history"], p["title"]],
-        js="(c) => (c && confirm('Delete this conversation? It cannot be undone.')) ? c : null",
+        js=_CONFIRM_DELETE_JS,
         **_private("delete"),
     )
 
