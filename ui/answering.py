@@ -38,7 +38,7 @@ class Turn:
     answer: Answer | None = None
     error: str = ""
     collection: str = ""  # the collection it was asked in ("" for the app's first)
-    note: str = ""  # shown above the answer: that it was revised after checking (not stored in the history)
+    note: str = ""  # shown above the answer: that it was revised after checking
 
 
 def user_message(exc: BaseException) -> str:

@@ -108,6 +108,11 @@ def test_status_line_refused_second_question_and_revised_draft(
     # the question kept in the box is asked now
     _css(page, "#fonte-ask")[0].click()
     _wait(page, lambda d: len(_css(d, "#fonte-chat .bot")) == 2 and "▍" not in _bot(d) and "Searching" not in _bot(d))
+    # the revision is stored with the answer: a reload still says so
+    _wait(page, lambda d: "?c=" in d.current_url)
+    page.refresh()
+    first = "const b = document.querySelector('#fonte-chat .bot'); return b ? b.innerText : '';"
+    _wait(page, lambda d: "Revised after checking" in str(d.execute_script(first)))
 
 
 def test_stop_ends_the_answer_and_drops_its_unchecked_draft(
