@@ -60,7 +60,7 @@ def test_jobs_refuse_a_second_question_and_stop_one_not_started() -> None:
 
 
 def test_pump_ticks_while_the_stream_is_silent_and_stop_closes_it() -> None:
-    source = Scripted(["a", 0.35, "b", 5.0, "never"], "x")
+    source = Scripted(["a", 0.35, "b", 2.0, "never"], "x")
     stop = threading.Event()
     seen: list[Any] = []
     for item in pump(lambda: source.stream("q"), stop, tick_s=0.1):
@@ -69,7 +69,7 @@ def test_pump_ticks_while_the_stream_is_silent_and_stop_closes_it() -> None:
             stop.set()
     assert seen[0] == "a" and "b" in seen and "never" not in seen
     assert any(isinstance(i, Tick) for i in seen[1 : seen.index("b")])
-    assert source.closed.wait(6)  # the producer closed the stream at its next item
+    assert source.closed.wait(20)  # the producer closed the stream at its next item (after its 2 s pause)
 
 
 def test_a_second_question_while_one_is_answered_is_refused_visibly(ui_settings: Settings) -> None:
