@@ -174,7 +174,7 @@ class Answering:
         """Answer the question of `ticket`: the text streams as a draft, the status line says what is being done
         while nothing streams; then the answer with its links and sources (its revision said, where the draft
         differed). Outputs: the chat, the turns, the Sources panel, the status line, Stop."""
-        job = self.jobs.claim(ticket)
+        job = self.jobs.claim(ticket, session_of(request))
         if job is None:  # stopped before it started, or no question (the box was empty)
             yield (gr.skip(),) * 5
             return

@@ -50,11 +50,12 @@ class Jobs:
             self._by_session[session] = ticket
             return ticket
 
-    def claim(self, ticket: str) -> Job | None:
-        """The job of `ticket`, marked started; None when it is unknown, stopped before it started, or taken."""
+    def claim(self, ticket: str, session: str) -> Job | None:
+        """The job of `ticket`, marked started; None when it is unknown, another page's (a ticket comes back
+        from the browser), stopped before it started, or taken."""
         with self._lock:
             job = self._jobs.get(ticket or "")
-            if job is None or job.started or job.stop.is_set():
+            if job is None or job.session != session or job.started or job.stop.is_set():
                 return None
             job.started = True
             return job

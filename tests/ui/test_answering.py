@@ -54,9 +54,10 @@ def test_jobs_refuse_a_second_question_and_stop_one_not_started() -> None:
     assert jobs.open("other page", "theirs?", "en")  # other pages are not held up
     job = jobs.stop("page")
     assert job is not None and not job.started and job.question == "first?"
-    assert jobs.claim(ticket) is None and not jobs.busy("page")  # its answer will not run
+    assert jobs.claim(ticket, "page") is None and not jobs.busy("page")  # its answer will not run
     again = jobs.open("page", "second?", "en")
-    assert again and jobs.claim(again) is not None and jobs.claim(again) is None  # claimed once
+    assert again and jobs.claim(again, "other page") is None  # a ticket is good for its own page only
+    assert jobs.claim(again, "page") is not None and jobs.claim(again, "page") is None  # claimed once
 
 
 def test_pump_ticks_while_the_stream_is_silent_and_stop_closes_it() -> None:
