@@ -18,6 +18,8 @@ from typing import Any
 import gradio as gr
 
 from qa.errors import FonteError
+from qa.language.identify import detect
+from qa.language.tables import localise_names
 from qa.types import Answer
 from ui import strings
 from ui.chat import Job, Jobs, Tick, pump
@@ -193,7 +195,8 @@ class Answering:
         request: gr.Request | None,
     ) -> Iterator[tuple[Any, ...]]:
         lang, skip, hide = job.lang, gr.skip(), gr.update(visible=False)
-        text, answer, where = "", None, collection or ""
+        raw, text, answer, where = "", "", None, collection or ""
+        names = detect(job.question)  # the answer's language (not the page's: that falls back to English)
         try:
             assistant = self._assistant(collection, request)
             k = int(top_k) if top_k else None
@@ -204,7 +207,10 @@ class Answering:
                 elif isinstance(piece, Answer):
                     answer = piece
                 elif piece:
-                    text += str(piece)
+                    raw += str(piece)
+                    # names in the reader's language as they stream ("Lussemburgo" -> "Luxembourg" in English),
+                    # as the checked answer will give them: display data, qa.language.tables
+                    text = localise_names(raw, names)
                     draft = f"*✎ {escape_markdown(strings.text('draft', lang))}*\n\n{streaming_markdown(text)}"
                     yield _asked(turns, job.question, draft), skip, skip, status_html("writing", lang), skip
             if answer is None and not job.stop.is_set():

@@ -105,6 +105,23 @@ def test_an_answer_that_differs_from_its_draft_says_it_was_revised(ui_settings: 
     assert steps[-1][1][0].note == "" and "↻" not in steps[-1][0][-1]["content"]
 
 
+def test_names_stream_in_the_readers_language(ui_settings: Settings) -> None:
+    """An English answer streamed "Lussemburgo" and "Giappone" and swapped them later (issue 26): the draft gives
+    the names as the checked answer will, so the same answer is no revision."""
+    final = "Absent: Montenegro, Luxembourg and Belgium; Japan joined [1]."
+    h = _handlers(
+        Scripted(["Absent: Montenegro, Lussemburgo", " and Belgio; Giappone joined [1]."], final), ui_settings
+    )
+    steps = list(h.answer(h.accept("Who was absent from the exercise and who joined?", [])[1], [], None, 5))
+    drafts = [s[0][-1]["content"] for s in steps if isinstance(s[0], list) and "▍" in s[0][-1]["content"]]
+    assert "Luxembourg" in drafts[0] and "Lussemburgo" not in " ".join(drafts) and "Japan" in drafts[-1]
+    assert steps[-1][1][0].note == ""
+    it = _handlers(Scripted(["Assenti: Lussemburgo."], "Assenti: Lussemburgo."), ui_settings)
+    ticket = it.accept("Quali paesi non hanno partecipato all'esercitazione?", [])[1]
+    steps = list(it.answer(ticket, [], None, 5))
+    assert "Lussemburgo" in steps[-2][0][-1]["content"] and steps[-1][1][0].note == ""  # Italian keeps its own
+
+
 def test_the_status_line_counts_while_claims_are_checked(ui_settings: Settings) -> None:
     h = _handlers(Scripted(["Done.", 2.5], "Done."), ui_settings)
     steps = list(h.answer(h.accept("Is it done?", [])[1], [], None, 5))
