@@ -309,8 +309,13 @@ def test_local_mode_streams_into_the_page(browser: Any, served: Served, shots: P
     seen: set[str] = set()
 
     def streaming_then_done(d: Any) -> bool:
-        bots = _css(d, "#fonte-chat .bot")
-        text = bots[-1].text if bots else ""
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        try:  # each piece redraws the message: the element read may be gone
+            bots = _css(d, "#fonte-chat .bot")
+            text = bots[-1].text if bots else ""
+        except StaleElementReferenceException:
+            return False
         if "▍" in text:
             seen.add(text)
         return bool(seen) and "▍" not in text and bool(_css(d, '#fonte-chat .bot a[href*="#fonte-cite-0-"]'))
