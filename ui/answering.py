@@ -28,6 +28,7 @@ from ui.format import answer_markdown, error_markdown, escape_markdown, sources_
 log = logging.getLogger("fonte.ui")
 
 _MARKERS = re.compile(r"\[\d{1,3}\]")
+_WORD = re.compile(r"\w+")
 GENERIC_ERROR = "Something went wrong while answering. The details are in the server log; please try again."
 MAX_QUESTION = 2000
 
@@ -127,11 +128,12 @@ def _bot(content: str) -> dict[str, str]:
 
 
 def _same(draft: str, final: str) -> bool:
-    """Whether the final text says what the draft said (spacing and [n] numbers aside: markers renumbered by
-    the check are no revision a reader needs told)."""
+    """Whether the final text says what the draft said: the same words in the same order. Spacing,
+    punctuation and [n] numbers aside: the check renumbers markers and puts them before the full stop
+    ("2023. [1]" -> "2023 [1]."), no revision a reader needs told."""
 
-    def words(text: str) -> str:
-        return " ".join(_MARKERS.sub(" ", text).split())
+    def words(text: str) -> list[str]:
+        return _WORD.findall(_MARKERS.sub(" ", text))
 
     return words(draft) == words(final)
 
