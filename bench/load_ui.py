@@ -3,6 +3,7 @@
     .venv/bin/python bench/load_ui.py                     # starts its own app on a free loopback port
     .venv/bin/python bench/load_ui.py --url http://127.0.0.1:7860 --questions 3
     .venv/bin/python bench/load_ui.py --url http://127.0.0.1:7860 --auth ann:password   # with sign-in on
+    .venv/bin/python bench/load_ui.py --sign-in           # its own app, with sign-in on (a throwaway account)
 
 Each chat is one client session asking `--questions` questions one after another (the second a follow-up
 with history). Prints, per level, requests, p50/p95 latency, errors and refusals (queue full). Bounded: at
@@ -97,20 +98,31 @@ def _pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def _start_app(index: str | None) -> tuple[str, Any]:
+def _start_app(index: str | None, sign_in: bool = False) -> tuple[str, Any, tuple[str, str] | None]:
+    """Start the app on a free loopback port; with `sign_in`, its accounts (one throwaway account that reads the
+    default collection) and history live in a temporary data folder, the index where it is. Returns the URL,
+    the Blocks and the account's name and password (None without sign-in)."""
+    import secrets
+    import socket
+    import tempfile
+
     from qa import Assistant
-    from qa.settings import Settings
+    from qa.settings import DEFAULT_COLLECTION, Settings
+    from ui.accounts import Accounts, users_path
     from ui.app import build_app
     from ui.server import launch
 
     settings = Settings.from_env(index=index, mode="extractive", ui_port=0).replace(ui_host="127.0.0.1")
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         settings = settings.replace(ui_port=int(s.getsockname()[1]))
+    auth = None
+    if sign_in:
+        settings = settings.replace(data_dir=tempfile.mkdtemp(prefix="fonte-load-"), index=settings.index)
+        auth = ("load", secrets.token_urlsafe(12))
+        Accounts(users_path(settings)).add_user(*auth, [DEFAULT_COLLECTION])
     demo = build_app(Assistant.open(settings=settings, mode="extractive"), settings)
-    return launch(demo, settings, block=False).rstrip("/"), demo
+    return launch(demo, settings, block=False).rstrip("/"), demo, auth
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,21 +135,31 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--auth", help="NAME:PASSWORD of an account (fonte-admin) or a FONTE_UI_AUTH login, if sign-in is on"
     )
+    p.add_argument("--sign-in", action="store_true", help="start the app with sign-in on (without --url)")
     args = p.parse_args(argv)
     name, _, password = (args.auth or "").partition(":")
     auth = (name, password) if args.auth else None
     demo = None
     url = args.url
     if url is None:
-        url, demo = _start_app(args.index)
+        url, demo, account = _start_app(args.index, args.sign_in)
+        auth = account or auth
     host = urlparse(url).hostname or ""
     if not is_loopback(host):
         print(f"refusing to load-test {url}: loopback addresses only", file=sys.stderr)
         return 2
     _client(url, auth).predict(QUESTIONS[0], api_name="/ask")
+    if auth:  # sign-in is really on: a client without it gets nothing
+        try:
+            _client(url, None).predict(QUESTIONS[0], api_name="/ask")
+            print("sign-in is NOT enforced: an anonymous client was answered", file=sys.stderr)
+            return 1
+        except Exception:
+            pass
     levels = [min(int(x), 50) for x in args.levels.split(",")]
     n_q = max(1, min(args.questions, 10))
-    print(f"app {url} · {n_q} questions per chat · bound {args.max_seconds:.0f} s per level · warmed up")
+    signed = f"sign-in on (as {auth[0]}; anonymous refused)" if auth else "no sign-in"
+    print(f"app {url} · {signed} · {n_q} questions per chat · bound {args.max_seconds:.0f} s per level · warmed up")
     print(
         f"{'chats':>5} {'requests':>8} {'ok':>5} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6} {'refused':>7} "
         f"{'skipped':>7} {'wall s':>7} {'req/s':>6}"

@@ -18,7 +18,8 @@ from typing import Any
 import gradio as gr
 
 from qa.settings import Settings
-from ui import api, documents, http_api
+from ui import api, documents, http_api, strings
+from ui.answering import i18n_html
 from ui.collections import library_for
 from ui.format import sources_html
 from ui.handlers import MAX_QUESTION, Handlers
@@ -103,7 +104,7 @@ def _chat_column() -> Parts:
     )
     with gr.Row(elem_id="fonte-ask-row"):
         p["question"] = gr.Textbox(
-            placeholder="Ask a question, in English or Italian…",
+            placeholder=strings.text("placeholder", strings.FALLBACK),
             show_label=False,
             scale=8,
             lines=1,
@@ -112,13 +113,21 @@ def _chat_column() -> Parts:
             max_length=MAX_QUESTION,
         )
         p["ask"] = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="fonte-ask")
+        # shown while a question is answered
+        p["stop"] = gr.Button("Stop", variant="stop", scale=1, min_width=90, visible=False, elem_id="fonte-stop")
+    # what is being done while nothing streams (searching, checking claims, translating quotes)
+    p["status"] = gr.HTML("", elem_id="fonte-status", padding=False)
+    # the question accepted, from `accept` to `answer` (ui.answering); the page's words for its scripts
+    p["ticket"] = gr.Textbox(visible="hidden", elem_id="fonte-ticket")
+    p["confirmed"] = gr.Textbox("yes", visible="hidden", elem_id="fonte-confirmed")
+    p["i18n"] = gr.HTML(i18n_html(strings.FALLBACK), elem_id="fonte-i18n-box", padding=False)
     with gr.Row(elem_id="fonte-tools"):
         p["new"] = gr.Button("New chat", size="sm", elem_id="fonte-new")
         p["export"] = gr.Button("Export (Markdown + JSON)", size="sm", elem_id="fonte-export")
     p["exports"] = gr.File(
         label="Export", file_count="multiple", interactive=False, elem_id="fonte-export-files", height=80
     )
-    with gr.Accordion("Rate the latest answer", open=False, elem_id="fonte-feedback"):
+    with gr.Accordion("Rate the latest answer", open=False, elem_id="fonte-feedback") as p["feedback"]:
         p["comment"] = gr.Textbox(
             placeholder="Optional comment (what was right or wrong?)", show_label=False, lines=2, max_length=4000
         )
@@ -199,13 +208,35 @@ def _private(name: str) -> dict[str, Any]:
     return {"api_visibility": "private", "api_name": f"ui_{name}"}
 
 
+# the page asks before it discards or deletes (its words in the question's language: ui.answering.i18n_html)
+_WORDS_JS = "const w = (k, d) => (document.querySelector('#fonte-i18n') || {dataset: {}}).dataset[k] || d;"
+_CONFIRM_NEW_JS = (
+    "(c) => {" + _WORDS_JS + "const empty = !document.querySelector('#fonte-chat .message-row');"
+    "return [empty || confirm(w('confirmNew', 'Start a new chat?')) ? 'yes' : ''];}"
+)
+_CONFIRM_REMOVE_JS = (
+    "(d, col, c, m) => {" + _WORDS_JS + "const pick = document.querySelector('#fonte-remove-pick input');"
+    "const name = (pick && pick.value) || d;"
+    "const ask = w('confirmRemove', 'Remove {name}?').replace('{name}', name);"
+    "return [d, col, !d || confirm(ask) ? 'yes' : '', m];}"
+)
+
+_CONFIRM_DELETE_JS = (
+    "(c) => {" + _WORDS_JS + "return (c && confirm(w('confirmDelete', 'Delete this conversation?'))) ? c : null;}"
+)
+
+
 def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
-    ask_in = [p["question"], p["turns"], p["mode"], p["top_k"], p["collection"]]
-    chat_out = [p["question"], p["chatbot"], p["turns"], p["sources"]]
-    p["asked"] = [
-        p["question"].submit(h.respond, ask_in, chat_out, **_private("submit")),
-        p["ask"].click(h.respond, ask_in, chat_out, **_private("respond")),
-    ]
+    accept_out = [p["question"], p["ticket"], p["chatbot"], p["status"], p["stop"], p["ask"], p["new"]]
+    accept_out += [p["export"], p["feedback"], p["comment"], p["up"], p["down"], p["i18n"]]
+    answer_in = [p["ticket"], p["turns"], p["mode"], p["top_k"], p["collection"]]
+    answer_out = [p["chatbot"], p["turns"], p["sources"], p["status"], p["stop"]]
+    p["asked"] = []
+    for i, trigger in enumerate((p["question"].submit, p["ask"].click)):
+        accepted = trigger(h.accept, [p["question"], p["turns"]], accept_out, queue=False, **_private(f"accept_{i}"))
+        p["asked"].append(accepted.then(h.answer, answer_in, answer_out, **_private(f"answer_{i}")))
+    stop_out = [p["chatbot"], p["turns"], p["status"], p["stop"]]
+    p["stopped"] = p["stop"].click(h.stop, p["turns"], stop_out, queue=False, **_private("stop"))
     p["open"].click(
         h.open_source,
         [p["target"], p["turns"]],
@@ -215,19 +246,16 @@ def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
         show_progress="hidden",
         **_private("open_source"),
     )
-    reset = [p["chatbot"], p["turns"], p["sources"], p["exports"], p["note"]]
-    p["new"].click(h.new_chat, None, reset, queue=False, **_private("new_chat"))
-    p["chatbot"].clear(h.new_chat, None, reset, queue=False, **_private("clear"))
     p["export"].click(h.export, p["turns"], p["exports"], **_private("export"))
-    vote_in = [p["turns"], p["comment"]]
-    p["up"].click(lambda t, c: h.vote(t, -1, True, c), vote_in, p["note"], **_private("vote_up"))
-    p["down"].click(lambda t, c: h.vote(t, -1, False, c), vote_in, p["note"], **_private("vote_down"))
-    p["chatbot"].like(h.on_like, vote_in, p["note"], **_private("like"))
+    vote_in, vote_out = [p["turns"], p["comment"]], [p["note"], p["comment"]]
+    p["up"].click(lambda t, c: h.vote(t, -1, True, c), vote_in, vote_out, **_private("vote_up"))
+    p["down"].click(lambda t, c: h.vote(t, -1, False, c), vote_in, vote_out, **_private("vote_down"))
+    p["chatbot"].like(h.on_like, vote_in, vote_out, **_private("like"))
     view = [p["header"], p["grid"], p["doclist"], p["remove_pick"]]
     up_out = [p["table"], p["header"], p["grid"], p["upload"], p["upload_log"], p["doclist"], p["remove_pick"]]
     p["upload"].upload(
         h.upload,
-        [p["upload"], p["upload_log"], p["collection"]],
+        [p["upload"], p["upload_log"], p["collection"], p["mode"]],
         up_out,
         concurrency_limit=1,
         concurrency_id="ingest",
@@ -235,8 +263,9 @@ def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
     )
     p["remove"].click(
         h.remove,
-        [p["remove_pick"], p["collection"]],
+        [p["remove_pick"], p["collection"], p["confirmed"], p["mode"]],
         [p["remove_note"], *view],
+        js=_CONFIRM_REMOVE_JS,
         concurrency_limit=1,
         concurrency_id="ingest",
         **_private("remove"),
@@ -268,26 +297,39 @@ def _wire_workspace(demo: gr.Blocks, h: Handlers, w: Workspace, p: Parts) -> Non
     # the header, counts and Documents tab follow the collection picked (the signed-in user's)
     view = [p["header"], p["grid"], p["doclist"], p["remove_pick"]]
     demo.load(w.collections, None, p["collection"], show_progress="hidden", **_private("collections")).then(
-        h.documents_view, p["collection"], view, show_progress="hidden", **_private("status")
+        h.documents_view, [p["collection"], p["mode"]], view, show_progress="hidden", **_private("status")
     )
-    p["collection"].change(h.documents_view, p["collection"], view, show_progress="hidden", **_private("collection"))
+    view_in = [p["collection"], p["mode"]]
+    p["collection"].change(h.documents_view, view_in, view, show_progress="hidden", **_private("collection"))
     reopen = [p["chatbot"], p["turns"], p["sources"], p["conv"], p["title"]]
     demo.load(w.who, None, [p["who"], p["signout"]], show_progress="hidden", **_private("who"))
-    demo.load(w.restore, None, [*reopen, p["history"]], show_progress="hidden", **_private("restore"))
+    words = [p["question"], p["ask"], p["new"], p["export"], p["feedback"], p["comment"], p["up"], p["down"]]
+    words.append(p["i18n"])
+    demo.load(w.restore, None, [*reopen, p["history"]], show_progress="hidden", **_private("restore")).then(
+        h.relabel, p["turns"], words, show_progress="hidden", **_private("relabel")
+    )
     p["conv"].change(lambda cid: cid or "", p["conv"], p["conv_id"], queue=False, **_private("remember"))
     p["conv_id"].change(None, p["conv_id"], None, js=_ADDRESS_JS, queue=False, **_private("address"))
-    for i, asked in enumerate(p["asked"]):
-        saved = [p["conv"], p["history"], p["title"]]
+    saved = [p["conv"], p["history"], p["title"]]
+    for i, asked in enumerate([*p["asked"], p["stopped"]]):
         asked.then(w.save, [p["conv"], p["turns"]], saved, **_private(f"save_{i}"))
-    p["history"].input(w.open, p["history"], reopen, **_private("reopen"))
-    for i, start in enumerate((p["new"].click, p["chatbot"].clear)):
-        start(w.new_chat, None, [p["conv"], p["history"], p["title"]], queue=False, **_private(f"fresh_{i}"))
+    p["history"].input(w.open, p["history"], reopen, **_private("reopen")).then(
+        h.relabel, p["turns"], words, show_progress="hidden", **_private("relabel_open")
+    )
+
+    def fresh(confirmed: str, request: gr.Request) -> tuple[Any, ...]:
+        if not h.may_start_new(confirmed, request):
+            return (gr.skip(),) * 9
+        return (*h.new_chat(), *w.new_chat(request))
+
+    reset = [p["chatbot"], p["turns"], p["sources"], p["exports"], p["note"], p["status"], *saved]
+    p["new"].click(fresh, p["confirmed"], reset, js=_CONFIRM_NEW_JS, queue=False, **_private("new_chat"))
     p["rename"].click(w.rename, [p["history"], p["title"]], p["history"], **_private("rename"))
     p["delete"].click(
         w.delete,
         p["history"],
         [p["chatbot"], p["turns"], p["sources"], p["conv"], p["history"], p["title"]],
-        js="(c) => (c && confirm('Delete this conversation? It cannot be undone.')) ? c : null",
+        js=_CONFIRM_DELETE_JS,
         **_private("delete"),
     )
 

@@ -115,6 +115,31 @@ def document_info(record: DocRecord) -> DocumentInfo:
     )
 
 
+def public_answer(value: Any) -> Any:
+    """An `Answer.to_dict()` (or a part of one) as API callers get it: every `source` without the server's
+    folders (`/srv/memo.pdf` -> `memo.pdf`, a record's `#id` kept) and every `doc_id` the opaque id that
+    `/documents` lists and DELETE takes (`qa.index.doc_key`)."""
+    if isinstance(value, dict):
+        return {k: _public_field(k, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [public_answer(v) for v in value]
+    return value
+
+
+def _public_field(key: str, value: Any) -> Any:
+    if key == "doc_id" and isinstance(value, str):
+        return doc_key(value)
+    if key == "source" and isinstance(value, str):
+        file, sep, record = value.partition("#")
+        return base_name(file) + (sep + record if record else "")
+    return public_answer(value)
+
+
+def public_status(status: dict[str, Any]) -> dict[str, Any]:
+    """A collection's status without the index's location (a server path, or a server's address)."""
+    return {k: v for k, v in status.items() if k != "index"}
+
+
 def list_documents(index: Any) -> list[DocumentInfo]:
     """Every committed document, by name."""
     infos = [document_info(r) for r in index.documents(refresh=True).values()]

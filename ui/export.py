@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from qa.answer.extractive import in_quotes
+from qa.answer.messages import message
 from qa.types import Answer, place_label
-from ui.format import escape_markdown, file_name
+from ui.format import CLOSEST, escape_markdown, file_name
 
 
 def public_source(source: str) -> str:
@@ -71,7 +72,24 @@ def conversation_markdown(turns: Sequence[Answer]) -> str:
                 lines.append(f"  - translation: {esc(in_quotes(c.translation))}")
         if a.citations:
             lines.append("")
+        if a.abstained:
+            lines += _closest(a)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _closest(answer: Answer) -> list[str]:
+    """An abstention's closest passages (the ones its text says are listed below, as the chat shows them)."""
+    if not answer.passages:
+        return []
+    lines = [f"*{message('closest', answer.language.lower()[:2] or 'en')}:*", ""]
+    for hit in answer.passages[:CLOSEST]:
+        c = hit.chunk
+        name = public_source(c.source)
+        text = " ".join(c.text.split())
+        lines.append(
+            f"{hit.rank}\\. {escape_markdown(c.title or name)} ({escape_markdown(name)}): {escape_markdown(text)}"
+        )
+    return [*lines, ""]
 
 
 def write_exports(turns: Sequence[Answer], folder: Path) -> tuple[Path, Path]:

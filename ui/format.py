@@ -14,6 +14,7 @@ from collections.abc import Callable
 from qa.answer.messages import message
 from qa.injection import is_suspicious
 from qa.types import Answer, Citation, Hit, place_label
+from ui import strings
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 # CommonMark lets any ASCII punctuation be backslash-escaped; escaping all of it leaves no markdown syntax
@@ -21,6 +22,7 @@ _MARKER = re.compile(r"\[(\d{1,3})\]")
 _MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:=\"'$^%/@,?])")
 _PASSAGE_CHARS = 1200
 _SNIPPET_CHARS = 160
+CLOSEST = 3  # the closest passages an abstention lists in the chat (and in an export)
 
 SOURCES_EMPTY = "Ask a question: the sources of the answer appear here. Click a [n] marker to open one."
 
@@ -97,7 +99,7 @@ def abstention_markdown(answer: Answer) -> str:
     lines = [f"**⚠ {_label('not_found', lang)}**", "", "> " + escape_markdown(answer.answer).replace("\n", "\n> ")]
     if answer.passages:
         lines += ["", f"*{_label('closest', lang)}:*", ""]
-        for hit in answer.passages[:3]:
+        for hit in answer.passages[:CLOSEST]:
             c = hit.chunk
             title = escape_markdown(c.title or file_name(c.source))
             warn = f" *{escape_markdown(_label('suspicious', lang))}*" if is_suspicious(c.text) else ""
@@ -191,14 +193,15 @@ def source_card(
         f"<div class='fonte-card{' fonte-active' if active else ''}' id='{anchor}' data-n='{citation.n}'>",
         f"<div class='fonte-card-head'><span class='fonte-n'>[{citation.n}]</span>"
         f"<span class='fonte-title'>{esc(citation.title or file_name(citation.source))}</span></div>",
-        f"<div class='fonte-file'>{esc(file_name(citation.source))}{esc(_place(citation))}"
-        f" · characters {citation.start}–{citation.end}</div>",
+        # the file and the page or section; not the character offsets (jargon to a reader: the export keeps them)
+        f"<div class='fonte-file'>{esc(file_name(citation.source))}{esc(_place(citation))}</div>",
         suspicious_html(passage, lang),
         f"<div class='fonte-passage'>{highlight(passage, passage_start, citation.start, citation.end)}</div>",
     ]
     if citation.translation:
         parts.append(
-            "<div class='fonte-translation'><span class='fonte-label'>Translation</span>"
+            "<div class='fonte-translation'><span class='fonte-label'>"
+            f"{esc(strings.text('translation', lang))}</span>"
             f"{esc(citation.translation)}</div>"
         )
     parts += [page, "</div>"]

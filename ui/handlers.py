@@ -6,11 +6,9 @@ Answers are formatted by `ui.format`, exports by `ui.export`, votes by `ui.feedb
 
 from __future__ import annotations
 
-import logging
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import partial
 from itertools import chain
 from pathlib import Path
@@ -21,49 +19,34 @@ import gradio as gr
 from qa.errors import FonteError
 from qa.settings import Settings
 from qa.types import Answer, Citation, FileStatus, IngestReport
-from ui import documents, export, feedback, pages
+from ui import documents, export, feedback, pages, strings
+from ui.answering import (
+    GENERIC_ERROR,
+    MAX_QUESTION,
+    Answering,
+    Turn,
+    chat_messages,
+    history_pairs,
+    session_of,
+    user_message,
+    username,
+)
+from ui.chat import Jobs
 from ui.collections import Library
-from ui.format import answer_markdown, error_markdown, escape_markdown, file_name, sources_html, streaming_markdown
+from ui.format import file_name, sources_html
 
-log = logging.getLogger("fonte.ui")
-
-GENERIC_ERROR = "Something went wrong while answering. The details are in the server log; please try again."
 _TARGET = re.compile(r"^(\d{1,4})-(\d{1,3})$")
-MAX_QUESTION = 2000
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One exchange of the conversation: the question and its answer, or the short error shown instead."""
-
-    question: str
-    answer: Answer | None = None
-    error: str = ""
-    collection: str = ""  # the collection it was asked in ("" for the app's first)
-
-
-def user_message(exc: BaseException) -> str:
-    """What a user sees for an exception: a `FonteError`'s own text, otherwise a generic line (trace logged)."""
-    if isinstance(exc, FonteError):
-        return str(exc)
-    log.error("internal error while answering", exc_info=exc)
-    return GENERIC_ERROR
-
-
-def chat_messages(turns: list[Turn]) -> list[dict[str, str]]:
-    """The Chatbot value (Gradio 6 messages format) for a conversation."""
-    out: list[dict[str, str]] = []
-    for i, t in enumerate(turns):
-        out.append({"role": "user", "content": escape_markdown(t.question)})
-        body = answer_markdown(t.answer, i) if t.answer else error_markdown(t.error)
-        out.append({"role": "assistant", "content": body})
-    return out
-
-
-def history_pairs(turns: list[Turn]) -> list[tuple[str, str]]:
-    """The `(question, answer_text)` history that `Assistant.stream` takes, oldest first."""
-    return [(t.question, t.answer.answer) for t in turns if t.answer is not None]
+__all__ = [
+    "GENERIC_ERROR",
+    "MAX_QUESTION",
+    "Handlers",
+    "Turn",
+    "chat_messages",
+    "history_pairs",
+    "user_message",
+    "username",
+]
 
 
 def _lazy(read: Callable[[], Iterable[T]]) -> Iterator[T]:
@@ -71,13 +54,9 @@ def _lazy(read: Callable[[], Iterable[T]]) -> Iterator[T]:
     yield from read()
 
 
-def username(request: gr.Request | None) -> str | None:
-    """The signed-in user of a request (None in anonymous mode and outside a request)."""
-    return getattr(request, "username", None) or None
-
-
-class Handlers:
-    """The event handlers, bound to the app's collections (`ui.collections.Library`) and settings.
+class Handlers(Answering):
+    """The event handlers (the chat's are `ui.answering.Answering`'s), bound to the app's collections
+    (`ui.collections.Library`) and settings.
 
     `assistant` is the first collection's; `library` holds the others and who may read them (default: that
     one collection, readable by everyone).
@@ -88,51 +67,11 @@ class Handlers:
         self.settings = settings
         self.library = library or Library(assistant, settings)
         self._exports = Path(tempfile.gettempdir()) / "fonte-exports"
+        self.jobs = Jobs()
 
     def _assistant(self, collection: str | None, request: gr.Request | None) -> Any:
         """The assistant of `collection` for the request's user (AccessDenied when not theirs)."""
         return self.library.assistant(username(request), collection or None)
-
-    def respond(
-        self,
-        question: str,
-        turns: list[Turn],
-        mode: str | None,
-        top_k: float | None,
-        collection: str | None = None,
-        request: gr.Request | None = None,
-    ) -> Iterator[tuple[Any, ...]]:
-        """Stream one answer into the chat; then show its sources (a click on [n] marks one)."""
-        question = (question or "").strip()[:MAX_QUESTION]
-        if not question:
-            yield gr.skip(), chat_messages(turns), turns, gr.skip()
-            return
-        shown = chat_messages(turns) + [{"role": "user", "content": escape_markdown(question)}]
-        yield "", shown + [{"role": "assistant", "content": "*Searching your documents…*"}], turns, gr.skip()
-        text, answer = "", None
-        try:
-            assistant = self._assistant(collection, request)
-            k = int(top_k) if top_k else None
-            for piece in assistant.stream(question, history_pairs(turns), top_k=k, mode=mode or None):
-                if isinstance(piece, Answer):
-                    answer = piece
-                elif piece:
-                    text += str(piece)
-                    yield (
-                        gr.skip(),
-                        shown + [{"role": "assistant", "content": streaming_markdown(text)}],
-                        turns,
-                        gr.skip(),
-                    )
-            if answer is None:
-                raise RuntimeError("the assistant's stream ended without an Answer")
-        except Exception as exc:
-            new = [*turns, Turn(question, error=user_message(exc), collection=collection or "")]
-            yield gr.skip(), chat_messages(new), new, gr.skip()
-            return
-        new = [*turns, Turn(question, answer, collection=assistant.settings.collection)]
-        panel = sources_html(answer, len(new) - 1, None, assistant.document_text)
-        yield gr.skip(), chat_messages(new), new, panel
 
     def open_source(self, target: str, turns: list[Turn], request: gr.Request | None = None) -> str:
         """Show citation `n` of answer `turn` (`target` is "turn-n", set by a click on [n])."""
@@ -167,8 +106,19 @@ class Handlers:
             return ""
         return pages.page_html(view, f"{file_name(citation.source)}, page {view.page}")
 
+    def may_start_new(self, confirmed: str = "yes", request: gr.Request | None = None) -> bool:
+        """Whether "New chat" may start one: not when the page's confirmation was cancelled (`confirmed` ""),
+        nor while a question is still being answered (its answer would land in the new chat: Stop it first)."""
+        if not confirmed:
+            return False
+        if self.jobs.busy(session_of(request)):
+            gr.Warning("Still answering: press Stop first, then start a new chat.")
+            return False
+        return True
+
     def new_chat(self) -> tuple[Any, ...]:
-        return [], [], sources_html(None, 0), None, ""
+        """A fresh chat: the chat, turns, Sources, exports, feedback note and status line emptied."""
+        return [], [], sources_html(None, 0), None, "", ""
 
     def export(self, turns: list[Turn]) -> list[str] | None:
         answers = [t.answer for t in turns if t.answer is not None]
@@ -179,18 +129,21 @@ class Handlers:
         md, js = export.write_exports(answers, Path(tempfile.mkdtemp(dir=self._exports)))
         return [str(md), str(js)]
 
-    def vote(self, turns: list[Turn], index: int, liked: bool | None, comment: str) -> str:
-        """Record a vote on answer number `index` (default: the latest answer)."""
+    def vote(self, turns: list[Turn], index: int, liked: bool | None, comment: str) -> tuple[str, str]:
+        """Record a vote on answer number `index` (default: the latest answer) with the comment typed; returns
+        the note to show and the comment box's new value (emptied once the comment went with a vote, so it
+        cannot ride along with a later one)."""
+        lang = strings.ui_language(turns[-1].question) if turns else strings.FALLBACK
         answered = [t for t in turns if t.answer is not None]
         if not answered:
-            return "Ask a question first, then rate its answer."
+            return strings.text("rate_first", lang), gr.skip()
         turn = turns[index] if 0 <= index < len(turns) else answered[-1]
         if turn.answer is None:
-            return "That message was an error, not an answer."
+            return strings.text("not_an_answer", lang), gr.skip()
         feedback.record_feedback(self.settings, turn.answer, liked, comment or "")
-        return "Thanks: your feedback was saved." + (" (with your comment)" if (comment or "").strip() else "")
+        return strings.text("thanks_comment" if (comment or "").strip() else "thanks", lang), ""
 
-    def on_like(self, turns: list[Turn], comment: str, data: gr.LikeData) -> str:
+    def on_like(self, turns: list[Turn], comment: str, data: gr.LikeData) -> tuple[str, str]:
         index = data.index[0] if isinstance(data.index, tuple | list) else data.index
         liked = data.liked if isinstance(data.liked, bool) else None
         return self.vote(turns, int(index) // 2, liked, comment)
@@ -206,25 +159,34 @@ class Handlers:
         except FonteError:  # no collection to read: an empty status rather than an error at page load
             return {"documents": 0, "chunks": 0, "mode": getattr(self.assistant, "mode", "")}
 
-    def status(self, collection: str | None = None, request: gr.Request | None = None) -> tuple[str, str]:
+    def status(
+        self, collection: str | None = None, request: gr.Request | None = None, mode: str | None = None
+    ) -> tuple[str, str]:
+        """The header and the counts of the collection picked; `mode`: the one chosen in Settings, shown in both
+        (default: the app's)."""
         st = self._status(collection, request)
+        st = {**st, "mode": mode or st.get("mode", "")}
         return documents.header_html(st), documents.status_html(st)
 
-    def documents_view(self, collection: str | None = None, request: gr.Request | None = None) -> tuple[Any, ...]:
+    def documents_view(
+        self, collection: str | None = None, mode: str | None = None, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
         """The header, the counts, the document list and the remove picker's choices of the collection picked
-        in the page (empty when the user may read none)."""
+        in the page (empty when the user may read none); `mode` as `status` takes it (a redraw after the page's
+        load, an upload or a removal kept showing the app's mode after another was chosen in Settings)."""
         try:
             docs = documents.list_documents(self._assistant(collection, request).index)
         except FonteError:
             docs = []
         picker = gr.update(choices=documents.document_choices(docs), value=None)
-        return (*self.status(collection, request), documents.document_list_html(docs), picker)
+        return (*self.status(collection, request, mode), documents.document_list_html(docs), picker)
 
     def upload(
         self,
         files: list[str] | None,
         log: list[list[str]] | None,
         collection: str | None = None,
+        mode: str | None = None,
         request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> tuple[Any, ...]:
@@ -246,13 +208,21 @@ class Handlers:
         except Exception as exc:
             raise gr.Error(user_message(exc)) from None
         rows = documents.file_rows(report, refused) + list(log or [])
-        head, grid, doclist, picker = self.documents_view(collection, request)
+        head, grid, doclist, picker = self.documents_view(collection, mode, request)
         return documents.file_table_html(rows), head, grid, None, rows, doclist, picker
 
     def remove(
-        self, doc_id: str | None, collection: str | None = None, request: gr.Request | None = None
+        self,
+        doc_id: str | None,
+        collection: str | None = None,
+        confirmed: str = "yes",
+        mode: str | None = None,
+        request: gr.Request | None = None,
     ) -> tuple[Any, ...]:
-        """Remove the document picked in the list from the collection picked in the page, then refresh it."""
+        """Remove the document picked in the list from the collection picked in the page, then refresh it
+        (nothing is removed when the page's confirmation was cancelled: `confirmed` "")."""
+        if doc_id and not confirmed:
+            return ("Nothing was removed.", *(gr.skip(),) * 4)
         try:
             assistant = self._assistant(collection, request)
         except FonteError as exc:
@@ -260,13 +230,13 @@ class Handlers:
         record = documents.find_document(assistant.index, doc_id or "") if doc_id else None
         if record is None:
             note = "Pick a document to remove first." if not doc_id else "That document is no longer in the collection."
-            return (note, *self.documents_view(collection, request))
+            return (note, *self.documents_view(collection, mode, request))
         try:
             documents.remove_documents(assistant.index, [record], documents.upload_dir(assistant.settings))
             assistant.refresh()
         except Exception as exc:
             raise gr.Error(user_message(exc)) from None
-        return (f"Removed {documents.public_name(record)}.", *self.documents_view(collection, request))
+        return (f"Removed {documents.public_name(record)}.", *self.documents_view(collection, mode, request))
 
     # ---- HTTP API ------------------------------------------------------------------------------
 
@@ -280,7 +250,8 @@ class Handlers:
         request: gr.Request | None = None,
     ) -> dict[str, Any]:
         """Answer `question` from the documents: the `Answer` as JSON (answer text with [n] markers, citations
-        with quotes and character offsets, ranked passages). `history`: earlier [question, answer] pairs;
+        with quotes and character offsets, ranked passages; documents named by file name and the id
+        `/documents` lists, never a server path). `history`: earlier [question, answer] pairs;
         `collection`: which collection to ask (default: the first the caller may read)."""
         pairs = [(str(q), str(a)) for q, a in (history or [])]
         try:
@@ -288,7 +259,7 @@ class Handlers:
             answer = assistant.ask(question, pairs, top_k=int(top_k) or None, mode=mode or None)
         except Exception as exc:
             raise gr.Error(user_message(exc)) from None
-        return dict(answer.to_dict())
+        return dict(documents.public_answer(answer.to_dict()))
 
     def api_documents(self, collection: str = "", request: gr.Request | None = None) -> dict[str, Any]:
         """Every document of the collection (default: the first the caller may read): id, title, file name,
@@ -338,10 +309,10 @@ class Handlers:
         return {**documents.report_dict(report, (), folder), "removed": documents.document_info(record).to_dict()}
 
     def api_status(self, collection: str = "", request: gr.Request | None = None) -> dict[str, Any]:
-        """The collection status: documents, chunks, embedder, index, last ingest, answer mode and modes; and
-        `collections`, the ones the caller may read."""
+        """The collection status: documents, chunks, embedder, last ingest, answer mode and modes (not the
+        index's location: no server path); and `collections`, the ones the caller may read."""
         try:
             st = dict(self._assistant(collection, request).status())
         except Exception as exc:
             raise gr.Error(user_message(exc)) from None
-        return {**st, "collections": self.library.readable(username(request))}
+        return {**documents.public_status(st), "collections": self.library.readable(username(request))}

@@ -1,8 +1,9 @@
 """Conversations that last: each user's chats in SQLite beside the index, with every answer whole.
 
 The store is `<data_dir>/history.sqlite3`: a row per conversation (its owner, title, times) and a row per
-turn (the question, the `Answer` with its citations and passages as JSON, or the error shown instead, and
-the collection it was asked in). Every read and write names the user: nobody reaches another's chats.
+turn (the question, the `Answer` with its citations and passages as JSON, or the error shown instead, the
+collection it was asked in, and its note: that the answer was revised after checking). Every read and write
+names the user: nobody reaches another's chats.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ CREATE INDEX IF NOT EXISTS conversations_by_user ON conversations (user, updated
 CREATE TABLE IF NOT EXISTS turns (
     conversation TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE, position INTEGER NOT NULL,
     question TEXT NOT NULL, answer TEXT, error TEXT NOT NULL DEFAULT '', collection TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (conversation, position)
+    note TEXT NOT NULL DEFAULT '', PRIMARY KEY (conversation, position)
 );
 """
 
@@ -71,13 +72,19 @@ class History:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._current = False  # whether the file's schema is known to be this version's
 
     @classmethod
     def open(cls, settings: Settings) -> History:
         return cls(history_path(settings))
 
-    def _db(self) -> AbstractContextManager[sqlite3.Connection]:
-        return transaction(self.path, _SCHEMA)
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        with transaction(self.path, _SCHEMA) as db:
+            if not self._current:
+                _add_note_column(db)
+                self._current = True
+            yield db
 
     def create(self, user: str, title: str) -> str:
         """A new, empty conversation of `user`; returns its id."""
@@ -97,8 +104,8 @@ class History:
             held = db.execute("SELECT COUNT(*) FROM turns WHERE conversation = ?", (cid,)).fetchone()[0]
             rows = [(cid, i, *_turn_row(t)) for i, t in enumerate(turns) if i >= held]
             db.executemany(
-                "INSERT INTO turns (conversation, position, question, answer, error, collection) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO turns (conversation, position, question, answer, error, collection, note) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
             if rows:
@@ -121,10 +128,10 @@ class History:
         with self._db() as db:
             self._owned(db, user, cid)
             rows = db.execute(
-                "SELECT question, answer, error, collection FROM turns WHERE conversation = ? ORDER BY position",
+                "SELECT question, answer, error, collection, note FROM turns WHERE conversation = ? ORDER BY position",
                 (cid,),
             ).fetchall()
-        return [Turn(q, answer_from_record(json.loads(a)) if a else None, e, c) for q, a, e, c in rows]
+        return [Turn(q, answer_from_record(json.loads(a)) if a else None, e, c, n) for q, a, e, c, n in rows]
 
     def rename(self, user: str, cid: str, title: str) -> None:
         """Give `user`'s conversation `cid` a new title (blank titles are refused)."""
@@ -147,9 +154,20 @@ class History:
             raise ConversationNotFound("that conversation is gone (deleted, perhaps in another tab).")
 
 
-def _turn_row(t: Turn) -> tuple[str, str | None, str, str]:
+def _turn_row(t: Turn) -> tuple[str, str | None, str, str, str]:
     answer = json.dumps(dataclasses.asdict(t.answer), ensure_ascii=False) if t.answer else None
-    return t.question, answer, t.error, t.collection
+    return t.question, answer, t.error, t.collection, t.note
+
+
+def _add_note_column(db: sqlite3.Connection) -> None:
+    """A store written before turns kept their note (that an answer was revised) gets the column."""
+    if "note" in {row[1] for row in db.execute("PRAGMA table_info(turns)")}:
+        return
+    try:
+        db.execute("ALTER TABLE turns ADD COLUMN note TEXT NOT NULL DEFAULT ''")
+    except sqlite3.OperationalError as exc:  # another thread added it meanwhile
+        if "duplicate column" not in str(exc):
+            raise
 
 
 # ---- answers as stored: `dataclasses.asdict`, and back --------------------------------------------------

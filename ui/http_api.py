@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from qa.errors import FonteError
+from ui import documents
 from ui.collections import AccessDenied, Library
 from ui.handlers import GENERIC_ERROR, user_message
 
@@ -114,7 +115,7 @@ def routes(library: Library) -> list[Any]:
             assistant = library.assistant(user, body.collection or None)
             pairs = [(str(q), str(a)) for q, a, *_ in (body.history or [])]
             answer = assistant.ask(body.question, pairs, top_k=body.top_k or None, mode=body.mode or None)
-            return {**answer.to_dict(), "collection": assistant.settings.collection}
+            return {**documents.public_answer(answer.to_dict()), "collection": assistant.settings.collection}
 
         return guarded(work, request)
 

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from qa.index import doc_key
 from qa.settings import Settings
 from tests.ui.conftest import Served
 
@@ -28,7 +29,10 @@ def test_ask_returns_the_three_countries_with_a_citation(client: Any, served: Se
     cited = [c for c in result["citations"] if _has_all(c["quote"])]
     assert cited, result["citations"]
     c = cited[0]
-    assert served.assistant.document_text(c["doc_id"])[c["start"] : c["end"]] == c["quote"]
+    # a document is named by its file name and the id /documents lists, never by a server path
+    assert "/" not in c["source"] and all("/" not in p["source"] for p in result["passages"])
+    doc_id = next(d for d in served.assistant.index.documents() if doc_key(d) == c["doc_id"])
+    assert served.assistant.document_text(doc_id)[c["start"] : c["end"]] == c["quote"]
     assert f"[{c['n']}]" in result["answer"]
     assert result["passages"] and result["mode"] == "extractive"
 
@@ -43,10 +47,11 @@ def test_follow_up_uses_history(client: Any) -> None:
     assert follow["standalone_question"] != follow["question"] and "Cyber Coalition" in follow["standalone_question"]
 
 
-def test_status_endpoint(client: Any) -> None:
+def test_status_endpoint(client: Any, served: Served) -> None:
     st = client.predict(api_name="/status")
     assert st["documents"] >= 1 and st["chunks"] >= 1
     assert "extractive" in st["modes"] and st["embedder"]
+    assert "index" not in st and served.settings.index not in json.dumps(st)  # no server path
 
 
 def test_only_the_named_endpoints_are_public(client: Any) -> None:

@@ -106,11 +106,17 @@ def _ask(driver: Any, question: str) -> Any:
     _send(driver, question)
 
     def finished(d: Any) -> Any:
-        bots = _css(d, "#fonte-chat .bot")
-        if len(_css(d, "#fonte-chat .message-row, #fonte-chat .message")) <= before or not bots:
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        try:  # the chat is redrawn as the answer lands: an element may go stale, or read "Loading content"
+            bots = _css(d, "#fonte-chat .bot")
+            if len(_css(d, "#fonte-chat .message-row, #fonte-chat .message")) <= before or not bots:
+                return False
+            text = bots[-1].text
+        except StaleElementReferenceException:
             return False
-        text = bots[-1].text
-        return bots[-1] if text and "▍" not in text and "Searching your documents" not in text else False
+        busy = ("▍", "Searching your documents", "Loading content")
+        return bots[-1] if text and not any(b in text for b in busy) else False
 
     return _wait(driver, finished)
 
@@ -183,8 +189,10 @@ def test_upload_a_file_and_see_it_counted(browser: Any, served: Served, shots: P
 def test_the_documents_tab_lists_removes_and_explains_every_upload(
     browser: Any, served: Served, shots: Path, tmp_path: Path
 ) -> None:
-    """Issue 26: the tab lists the collection, removes a document, gives a status to every file of an upload
-    (a .csv says why it is refused) and shows no server path."""
+    """Issue 26: the tab lists the collection, removes a document (after asking), gives a status to every file
+    of an upload (a .csv says why it is refused) and shows no server path."""
+    from selenium.webdriver.support import expected_conditions
+
     _open(browser, served)
     _tab(browser, "Documents")
     _wait(browser, lambda d: "000_94d06d01d66e2e54.txt" in _css(d, "#fonte-doclist")[0].text)
@@ -211,6 +219,14 @@ def test_the_documents_tab_lists_removes_and_explains_every_upload(
     option = _wait(browser, lambda d: [o for o in _css(d, options) if "archive-memo.txt" in o.text])[0]
     option.click()
     _css(browser, "#fonte-remove")[0].click()
+    # Remove asks first, naming the document: cancelled, nothing goes; confirmed, it is removed
+    alert = _wait(browser, expected_conditions.alert_is_present())
+    assert "archive-memo.txt" in alert.text
+    alert.dismiss()
+    _wait(browser, lambda d: "Nothing was removed" in _css(d, "#fonte-remove-note")[0].text)
+    assert "archive-memo.txt" in _css(browser, "#fonte-doclist")[0].text
+    _css(browser, "#fonte-remove")[0].click()
+    _wait(browser, expected_conditions.alert_is_present()).accept()
     _wait(browser, lambda d: "archive-memo.txt" not in _css(d, "#fonte-doclist")[0].text)
     assert "Removed archive-memo.txt" in _css(browser, "#fonte-remove-note")[0].text
     _wait(browser, lambda d: _doc_count(d) == before)
@@ -241,6 +257,7 @@ def test_export_and_feedback(browser: Any, served: Served) -> None:
     box.send_keys("right sentence, thanks")
     _css(browser, "#fonte-up")[0].click()
     _wait(browser, lambda d: "saved" in _css(d, "#fonte-feedback-note")[0].text)
+    _wait(browser, lambda d: box.get_attribute("value") == "")  # the comment went with this vote, not the next
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == before + 1
     last = json.loads(lines[-1])
@@ -292,8 +309,13 @@ def test_local_mode_streams_into_the_page(browser: Any, served: Served, shots: P
     seen: set[str] = set()
 
     def streaming_then_done(d: Any) -> bool:
-        bots = _css(d, "#fonte-chat .bot")
-        text = bots[-1].text if bots else ""
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        try:  # each piece redraws the message: the element read may be gone
+            bots = _css(d, "#fonte-chat .bot")
+            text = bots[-1].text if bots else ""
+        except StaleElementReferenceException:
+            return False
         if "▍" in text:
             seen.add(text)
         return bool(seen) and "▍" not in text and bool(_css(d, '#fonte-chat .bot a[href*="#fonte-cite-0-"]'))

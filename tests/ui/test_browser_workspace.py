@@ -106,6 +106,8 @@ def _api_ask_in_page(driver: Any, collection: str) -> str:
 
 
 def test_ann_asks_reloads_reopens_and_exports_her_conversation(chrome: Any, team: Served) -> None:
+    from selenium.webdriver.support import expected_conditions
+
     _sign_in(chrome, team, "ann")
     assert not _picker(chrome)  # one collection: nothing to choose
     assert "Montenegro" in _ask(chrome, QUESTION)
@@ -113,7 +115,8 @@ def test_ann_asks_reloads_reopens_and_exports_her_conversation(chrome: Any, team
     _wait(chrome, lambda d: "?c=" in d.current_url)
     chrome.refresh()  # the open conversation comes back by itself ...
     _wait(chrome, lambda d: [b for b in _css(d, "#fonte-chat .bot") if "Montenegro" in b.text])
-    _css(chrome, "#fonte-new")[0].click()  # ... and, after New chat, from the sidebar
+    _css(chrome, "#fonte-new")[0].click()  # ... and, after New chat (confirmed), from the sidebar
+    _wait(chrome, expected_conditions.alert_is_present()).accept()
     _wait(chrome, lambda d: not _css(d, "#fonte-chat .bot"))
     _listed(chrome, [QUESTION])
     _open_conversation(chrome, QUESTION)

@@ -29,6 +29,16 @@ def test_markdown_holds_questions_answers_quotes_offsets() -> None:
     assert "*Not found in the documents.*" in md
 
 
+def test_an_abstention_export_lists_the_closest_passages_its_text_promises() -> None:
+    chunk = Chunk("c1", "/srv/docs/budget.txt", "/srv/docs/budget.txt", "Budget 2024", 0, 0, 30, DOC, ())
+    text = "The documents don't say. The closest passages are listed below."
+    answer = Answer("Budget?", text, True, "en", (), (Hit(chunk, 0.4, 1),))
+    md = conversation_markdown([answer])
+    closest = md.split("listed below\\.", 1)[1]
+    assert "*Closest passages found:*" in closest and "1\\. Budget 2024 (budget\\.txt): Alpha beta\\." in closest
+    assert "/srv" not in md
+
+
 EVIL = "![x](http://evil.example/a.png) <img src=http://evil.example/b.png> [in](http://evil.example/c) www.evil.org"
 
 

@@ -108,6 +108,13 @@ def test_sources_html_highlights_and_shows_translation() -> None:
     assert "id='fonte-cite-2-1'" in out and "fonte-active" in out
     assert f"<mark class='fonte-quote'>{DOC[Q_START:Q_END]}</mark>" in out
     assert "La frase citata &lt;i&gt;" in out
+    assert "characters" not in out and "/docs" not in out and "a.txt" in out  # no offsets, no server folder
+
+
+def test_sources_html_labels_the_translation_in_the_answers_language() -> None:
+    cite = Citation(1, "d1", "/docs/a.txt", "Doc A", DOC[Q_START:Q_END], Q_START, Q_END, "Die zitierte Stelle")
+    answer = Answer("Welche Zahl?", "42 [1].", False, "de", (cite,), (Hit(_chunk(), 0.9, 1),))
+    assert ">Übersetzung</span>Die zitierte Stelle" in sources_html(answer, 0)
 
 
 def test_sources_html_for_abstention_shows_passages() -> None:

@@ -28,15 +28,18 @@ class Broken:
         raise self.exc
 
 
-def _run(h: Handlers, question: str, turns: list[Turn]) -> list[tuple[Any, ...]]:
-    return list(h.respond(question, turns, None, 5))
+def _run(h: Handlers, question: str, turns: list[Turn], mode: str | None = None) -> list[tuple[Any, ...]]:
+    """The page's flow: `accept` (the box, the ticket, the chat, ...), then each step of `answer` (the chat, the
+    turns, the Sources panel, the status line, Stop)."""
+    accepted = h.accept(question, turns)
+    return [accepted, *h.answer(accepted[1], turns, mode, 5)]
 
 
 def test_respond_streams_then_shows_linked_answer_and_sources(ui_assistant: Any, ui_settings: Settings) -> None:
     h = Handlers(ui_assistant, ui_settings)
     steps = _run(h, "Who was absent from Cyber Coalition 2023?", [])
-    assert steps[0][0] == ""  # the question box is cleared at once
-    last_chat, turns, panel = steps[-1][1], steps[-1][2], steps[-1][3]
+    assert steps[0][0]["value"] == ""  # the question box is cleared at once
+    last_chat, turns, panel = steps[-1][0], steps[-1][1], steps[-1][2]
     assert len(turns) == 1 and isinstance(turns[0].answer, Answer)
     assert "(#fonte-cite-0-1)" in last_chat[-1]["content"]
     assert "<mark class='fonte-quote'>" in panel and "fonte-active" not in panel
@@ -52,16 +55,16 @@ def test_internal_error_shows_a_short_message_and_logs_the_trace(
     h = Handlers(Broken(RuntimeError("secret internal detail")), ui_settings)
     with caplog.at_level(logging.ERROR, logger="fonte.ui"):
         steps = _run(h, "anything?", [])
-    shown = steps[-1][1][-1]["content"]
+    shown = steps[-1][0][-1]["content"]
     assert "secret internal detail" not in shown and "Traceback" not in shown
-    assert steps[-1][2][0].error == GENERIC_ERROR
+    assert steps[-1][1][0].error == GENERIC_ERROR
     assert "secret internal detail" in caplog.text
 
 
 def test_user_error_shows_its_own_message(ui_settings: Settings) -> None:
     h = Handlers(Broken(ConfigError("mode 'x' is not installed: use extractive.")), ui_settings)
     steps = _run(h, "anything?", [])
-    assert "is not installed" in steps[-1][1][-1]["content"]
+    assert "is not installed" in steps[-1][0][-1]["content"]
 
 
 def test_chat_messages_escape_user_text() -> None:
@@ -83,17 +86,17 @@ def test_thumbs_in_the_chat_record_feedback_for_that_answer(ui_assistant: Any, u
     from ui.feedback import feedback_path
 
     h = Handlers(ui_assistant, ui_settings)
-    turns = _run(h, "Who was absent from Cyber Coalition 2023?", [])[-1][2]
+    turns = _run(h, "Who was absent from Cyber Coalition 2023?", [])[-1][1]
     turns = [Turn("broken?", error="boom"), *turns]
     path = feedback_path(ui_settings)
     before = path.read_text(encoding="utf-8").count("\n") if path.exists() else 0
-    note = h.on_like(turns, "wrong country", gr.LikeData(None, {"index": 3, "value": "x", "liked": False}))
-    assert "saved" in note
+    note, box = h.on_like(turns, "wrong country", gr.LikeData(None, {"index": 3, "value": "x", "liked": False}))
+    assert "saved" in note and box == ""  # the comment went with this vote: the box is emptied
     rows = path.read_text(encoding="utf-8").splitlines()
     assert len(rows) == before + 1
     row = json.loads(rows[-1])
     assert row["rating"] == "down" and row["comment"] == "wrong country" and row["question"] == turns[1].question
-    assert "error" in h.on_like(turns, "", gr.LikeData(None, {"index": 1, "value": "x", "liked": True}))
+    assert "error" in h.on_like(turns, "", gr.LikeData(None, {"index": 1, "value": "x", "liked": True}))[0]
 
 
 @pytest.mark.slow
@@ -102,9 +105,18 @@ def test_local_mode_streams_into_the_chat(ui_assistant: Any, ui_settings: Settin
     modes = ui_assistant.status()["modes"]
     assert "local" in modes, f"the local LLM is not installed (modes: {modes}); run scripts/setup.sh"
     h = Handlers(ui_assistant, ui_settings)
-    steps = list(h.respond("Who was absent from Cyber Coalition 2023?", [], "local", 5))
-    streaming = [s for s in steps if isinstance(s[1], list) and s[1] and "▍" in str(s[1][-1]["content"])]
+    steps = _run(h, "Who was absent from Cyber Coalition 2023?", [], "local")[1:]
+    streaming = [s for s in steps if isinstance(s[0], list) and s[0] and "▍" in str(s[0][-1]["content"])]
     assert len(streaming) >= 2
-    final = steps[-1][2][0]
+    final = steps[-1][1][0]
     assert final.answer is not None and final.answer.mode == "local"
-    assert "(#fonte-cite-0-" in steps[-1][1][-1]["content"] or final.answer.abstained
+    assert "(#fonte-cite-0-" in steps[-1][0][-1]["content"] or final.answer.abstained
+
+
+def test_a_redraw_of_the_collection_keeps_the_mode_chosen_in_settings(ui_assistant: Any, ui_settings: Settings) -> None:
+    """After the page's load, an upload or a removal the header and the counts were redrawn with the app's mode,
+    not the one chosen in Settings."""
+    h = Handlers(ui_assistant, ui_settings)
+    header, grid, *_ = h.documents_view(None, "local")
+    assert "local mode" in header and "local" in grid
+    assert "extractive mode" in h.documents_view(None)[0]

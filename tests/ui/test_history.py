@@ -47,6 +47,27 @@ def test_conversation_round_trip_with_citations(tmp_path: Path, answer: Any) -> 
     assert (conv.id, conv.title, conv.turns) == (cid, QUESTION, 2)
 
 
+def test_a_turns_revision_note_lasts_and_an_older_store_gains_it(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "history.sqlite3"
+    with sqlite3.connect(path) as db:  # a store written before turns kept their note
+        db.executescript(
+            "CREATE TABLE conversations (id TEXT PRIMARY KEY, user TEXT NOT NULL, title TEXT NOT NULL, "
+            "created REAL NOT NULL, updated REAL NOT NULL);"
+            "CREATE TABLE turns (conversation TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE, "
+            "position INTEGER NOT NULL, question TEXT NOT NULL, answer TEXT, error TEXT NOT NULL DEFAULT '', "
+            "collection TEXT NOT NULL DEFAULT '', PRIMARY KEY (conversation, position));"
+            "INSERT INTO conversations VALUES ('old', 'ann', 'Old', 1, 1);"
+            "INSERT INTO turns VALUES ('old', 0, 'before?', NULL, 'e', '');"
+        )
+    h = History(path)
+    assert h.turns("ann", "old") == [Turn("before?", error="e")]
+    cid = h.create("ann", "q")
+    h.save("ann", cid, [Turn("q", error="x", note="Revised after checking.")])
+    assert History(path).turns("ann", cid)[0].note == "Revised after checking."
+
+
 def test_rename_delete_and_order(tmp_path: Path) -> None:
     h = History(tmp_path / "history.sqlite3")
     first = h.create("ann", "first question")

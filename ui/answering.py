@@ -1,0 +1,248 @@
+"""The chat's handlers: a question accepted (or refused while another is answered), its answer streamed with a
+status line, Stop; and the conversation's plain pieces (`Turn`, `chat_messages`) other modules share.
+
+The page's flow, wired by `ui.app`: `accept` (unqueued) shows the question at once, opens a job (`ui.chat.Jobs`)
+and puts its ticket in a hidden box; `answer` (queued) claims the ticket and streams; `stop` ends it. Text shown
+while the model writes is marked as a draft, and an answer that differs from its draft says it was revised.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from qa.errors import FonteError
+from qa.language.identify import detect
+from qa.language.tables import localise_names
+from qa.types import Answer
+from ui import strings
+from ui.chat import Job, Jobs, Tick, pump
+from ui.format import answer_markdown, error_markdown, escape_markdown, sources_html, streaming_markdown
+
+log = logging.getLogger("fonte.ui")
+
+_MARKERS = re.compile(r"\[\d{1,3}\]")
+_WORD = re.compile(r"\w+")
+GENERIC_ERROR = "Something went wrong while answering. The details are in the server log; please try again."
+MAX_QUESTION = 2000
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One exchange of the conversation: the question and its answer, or the short error shown instead."""
+
+    question: str
+    answer: Answer | None = None
+    error: str = ""
+    collection: str = ""  # the collection it was asked in ("" for the app's first)
+    note: str = ""  # shown above the answer: that it was revised after checking
+
+
+def user_message(exc: BaseException) -> str:
+    """What a user sees for an exception: a `FonteError`'s own text, otherwise a generic line (trace logged)."""
+    if isinstance(exc, FonteError):
+        return str(exc)
+    log.error("internal error while answering", exc_info=exc)
+    return GENERIC_ERROR
+
+
+def chat_messages(turns: list[Turn]) -> list[dict[str, str]]:
+    """The Chatbot value (Gradio 6 messages format) for a conversation."""
+    out: list[dict[str, str]] = []
+    for i, t in enumerate(turns):
+        out.append({"role": "user", "content": escape_markdown(t.question)})
+        body = answer_markdown(t.answer, i) if t.answer else error_markdown(t.error)
+        if t.note:
+            body = f"*↻ {escape_markdown(t.note)}*\n\n{body}"
+        out.append({"role": "assistant", "content": body})
+    return out
+
+
+def history_pairs(turns: list[Turn]) -> list[tuple[str, str]]:
+    """The `(question, answer_text)` history that `Assistant.stream` takes, oldest first."""
+    return [(t.question, t.answer.answer) for t in turns if t.answer is not None]
+
+
+def username(request: gr.Request | None) -> str | None:
+    """The signed-in user of a request (None in anonymous mode and outside a request)."""
+    return getattr(request, "username", None) or None
+
+
+def session_of(request: gr.Request | None) -> str:
+    """The page a request comes from (Gradio's session; one key for calls outside a page)."""
+    return str(getattr(request, "session_hash", None) or "local")
+
+
+def status_html(phase: str, lang: str, seconds: float = 0.0) -> str:
+    """The status line under the chat while a question is answered ("" when idle)."""
+    if not phase:
+        return ""
+    when = f" · {int(seconds)} s" if seconds >= 2 else ""
+    words = html.escape(strings.text(phase, lang))
+    # a pulsing dot while work goes on (CSS: an emoji may have no glyph in the reader's fonts)
+    dot = "" if phase == "busy" else "<span class='fonte-spin' aria-hidden='true'></span>"
+    return f"<div class='fonte-live' data-phase='{phase}' role='status'>{dot}{words}{when}</div>"
+
+
+def i18n_html(lang: str) -> str:
+    """The words the page's scripts need (the confirmations), in `lang`, as data attributes."""
+    attrs = " ".join(
+        f"data-{key.replace('_', '-')}='{html.escape(strings.text(key, lang, name='{name}'), quote=True)}'"
+        for key in ("confirm_new", "confirm_remove", "confirm_delete")
+    )
+    return f"<div id='fonte-i18n' data-lang='{lang}' {attrs}></div>"
+
+
+def labels(lang: str) -> tuple[Any, ...]:
+    """The page's words in `lang`: the question box's placeholder, Ask, New chat, Export, the feedback
+    accordion, its comment box and buttons, and the scripts' words (`i18n_html`)."""
+
+    def t(key: str) -> str:
+        return strings.text(key, lang)
+
+    return (
+        gr.update(placeholder=t("placeholder")),
+        gr.update(value=t("ask")),
+        gr.update(value=t("new_chat")),
+        gr.update(value=t("export")),
+        gr.update(label=t("feedback")),
+        gr.update(placeholder=t("comment")),
+        gr.update(value=t("helpful")),
+        gr.update(value=t("unhelpful")),
+        i18n_html(lang),
+    )
+
+
+def _asked(turns: list[Turn], question: str, content: str) -> list[dict[str, str]]:
+    return [*chat_messages(turns), {"role": "user", "content": escape_markdown(question)}, _bot(content)]
+
+
+def _bot(content: str) -> dict[str, str]:
+    return {"role": "assistant", "content": content}
+
+
+def _same(draft: str, final: str) -> bool:
+    """Whether the final text says what the draft said: the same words in the same order. Spacing,
+    punctuation and [n] numbers aside: the check renumbers markers and puts them before the full stop
+    ("2023. [1]" -> "2023 [1]."), no revision a reader needs told."""
+
+    def words(text: str) -> list[str]:
+        return _WORD.findall(_MARKERS.sub(" ", text))
+
+    return words(draft) == words(final)
+
+
+class Answering:
+    """The chat's handlers; mixed into `ui.handlers.Handlers`, whose `_assistant` picks the collection."""
+
+    jobs: Jobs
+
+    def _assistant(self, collection: str | None, request: gr.Request | None) -> Any:
+        raise NotImplementedError
+
+    def accept(self, question: str, turns: list[Turn], request: gr.Request | None = None) -> tuple[Any, ...]:
+        """Take the question from the box and show it, with a status line; the page then speaks the question's
+        language. Outputs: the box, the ticket, the chat, the status line, Stop, then `labels`.
+
+        While this page's previous question is still being answered the new one is refused, visibly, and stays
+        in the box."""
+        question = (question or "").strip()[:MAX_QUESTION]
+        lang = strings.ui_language(question)
+        nothing = (gr.skip(),) * 13
+        if not question:
+            return nothing
+        ticket = self.jobs.open(session_of(request), question, lang)
+        if ticket is None:
+            gr.Warning(strings.text("busy", lang))
+            return (*nothing[:3], status_html("busy", lang), *nothing[4:])
+        box, *rest = labels(lang)
+        chat = _asked(turns, question, f"*{escape_markdown(strings.text('searching', lang))}* ▍")
+        stop = gr.update(value=strings.text("stop", lang), visible=True)
+        return ({**box, "value": ""}, ticket, chat, status_html("searching", lang), stop, *rest)
+
+    def answer(
+        self,
+        ticket: str,
+        turns: list[Turn],
+        mode: str | None,
+        top_k: float | None,
+        collection: str | None = None,
+        request: gr.Request | None = None,
+    ) -> Iterator[tuple[Any, ...]]:
+        """Answer the question of `ticket`: the text streams as a draft, the status line says what is being done
+        while nothing streams; then the answer with its links and sources (its revision said, where the draft
+        differed). Outputs: the chat, the turns, the Sources panel, the status line, Stop."""
+        job = self.jobs.claim(ticket, session_of(request))
+        if job is None:  # stopped before it started, or no question (the box was empty)
+            yield (gr.skip(),) * 5
+            return
+        try:
+            yield from self._answer(job, turns, mode, top_k, collection, request)
+        finally:
+            self.jobs.close(ticket)
+
+    def _answer(
+        self,
+        job: Job,
+        turns: list[Turn],
+        mode: str | None,
+        top_k: float | None,
+        collection: str | None,
+        request: gr.Request | None,
+    ) -> Iterator[tuple[Any, ...]]:
+        lang, skip, hide = job.lang, gr.skip(), gr.update(visible=False)
+        raw, text, answer, where = "", "", None, collection or ""
+        names = detect(job.question)  # the answer's language (not the page's: that falls back to English)
+        try:
+            assistant = self._assistant(collection, request)
+            k = int(top_k) if top_k else None
+            pairs = history_pairs(turns)
+            for piece in pump(lambda: assistant.stream(job.question, pairs, top_k=k, mode=mode or None), job.stop):
+                if isinstance(piece, Tick):
+                    yield skip, skip, skip, status_html("checking" if text else "searching", lang, piece.seconds), skip
+                elif isinstance(piece, Answer):
+                    answer = piece
+                elif piece:
+                    raw += str(piece)
+                    # names in the reader's language as they stream ("Lussemburgo" -> "Luxembourg" in English),
+                    # as the checked answer will give them: display data, qa.language.tables
+                    text = localise_names(raw, names)
+                    draft = f"*✎ {escape_markdown(strings.text('draft', lang))}*\n\n{streaming_markdown(text)}"
+                    yield _asked(turns, job.question, draft), skip, skip, status_html("writing", lang), skip
+            if answer is None and not job.stop.is_set():
+                raise RuntimeError("the assistant's stream ended without an Answer")
+            where = assistant.settings.collection
+        except Exception as exc:
+            new = [*turns, Turn(job.question, error=user_message(exc), collection=where)]
+            yield chat_messages(new), new, skip, "", hide
+            return
+        if answer is None:  # Stop: what was streamed was not checked, so it is not kept
+            new = [*turns, Turn(job.question, error=strings.text("stopped", lang), collection=where)]
+            yield chat_messages(new), new, skip, "", hide
+            return
+        note = strings.text("revised", lang) if text and not _same(text, answer.answer) else ""
+        new = [*turns, Turn(job.question, answer, collection=where, note=note)]
+        panel = sources_html(answer, len(new) - 1, None, assistant.document_text)
+        yield chat_messages(new), new, panel, "", hide
+
+    def relabel(self, turns: list[Turn]) -> tuple[Any, ...]:
+        """The page's words (`labels`) in the language of a reopened conversation's last question (after a
+        reload, or a pick in the sidebar); English for an empty one."""
+        return labels(strings.ui_language(turns[-1].question) if turns else strings.FALLBACK)
+
+    def stop(self, turns: list[Turn], request: gr.Request | None = None) -> tuple[Any, ...]:
+        """Stop this page's question: an answer in progress ends within a second (nothing it streamed is kept);
+        one still waiting in the queue is closed here. Outputs: the chat, the turns, the status line, Stop."""
+        job = self.jobs.stop(session_of(request))
+        if job is None:
+            return gr.skip(), gr.skip(), gr.skip(), gr.update(visible=False)
+        if job.started:
+            return gr.skip(), gr.skip(), status_html("stopping", job.lang), gr.skip()
+        new = [*turns, Turn(job.question, error=strings.text("stopped", job.lang))]
+        return chat_messages(new), new, "", gr.update(visible=False)
