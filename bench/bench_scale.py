@@ -1,6 +1,7 @@
 """Retrieval at scale: synthetic collections written through Fonte's own writer, searched by fresh workers.
 
-    python bench/bench_scale.py --sizes 10000,100000 [--server] [--lexical] [--queries 200] [--json] [--keep DIR]
+    python bench/bench_scale.py --sizes 10000,100000 [--server] [--lexical] [--queries 200] [--json]
+                                [--keep DIR [--reuse]]
 
 For each size a collection of that many chunks (random-but-clustered unit vectors, 384 dimensions as
 e5-small's; synthetic texts from a Zipf vocabulary, 10 chunks a document) is written with `IndexWriter`, into a
@@ -63,8 +64,9 @@ def make_data(n: int, seed: int = 7) -> tuple[np.ndarray, list[str]]:
     return vectors, texts
 
 
-def build(location: str, vectors: np.ndarray, texts: list[str]) -> float:
-    """Write every chunk through `IndexWriter.put_many`, a thousand documents a call. Returns seconds."""
+def build(location: str, vectors: np.ndarray, texts: list[str], prefix: str = "doc") -> float:
+    """Write every chunk through `IndexWriter.put_many`, a thousand documents a call (documents `<prefix><n>`).
+    Returns seconds."""
     from qa.index import Index
     from qa.settings import Settings
     from qa.types import Chunk, Document
@@ -76,7 +78,7 @@ def build(location: str, vectors: np.ndarray, texts: list[str]) -> float:
         for d in range(0, len(texts), CHUNKS_PER_DOC):
             part = texts[d : d + CHUNKS_PER_DOC]
             body = " ".join(part)
-            doc = Document(f"doc{d}", f"doc{d}.txt", f"doc {d}", body, f"h{d:012d}")
+            doc = Document(f"{prefix}{d}", f"{prefix}{d}.txt", f"{prefix} {d}", body, f"{prefix[0]}{d:012d}")
             chunks, pos = [], 0
             for i, text in enumerate(part):
                 chunks.append(
@@ -178,10 +180,11 @@ def measure(location: str, vectors: np.ndarray, texts: list[str], n_queries: int
             "recall_at_10": round(recall, 4), "dense": got["dense"], "lexical": got["lexical"]}  # fmt: skip
 
 
-def lexical_rebuild(location: str) -> dict[str, float]:
+def lexical_rebuild(location: str, size: int) -> dict[str, float]:
     """Seconds to bring the persistent BM25 index up to date from nothing (`lexical_full_s`: every chunk read
-    from the store and tokenised) and from its token cache (`lexical_arrays_s`: the arrays rebuilt, what an
-    update costs beyond tokenising what it wrote)."""
+    from the store and tokenised) and from its token cache (`lexical_arrays_s`: the arrays rebuilt), and what a
+    writer that adds 1% more chunks (then removes them) spends on it when it finishes (`lexical_update_s`,
+    `lexical_delete_s`; `update_s` is that whole write)."""
     from qa import lexical_store
     from qa.index import Index
     from qa.settings import Settings
@@ -196,6 +199,27 @@ def lexical_rebuild(location: str) -> dict[str, float]:
         lexical_store.sync(index)
         out[key] = round(time.perf_counter() - t, 1)
     out["lexical_disk_mb"] = _disk_mb(folder)
+    spent: list[float] = []
+    sync = lexical_store._sync_locked
+
+    def timed(ix: Any) -> bool:
+        t = time.perf_counter()
+        try:
+            return sync(ix)
+        finally:
+            spent.append(time.perf_counter() - t)
+
+    lexical_store._sync_locked = timed  # type: ignore[assignment]
+    try:
+        vectors, texts = make_data(max(CHUNKS_PER_DOC, size // 100), seed=13)
+        out["update_s"] = round(build(location, vectors, texts, prefix="upd"), 1)
+        out["lexical_update_s"] = round(spent[-1], 1)
+        with index.writer() as w:
+            for d in range(0, len(texts), CHUNKS_PER_DOC):
+                w.delete(f"upd{d}")
+        out["lexical_delete_s"] = round(spent[-1], 1)
+    finally:
+        lexical_store._sync_locked = sync  # type: ignore[assignment]
     return out
 
 
@@ -231,6 +255,7 @@ def main() -> None:
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--json", action="store_true")
     p.add_argument("--keep", type=Path, help="build the collections under this folder and keep them")
+    p.add_argument("--reuse", action="store_true", help="with --keep: measure collections built there before")
     p.add_argument("--lexical", action="store_true", help="also time rebuilds of the persistent BM25 index")
     p.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -244,19 +269,21 @@ def main() -> None:
         vectors, texts = make_data(size)
         for store in stores:
             folder = base / f"{store}-{size}"
-            shutil.rmtree(folder, ignore_errors=True)
+            reuse = args.reuse and folder.is_dir()
+            if not reuse:
+                shutil.rmtree(folder, ignore_errors=True)
             server = None
             if store == "server":
                 server, location = start_server(folder)
             else:
                 location = str(folder)
             try:
-                build_s = build(location, vectors, texts)
+                build_s = None if reuse else round(build(location, vectors, texts), 1)
                 got = measure(location, vectors, texts, args.queries)
                 load_avg = round(os.getloadavg()[0], 2)
                 if args.lexical:
-                    got |= lexical_rebuild(location)
-                row = {"size": size, "store": store, "build_s": round(build_s, 1), "disk_mb": _disk_mb(folder),
+                    got |= lexical_rebuild(location, size)
+                row = {"size": size, "store": store, "build_s": build_s, "disk_mb": _disk_mb(folder),
                        **got, "load_avg": load_avg}  # fmt: skip
             finally:
                 if server is not None:
