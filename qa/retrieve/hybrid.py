@@ -120,7 +120,7 @@ class Retriever:
         if isinstance(held, StoredLexical) and held.generation == gen:
             return held
         folder = lexical_store.store_dir(self.index)
-        if lexical_store.current(folder) is None or self._stored_generation() != gen:
+        if self._stored_generation() != gen:
             lexical_store.sync(self.index, wait_s=0.0)
         if isinstance(held, StoredLexical) and self._stored_generation() == held.generation:
             return held  # still the version this process maps
@@ -183,7 +183,7 @@ class Retriever:
             if len(fetched) > _FETCHED_MAX:
                 fetched.clear()
             fetched.update(self.index.chunks_by_id(list(dict.fromkeys(want + before))))
-        return {c: fetched[c] for c in ids if c in fetched}
+        return {c: chunk for c in ids if (chunk := fetched.get(c)) is not None}  # another thread may clear it
 
     def embed_query(self, question: str) -> np.ndarray:
         return np.asarray(self.index.embedder.embed_queries([question])[0], np.float32)
