@@ -126,11 +126,8 @@ class Index:
     def documents(self, refresh: bool = False) -> dict[str, DocRecord]:
         """Committed documents by id (cached; `refresh=True` re-reads the store)."""
         if self._doc_cache is None or refresh:
-            records: dict[str, DocRecord] = {}
-            for _id, meta, _doc, _vec in self._scan(self._docs, include=["metadatas"]):
-                rec = doc_record(meta)
-                records[rec.doc_id] = rec
-            self._doc_cache = records
+            rows = self._scan(self._docs, include=["metadatas"])
+            self._doc_cache = {r.doc_id: r for r in (doc_record(meta) for _id, meta, _doc, _vec in rows)}
         return self._doc_cache
 
     def document_text(self, doc_id: str) -> str:
@@ -187,9 +184,13 @@ class Index:
                 out[cid] = chunk_from(cid, meta, text)
         return out
 
+    @property
+    def store_id(self) -> str:
+        """The chunks collection's id in the store: the same through any URL of a server; new if it is recreated."""
+        return str(self._chunks.id)
+
     def committed(self, ids: Sequence[str]) -> set[str]:
-        """Those of these chunk ids that a committed document owns (its record's content hash and chunk count
-        match the id: `chunk_id`), reading only their documents' records."""
+        """Those of these chunk ids a committed document owns (`owned_chunks`), reading their documents' records."""
         keys = sorted({cid.split(":")[0] for cid in ids})
         got = self._docs.get(ids=keys, include=["metadatas"]) if keys else {"ids": [], "metadatas": []}
         return owned_chunks(ids, dict(zip(got["ids"], got["metadatas"], strict=True)))

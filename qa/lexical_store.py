@@ -2,9 +2,9 @@
 by every worker (`qa.retrieve.lexical.StoredLexical`), so that no worker tokenises every chunk at start-up or
 holds their texts.
 
-Where: `<index folder>/fonte-lexical/<name>` for a local index, `<data_dir>/lexical/<server hash>/<name>` for a
-Chroma server (the workers of one host share it), `<name>` being the embedder id and the collection as in the
-store's collection names. What:
+Where: `<index folder>/fonte-lexical/<name>` for a local index, `<data_dir>/lexical/<collection hash>/<name>` for
+a Chroma server (keyed by the chunks collection's id, so that every URL of the server finds it; the workers of one
+host share it), `<name>` being the embedder id and the collection as in the store's collection names. What:
 
 - `tokens.sqlite3`: each committed chunk's search tokens and its document's language, keyed by chunk id (which
   holds the document's content hash), so that an update tokenises only the chunks written since;
@@ -76,8 +76,8 @@ def store_dir(index: Any) -> Path:
     """The folder of `index`'s persistent BM25 index (see the module docstring)."""
     s = index.settings
     name = index.embedder.id + ("" if s.collection == DEFAULT_COLLECTION else f"--{s.collection}")
-    if s.is_remote_index:
-        return Path(s.data_dir) / "lexical" / hashlib.sha1(s.index.encode()).hexdigest()[:16] / name
+    if s.is_remote_index:  # by the collection's id: one folder whatever URL reaches the server
+        return Path(s.data_dir) / "lexical" / hashlib.sha1(index.store_id.encode()).hexdigest()[:16] / name
     return Path(s.index).expanduser() / "fonte-lexical" / name
 
 
