@@ -115,7 +115,7 @@ class Retriever:
     def _open_stored(self, gen: str) -> StoredLexical | None:
         """The persistent BM25 index, rebuilt here if it lags `gen` and no writer holds it (a writer brings it up
         to date when it finishes; meanwhile the last version serves). None where there is none to load: this
-        process then builds BM25 in memory, as for a small collection."""
+        process then holds every chunk and vector, as for a small collection, until a version appears."""
         held = self._sides[0]
         if isinstance(held, StoredLexical) and held.generation == gen:
             return held
