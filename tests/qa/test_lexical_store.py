@@ -162,3 +162,18 @@ def test_without_a_stored_index_a_worker_builds_bm25_itself(settings: Settings) 
         assert isinstance(r.lexical, LexicalIndex) and r.retrieve("Rialto Venezia", 1).hits[0].chunk.doc_id == "ponti"
     r.refresh()  # the writer has brought it back
     assert isinstance(r.lexical, StoredLexical)
+
+
+def test_a_failed_update_fails_no_write_and_is_made_good_later(settings: Settings, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    index = Index.open(settings)
+
+    def broken(*args):  # type: ignore[no-untyped-def]
+        raise RuntimeError("out of inodes")
+
+    monkeypatch.setattr(lexical_store, "_write", broken)
+    _put(index, "nuovo", "Isole", "La Sardegna e la Sicilia sono isole.")  # committed all the same
+    assert "nuovo" in index.documents(refresh=True) and "was not updated" in caplog.text
+    monkeypatch.undo()
+    _, stored = _pair(settings)  # stale, no writer at work: the worker brings it up to date
+    assert isinstance(stored.lexical, StoredLexical) and stored.lexical.generation == index.generation()
+    assert stored.retrieve("Sardegna isole", 1).hits[0].chunk.doc_id == "nuovo"
