@@ -1,6 +1,7 @@
 """Retrieval at scale: synthetic collections written through Fonte's own writer, searched by fresh workers.
 
-    python bench/bench_scale.py --sizes 10000,100000 [--server] [--queries 200] [--json] [--keep DIR]
+    python bench/bench_scale.py --sizes 10000,100000 [--server] [--lexical] [--queries 200] [--json]
+                                [--keep DIR [--reuse]]
 
 For each size a collection of that many chunks (random-but-clustered unit vectors, 384 dimensions as
 e5-small's; synthetic texts from a Zipf vocabulary, 10 chunks a document) is written with `IndexWriter`, into a
@@ -9,7 +10,12 @@ each UI worker or `fonte-ask` is) opens an `Index` and a `Retriever` on it and a
 stored vector moved a little, and five of its chunk's words): its cold start, its RSS after opening (beyond
 what importing Fonte and Chroma costs), retrieval p50/p95, and the recall@10 of its dense side against exact
 search over the same vectors. One JSON object a line per size and store with `--json` (keys: size, store,
-build_s, disk_mb, open_s, rss_mb, p50_ms, p95_ms, recall_at_10, dense, load_avg); a table otherwise.
+build_s, disk_mb, open_s, rss_mb, anon_mb, rss_after_mb, anon_after_mb, p50_ms, p95_ms, recall_at_10, dense,
+lexical, load_avg); a table otherwise. `anon_mb` is the part of the RSS no other process shares (the persistent
+BM25 index's mapped pages are shared, through the page cache); `*_after_mb` is read after the questions; `dense`
+says which dense side the worker used (`exact`, `store`) and `lexical` which BM25 (`memory`, `stored`:
+`FONTE_DENSE_EXACT_MAX` sets the threshold for both). `--lexical` adds the seconds to rebuild the persistent BM25
+index from nothing (`lexical_full_s`) and from its token cache (`lexical_arrays_s`), and its size on disk.
 """
 
 from __future__ import annotations
@@ -58,20 +64,21 @@ def make_data(n: int, seed: int = 7) -> tuple[np.ndarray, list[str]]:
     return vectors, texts
 
 
-def build(location: str, vectors: np.ndarray, texts: list[str]) -> float:
-    """Write every chunk through `IndexWriter.put_many`, a thousand documents a call. Returns seconds."""
+def build(location: str, vectors: np.ndarray, texts: list[str], prefix: str = "doc") -> float:
+    """Write every chunk through `IndexWriter.put_many`, a thousand documents a call (documents `<prefix><n>`).
+    Returns seconds."""
     from qa.index import Index
     from qa.settings import Settings
     from qa.types import Chunk, Document
 
-    index = Index.open(Settings(index=location, embedder="hashing"), embedder=FixedEmbedder())  # type: ignore[arg-type]
+    index = Index.open(Settings.from_env(index=location, embedder="hashing"), embedder=FixedEmbedder())  # type: ignore[arg-type]
     t = time.perf_counter()
     with index.writer() as w:
         batch = []
         for d in range(0, len(texts), CHUNKS_PER_DOC):
             part = texts[d : d + CHUNKS_PER_DOC]
             body = " ".join(part)
-            doc = Document(f"doc{d}", f"doc{d}.txt", f"doc {d}", body, f"h{d:012d}")
+            doc = Document(f"{prefix}{d}", f"{prefix}{d}.txt", f"{prefix} {d}", body, f"{prefix[0]}{d:012d}")
             chunks, pos = [], 0
             for i, text in enumerate(part):
                 chunks.append(
@@ -97,11 +104,25 @@ def build(location: str, vectors: np.ndarray, texts: list[str]) -> float:
     return time.perf_counter() - t
 
 
-def _rss_mb() -> float:
+def _rss_mb(field: str = "VmRSS") -> float:
+    """This process's resident memory (`RssAnon`: the part no other process can share), in MB."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _positions(retriever: Any) -> Any:
+    """A function from a dense hit (a row of the exact side, or a chunk id of the store's) to the chunk's position
+    in the bench's vectors."""
+    from qa.index import doc_key
+    from qa.retrieve.dense import DenseMatrix
+
+    lexical = retriever.lexical
+    if isinstance(retriever._sides[1], DenseMatrix):  # rows of the chunk list
+        return lambda row: int(lexical.chunks[row].doc_id[3:]) + lexical.chunks[row].index
+    docs = {doc_key(f"doc{d}"): d for d in range(0, len(lexical), CHUNKS_PER_DOC)}
+    return lambda cid: docs[cid.split(":")[0]] + int(cid.rsplit(":", 1)[1])
 
 
 def worker(location: str, queries: Path) -> None:
@@ -110,24 +131,29 @@ def worker(location: str, queries: Path) -> None:
     from qa.index import Index
     from qa.retrieve.dense import StoreDense
     from qa.retrieve.hybrid import Retriever
+    from qa.retrieve.lexical import StoredLexical
     from qa.settings import Settings
 
     data = np.load(queries)
-    base = _rss_mb()
+    base, base_anon = _rss_mb(), _rss_mb("RssAnon")
     t = time.perf_counter()
     index = Index.open(Settings.from_env(index=location, embedder="hashing"), embedder=FixedEmbedder())  # type: ignore[arg-type]
     retriever = Retriever(index)
     open_s = time.perf_counter() - t
-    rss = _rss_mb() - base
+    rss, anon = _rss_mb() - base, _rss_mb("RssAnon") - base_anon
     dense_side = retriever._sides[1]
-    chunks = retriever.lexical.chunks
     times, found = [], []
     for q, words in zip(data["vectors"], data["words"], strict=True):
         t = time.perf_counter()
         retriever.retrieve(str(words), 10, query_vector=q)
         times.append((time.perf_counter() - t) * 1000)
-        found.append([int(chunks[i].doc_id[3:]) + chunks[i].index for i, _ in dense_side.search(q, 10)])
-    print(json.dumps({"open_s": open_s, "rss_mb": rss, "times": times, "found": found,
+    rss_after, anon_after = _rss_mb() - base, _rss_mb("RssAnon") - base_anon
+    position = _positions(retriever)
+    for q in data["vectors"]:
+        found.append([position(hit) for hit, _ in dense_side.search(q, 10)])
+    print(json.dumps({"open_s": open_s, "rss_mb": rss, "anon_mb": anon, "rss_after_mb": rss_after,
+                      "anon_after_mb": anon_after, "times": times, "found": found,
+                      "lexical": "stored" if isinstance(retriever.lexical, StoredLexical) else "memory",
                       "dense": "store" if isinstance(dense_side, StoreDense) else "exact"}))  # fmt: skip
 
 
@@ -147,9 +173,63 @@ def measure(location: str, vectors: np.ndarray, texts: list[str], n_queries: int
     got = json.loads(out.stdout.strip().splitlines()[-1])
     recall = float(np.mean([len(set(f) & e) / 10 for f, e in zip(got["found"], exact, strict=True)]))
     return {"open_s": round(got["open_s"], 2), "rss_mb": round(got["rss_mb"], 1),
+            "anon_mb": round(got["anon_mb"], 1), "rss_after_mb": round(got["rss_after_mb"], 1),
+            "anon_after_mb": round(got["anon_after_mb"], 1),
             "p50_ms": round(float(np.percentile(got["times"], 50)), 1),
             "p95_ms": round(float(np.percentile(got["times"], 95)), 1),
-            "recall_at_10": round(recall, 4), "dense": got["dense"]}  # fmt: skip
+            "recall_at_10": round(recall, 4), "dense": got["dense"], "lexical": got["lexical"]}  # fmt: skip
+
+
+def prime(location: str) -> None:
+    """Bring the persistent BM25 index of a kept collection up to date, as its writer would have."""
+    from qa import lexical_store
+    from qa.index import Index
+    from qa.settings import Settings
+
+    lexical_store.sync(Index.open(Settings.from_env(index=location, embedder="hashing"), embedder=FixedEmbedder()))  # type: ignore[arg-type]
+
+
+def lexical_rebuild(location: str, size: int) -> dict[str, float]:
+    """Seconds to bring the persistent BM25 index up to date from nothing (`lexical_full_s`: every chunk read
+    from the store and tokenised) and from its token cache (`lexical_arrays_s`: the arrays rebuilt), and what a
+    writer that adds 1% more chunks (then removes them) spends on it when it finishes (`lexical_update_s`,
+    `lexical_delete_s`; `update_s` is that whole write)."""
+    from qa import lexical_store
+    from qa.index import Index
+    from qa.settings import Settings
+
+    index = Index.open(Settings.from_env(index=location, embedder="hashing"), embedder=FixedEmbedder())  # type: ignore[arg-type]
+    folder = lexical_store.store_dir(index)
+    out = {}
+    for key, remove in (("lexical_full_s", ["current.json", "tokens.sqlite3"]), ("lexical_arrays_s", ["current.json"])):
+        for name in remove:
+            (folder / name).unlink(missing_ok=True)
+        t = time.perf_counter()
+        lexical_store.sync(index)
+        out[key] = round(time.perf_counter() - t, 1)
+    out["lexical_disk_mb"] = _disk_mb(folder)
+    spent: list[float] = []
+    sync = lexical_store._sync_locked
+
+    def timed(ix: Any) -> bool:
+        t = time.perf_counter()
+        try:
+            return sync(ix)
+        finally:
+            spent.append(time.perf_counter() - t)
+
+    lexical_store._sync_locked = timed  # type: ignore[assignment]
+    try:
+        vectors, texts = make_data(max(CHUNKS_PER_DOC, size // 100), seed=13)
+        out["update_s"] = round(build(location, vectors, texts, prefix="upd"), 1)
+        out["lexical_update_s"] = round(spent[-1], 1)
+        with index.writer() as w:
+            for d in range(0, len(texts), CHUNKS_PER_DOC):
+                w.delete(f"upd{d}")
+        out["lexical_delete_s"] = round(spent[-1], 1)
+    finally:
+        lexical_store._sync_locked = sync  # type: ignore[assignment]
+    return out
 
 
 def _free_port() -> int:
@@ -184,6 +264,8 @@ def main() -> None:
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--json", action="store_true")
     p.add_argument("--keep", type=Path, help="build the collections under this folder and keep them")
+    p.add_argument("--reuse", action="store_true", help="with --keep: measure collections built there before")
+    p.add_argument("--lexical", action="store_true", help="also time rebuilds of the persistent BM25 index")
     p.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.worker:
@@ -191,22 +273,30 @@ def main() -> None:
         return
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     base = args.keep or Path(tempfile.mkdtemp(prefix="fonte-scale-"))
+    os.environ.setdefault("FONTE_DATA_DIR", str(base / "data"))  # a server's BM25 index and lock, here
     stores = ["folder", "server"] if args.server else ["folder"]
     for size in (int(s) for s in args.sizes.split(",")):
         vectors, texts = make_data(size)
         for store in stores:
             folder = base / f"{store}-{size}"
-            shutil.rmtree(folder, ignore_errors=True)
+            reuse = args.reuse and folder.is_dir()
+            if not reuse:
+                shutil.rmtree(folder, ignore_errors=True)
             server = None
             if store == "server":
                 server, location = start_server(folder)
             else:
                 location = str(folder)
             try:
-                build_s = build(location, vectors, texts)
+                build_s = None if reuse else round(build(location, vectors, texts), 1)
+                if reuse:  # as its last writer left it (a server's BM25 index may have been built under another name)
+                    prime(location)
                 got = measure(location, vectors, texts, args.queries)
-                row = {"size": size, "store": store, "build_s": round(build_s, 1), "disk_mb": _disk_mb(folder),
-                       **got, "load_avg": round(os.getloadavg()[0], 2)}  # fmt: skip
+                load_avg = round(os.getloadavg()[0], 2)
+                if args.lexical:
+                    got |= lexical_rebuild(location, size)
+                row = {"size": size, "store": store, "build_s": build_s, "disk_mb": _disk_mb(folder),
+                       **got, "load_avg": load_avg}  # fmt: skip
             finally:
                 if server is not None:
                     server.terminate()

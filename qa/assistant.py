@@ -276,8 +276,7 @@ class Assistant:
         200 of them; read again when the lexical index is rebuilt."""
         lexical = self.retriever.lexical
         if self._corpus_language[0] is not lexical:
-            chunks = lexical.chunks
-            sample = chunks[:: max(1, len(chunks) // 200)]
+            sample = self.retriever.sample_chunks(200)
             votes = Counter(lang for c in sample if (lang := detect(c.text, default="")))
             self._corpus_language = (lexical, votes.most_common(1)[0][0] if votes else "en")
         return self._corpus_language[1]

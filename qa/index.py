@@ -30,9 +30,10 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from qa import lexical_store
 from qa.embed import Embedder, make_embedder
 from qa.errors import ConfigError, IndexLockedError, StoreError
-from qa.records import DocRecord, chunk_from, chunk_meta, doc_meta, doc_record
+from qa.records import DocRecord, chunk_from, chunk_id, chunk_meta, doc_key, doc_meta, doc_record, owned_chunks
 from qa.settings import DEFAULT_COLLECTION, Settings
 from qa.types import Chunk, Document
 
@@ -40,15 +41,6 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 _GET_PAGE = 2000
 _GENERATION = "generation"  # the id of the marker record in the meta collection
-
-
-def doc_key(doc_id: str) -> str:
-    """A short, id-safe key for a document id."""
-    return hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:16]
-
-
-def chunk_id(doc_id: str, content_hash: str, i: int) -> str:
-    return f"{doc_key(doc_id)}:{content_hash[:12]}:{i}"
 
 
 def _client(settings: Settings) -> Any:
@@ -134,11 +126,8 @@ class Index:
     def documents(self, refresh: bool = False) -> dict[str, DocRecord]:
         """Committed documents by id (cached; `refresh=True` re-reads the store)."""
         if self._doc_cache is None or refresh:
-            records: dict[str, DocRecord] = {}
-            for _id, meta, _doc, _vec in self._scan(self._docs, include=["metadatas"]):
-                rec = doc_record(meta)
-                records[rec.doc_id] = rec
-            self._doc_cache = records
+            rows = self._scan(self._docs, include=["metadatas"])
+            self._doc_cache = {r.doc_id: r for r in (doc_record(meta) for _id, meta, _doc, _vec in rows)}
         return self._doc_cache
 
     def document_text(self, doc_id: str) -> str:
@@ -185,6 +174,26 @@ class Index:
                 c = chunk_from(cid, meta, text)
                 out.setdefault(c.content_hash, []).append((c, np.asarray(vec, np.float32)))
         return out
+
+    def chunks_by_id(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        """The chunk records these ids name (those the store holds), committed or not: see `committed`."""
+        out: dict[str, Chunk] = {}
+        for i in range(0, len(ids), _GET_PAGE):
+            got = self._chunks.get(ids=list(ids[i : i + _GET_PAGE]), include=["metadatas", "documents"])
+            for cid, meta, text in zip(got["ids"], got["metadatas"], got["documents"], strict=True):
+                out[cid] = chunk_from(cid, meta, text)
+        return out
+
+    @property
+    def store_id(self) -> str:
+        """The chunks collection's id in the store: the same through any URL of a server; new if it is recreated."""
+        return str(self._chunks.id)
+
+    def committed(self, ids: Sequence[str]) -> set[str]:
+        """Those of these chunk ids a committed document owns (`owned_chunks`), reading their documents' records."""
+        keys = sorted({cid.split(":")[0] for cid in ids})
+        got = self._docs.get(ids=keys, include=["metadatas"]) if keys else {"ids": [], "metadatas": []}
+        return owned_chunks(ids, dict(zip(got["ids"], got["metadatas"], strict=True)))
 
     def chunk_count(self) -> int:
         """How many chunk records the store holds (committed or not: one cheap call)."""
@@ -255,8 +264,9 @@ class Index:
                 "or run again with a longer --wait."
             ) from None
         try:
-            self.recover()
-            yield IndexWriter(self)
+            with lexical_store.writing(self):  # the BM25 index follows what this writer commits
+                self.recover()
+                yield IndexWriter(self)
         finally:
             self._doc_cache = None
             lock.release()

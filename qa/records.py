@@ -2,12 +2,41 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from qa.types import Chunk, Document
+
+
+def doc_key(doc_id: str) -> str:
+    """A short, id-safe key for a document id."""
+    return hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:16]
+
+
+def chunk_id(doc_id: str, content_hash: str, i: int) -> str:
+    return f"{doc_key(doc_id)}:{content_hash[:12]}:{i}"
+
+
+def owned_chunks(ids: Sequence[str], records: dict[str, dict[str, Any]]) -> set[str]:
+    """Those of these chunk ids that a committed document owns, given its record's metadata by document key: the
+    id's content hash and position fit the record's hash and chunk count."""
+    out = set()
+    for cid in ids:
+        key, _, rest = cid.partition(":")
+        digest, _, pos = rest.partition(":")
+        meta = records.get(key)
+        if (
+            meta
+            and str(meta.get("content_hash", ""))[:12] == digest
+            and pos.isdigit()
+            and int(pos) < int(meta.get("chunks", 0))
+        ):
+            out.add(cid)
+    return out
 
 
 @dataclass(frozen=True)

@@ -71,10 +71,12 @@ class Settings:
         page_cache_mb: the most disk the web app's rendered PDF pages (for the highlight of a citation) may take
             under `data_dir/page-images`; past it, the pages used least recently are removed after a render.
         top_k: passages retrieved per question.
-        dense_exact_max / dense_ef_search: up to `dense_exact_max` chunks, the dense side of retrieval is exact
-            (every vector in memory, `qa.dense.DenseMatrix`: deterministic, and cheaper at that size); above it,
-            Chroma's own HNSW index is searched (`qa.dense.StoreDense`) with this search breadth, and no
-            vector is held in memory (bench/bench_scale.py measures where and how well).
+        dense_exact_max / dense_ef_search: up to `dense_exact_max` chunks, a worker holds every chunk: the dense
+            side of retrieval is exact (every vector in memory, `qa.retrieve.dense.DenseMatrix`: deterministic, and
+            cheaper at that size) and BM25 is built in memory. Above it, Chroma's own HNSW index is searched
+            (`qa.retrieve.dense.StoreDense`) with this search breadth, BM25 is the collection's persistent index,
+            memory-mapped (`qa.lexical_store`), and only the chunks a question needs are read, by id
+            (bench/bench_scale.py measures where and how well).
         mode: answer mode: `auto` (local when installed, else extractive), `extractive`, `local`, `openai`.
         reader: how the short answer is found (qa/read/reader.py): `auto` (the LLM in LLM modes, else the evidence
             stage's lead span), `llm`, `lead` or `none`.

@@ -13,7 +13,6 @@ a few thousand chunks searches it in well under a millisecond (a hundred thousan
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -53,28 +52,17 @@ class DenseMatrix:
 
 class StoreDense:
     """Dense search in the store's own HNSW index (`qa.index.Index.dense_search`), for collections too large
-    to hold every vector in each process: no vector is kept here, only where each chunk id sits in the
-    retriever's chunk list. Records the list does not hold (a document being written) are dropped."""
+    to hold every vector in each process: no vector is kept here. It gives chunk ids, not rows; records of
+    documents not committed yet may be among them (the retriever keeps the committed ones)."""
 
-    def __init__(self, index: Any, chunk_ids: Sequence[str], ef_search: int) -> None:
+    def __init__(self, index: Any, ef_search: int) -> None:
         self._index = index
-        self._rows = {cid: i for i, cid in enumerate(chunk_ids)}
         self._ef_search = ef_search
 
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def search(self, query_vector: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """Like `DenseMatrix.search`, from the store's approximate index (best first, ties to the earlier row)."""
-        if not self._rows or k <= 0:
+    def search(self, query_vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """The `k` nearest chunks by the store's approximate index, as (chunk id, cosine), best first (ties to
+        the smaller id, so a search gives the same list every time)."""
+        if k <= 0:
             return []
-        want = k if mask is None else 4 * k  # a filter (calibration's) keeps fewer: ask for more
-        found = [
-            (self._rows[cid], s)
-            for cid, s in self._index.dense_search(query_vector, want, self._ef_search)
-            if cid in self._rows
-        ]
-        if mask is not None:
-            found = [(i, s) for i, s in found if mask[i]]
-        found.sort(key=lambda t: (-t[1], t[0]))
-        return found[:k]
+        found = self._index.dense_search(query_vector, k, self._ef_search)
+        return sorted(found, key=lambda t: (-t[1], t[0]))

@@ -1,0 +1,179 @@
+"""The persistent BM25 index (qa/lexical_store.py): built by the writer, memory-mapped by workers above
+`dense_exact_max`, ranking as the in-memory one, incremental in tokenisation, never loaded half-written."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import pytest
+
+from ingest.chunk import chunk_document
+from qa import lexical_store
+from qa.index import Index
+from qa.retrieve.hybrid import Retriever
+from qa.retrieve.lexical import LexicalIndex, StoredLexical
+from qa.settings import Settings
+from qa.types import Document
+
+DOCS = {
+    "fiumi": ("Fiumi", "Il Reno attraversa la Svizzera, la Germania e i Paesi Bassi. Il Po bagna Torino. " * 3),
+    "ponti": ("Ponti", "Il ponte di Rialto si trova a Venezia sul Canal Grande. Fu ricostruito in pietra. " * 4),
+    "rivers": ("Rivers", "The Thames flows through London. The Seine crosses Paris before reaching the sea. " * 3),
+    "bridges": ("Bridges", "The Golden Gate Bridge spans the strait. Its towers were painted orange. " * 2),
+    "laghi": ("Laghi", "Il lago di Garda è il più grande d'Italia. Il lago di Como ha la forma di una Y."),
+}
+QUESTIONS = ["Rialto Venezia", "Which river flows through London?", "lago più grande", "Reno Germania", "Beyoncé"]
+
+
+def _put(index: Index, doc_id: str, title: str, text: str) -> None:
+    doc = Document(doc_id, doc_id, title, text, hashlib.sha256((title + text).encode()).hexdigest())
+    chunks = chunk_document(doc, 200)
+    with index.writer() as w:
+        w.put(doc, chunks, index.embedder.embed_passages([f"{title}\n{c.text}" for c in chunks]))
+
+
+@pytest.fixture
+def settings(make_settings) -> Settings:  # type: ignore[no-untyped-def]
+    s: Settings = make_settings(embedder="hashing")
+    index = Index.open(s)
+    for doc_id, (title, text) in DOCS.items():
+        _put(index, doc_id, title, text)
+    return s
+
+
+def _pair(s: Settings) -> tuple[Retriever, Retriever]:
+    memory = Retriever(Index.open(s))
+    stored = Retriever(Index.open(s.replace(dense_exact_max=0)))
+    assert isinstance(memory.lexical, LexicalIndex) and isinstance(stored.lexical, StoredLexical)
+    return memory, stored
+
+
+def test_the_stored_index_ranks_as_the_one_built_in_memory(settings: Settings) -> None:
+    memory, stored = _pair(settings)
+    mem, sto = memory.lexical, stored.lexical
+    assert isinstance(mem, LexicalIndex) and isinstance(sto, StoredLexical)
+    assert len(sto) == len(mem) > len(DOCS) and sto.languages == mem.languages
+    assert [sto.chunk_id(i) for i in range(len(sto))] == [c.chunk_id for c in mem.chunks]
+    for q in QUESTIONS:
+        assert np.array_equal(sto.scores(q), mem.scores(q))
+        assert sto.search(q, 5) == mem.search(q, 5)
+        top = [h.chunk.chunk_id for h in memory.retrieve(q, 3).hits]
+        assert sto.positions(top) == mem.positions(top)
+        assert sto.idf_coverage(q, sto.positions(top)) == mem.idf_coverage(q, mem.positions(top))
+    for word in ("venezia", "thames", "ponte", "nowhere"):
+        assert sto.writes(word) == mem.writes(word)
+    assert [c.chunk_id for c in stored.sample_chunks(3)] == [c.chunk_id for c in memory.sample_chunks(3)]
+    for c in mem.chunks:
+        assert stored.previous_sentence(c) == memory.previous_sentence(c)
+        assert stored.previous_sentence(c, 2) == memory.previous_sentence(c, 2)
+
+
+def test_retrieval_above_the_threshold_reads_only_the_chunks_it_returns(settings: Settings) -> None:
+    memory, stored = _pair(settings)
+    assert stored._by_place == {} and stored._fetched == {}
+    for q in QUESTIONS:
+        want = [(h.chunk.chunk_id, round(h.score, 5)) for h in memory.retrieve(q, 4).hits]
+        got = stored.retrieve(q, 4).hits
+        # a tiny HNSW graph is exact; chunks tied on their score may come in either order
+        assert [round(h.score, 5) for h in got] == [sc for _, sc in want]
+        unique = [(c, sc) for c, sc in want if [x for _, x in want].count(sc) == 1]
+        assert [
+            (h.chunk.chunk_id, round(h.score, 5)) for h in got if (h.chunk.chunk_id, round(h.score, 5)) in unique
+        ] == unique
+        assert [h.rank for h in got] == [1, 2, 3, 4] and all("bm25" in h.scores or "dense" in h.scores for h in got)
+    index = Index.open(settings)
+    for i in range(12):
+        _put(index, f"extra{i}", f"Nota {i}", f"La nota numero {i} parla del magazzino {i} e dei suoi scaffali.")
+    stored.refresh()
+    stored._fetched.clear()
+    hits = stored.retrieve("Rialto Venezia", 2).hits
+    assert hits[0].chunk.doc_id == "ponti"
+    # the best few candidates (those owned by committed documents) and the chunk before each, not the collection
+    assert len(stored._fetched) <= 2 * (2 + 4) < len(stored.lexical)
+    kept = stored.retrieve("Rialto Venezia", 3, keep=lambda c: c.doc_id != "ponti").hits
+    assert len(kept) == 3 and all(h.chunk.doc_id != "ponti" for h in kept)
+
+
+def test_an_update_tokenises_only_the_chunks_written_since(settings: Settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    seen: list[str] = []
+    tokens = lexical_store.search_tokens
+    monkeypatch.setattr(lexical_store, "search_tokens", lambda c, *a: seen.append(c.doc_id) or tokens(c, *a))
+    index = Index.open(settings)
+    _put(index, "nuovo", "Isole", "La Sardegna e la Sicilia sono le isole più grandi del Mediterraneo.")
+    assert set(seen) == {"nuovo"}
+    seen.clear()
+    with index.writer() as w:
+        w.delete("ponti")
+    assert seen == []
+    _, stored = _pair(settings)
+    assert "ponti" not in {h.chunk.doc_id for h in stored.retrieve("Rialto Venezia", 5).hits}
+    assert stored.retrieve("Sardegna isole", 1).hits[0].chunk.doc_id == "nuovo"
+
+
+def test_a_worker_sees_a_removed_document_go_before_the_index_is_rebuilt(settings: Settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _, stored = _pair(settings)
+    monkeypatch.setattr(lexical_store, "_sync_locked", lambda index: False)  # the writer's update never comes
+    with Index.open(settings).writer() as w:
+        w.delete("ponti")
+    stored.refresh()
+    assert isinstance(stored.lexical, StoredLexical) and len(stored.lexical) == stored.chunk_count  # the old version
+    assert "ponti" not in {h.chunk.doc_id for h in stored.retrieve("Rialto Venezia ponte", 5).hits}
+
+
+def test_a_half_written_or_damaged_version_is_never_loaded(settings: Settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    index = Index.open(settings)
+    folder = lexical_store.store_dir(index)
+    before = lexical_store.current(folder)
+    assert before is not None and before["generation"] == index.generation()
+
+    def crash(path, text):  # type: ignore[no-untyped-def]
+        raise OSError("disk full")
+
+    monkeypatch.setattr(lexical_store, "_replace_text", crash)  # the version is written, `current.json` is not
+    _put(index, "nuovo", "Isole", "La Sardegna e la Sicilia sono isole.")
+    assert lexical_store.current(folder) == before
+    loaded = lexical_store.load(folder)
+    assert loaded is not None and loaded.generation == before["generation"] != index.generation()
+    monkeypatch.undo()
+
+    (folder / "tmp-v-halfway").mkdir()  # a version a crash left unfinished
+    (folder / "tmp-v-halfway" / "rows.npy").write_bytes(b"\x93NUMPY")
+    _, stored = _pair(settings)  # the worker finds it stale and, no writer holding it, brings it up to date
+    assert stored.retrieve("Sardegna isole", 1).hits[0].chunk.doc_id == "nuovo"
+    assert not (folder / "tmp-v-halfway").exists()
+
+    cur = lexical_store.current(folder)
+    assert cur is not None
+    (folder / cur["version"] / "rows.npy").write_bytes(b"\x93NUMPY\x01\x00")  # damaged under its name
+    assert lexical_store.load(folder) is None
+    (folder / "current.json").write_text(json.dumps({**cur, "version": "v-missing"}))
+    assert lexical_store.load(folder) is None
+    assert lexical_store.sync(index) is True and lexical_store.load(folder) is not None
+
+
+def test_without_a_stored_index_a_worker_builds_bm25_itself(settings: Settings) -> None:
+    index = Index.open(settings)
+    folder = lexical_store.store_dir(index)
+    with lexical_store.writing(index):  # a writer is at work and there is no version to load
+        (folder / "current.json").unlink()
+        r = Retriever(Index.open(settings.replace(dense_exact_max=0)))
+        assert isinstance(r.lexical, LexicalIndex) and r.retrieve("Rialto Venezia", 1).hits[0].chunk.doc_id == "ponti"
+    r.refresh()  # the writer has brought it back
+    assert isinstance(r.lexical, StoredLexical)
+
+
+def test_a_failed_update_fails_no_write_and_is_made_good_later(settings: Settings, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    index = Index.open(settings)
+
+    def broken(*args):  # type: ignore[no-untyped-def]
+        raise RuntimeError("out of inodes")
+
+    monkeypatch.setattr(lexical_store, "_write", broken)
+    _put(index, "nuovo", "Isole", "La Sardegna e la Sicilia sono isole.")  # committed all the same
+    assert "nuovo" in index.documents(refresh=True) and "was not updated" in caplog.text
+    monkeypatch.undo()
+    _, stored = _pair(settings)  # stale, no writer at work: the worker brings it up to date
+    assert isinstance(stored.lexical, StoredLexical) and stored.lexical.generation == index.generation()
+    assert stored.retrieve("Sardegna isole", 1).hits[0].chunk.doc_id == "nuovo"
