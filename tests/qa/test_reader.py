@@ -93,5 +93,6 @@ def test_a_span_of_another_language_is_rendered_in_the_question_language_and_kee
     # asked in the document's own language: nothing to translate
     assert short_in_language(short, ev, "it", tr) is short and len(asked) == 1
     # a rendering that explains instead of translating, or none, leaves the span
-    assert short_in_language(short, ev, "en", lambda t, to: "It is " + "a very long explanation " * 3).text == short.span
+    explained = "It is " + "a very long explanation " * 3
+    assert short_in_language(short, ev, "en", lambda t, to: explained).text == short.span
     assert short_in_language(short, ev, "en", lambda t, to: "").text == short.span
