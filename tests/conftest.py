@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,3 +70,45 @@ def dev_settings_e5(tmp_path_factory: pytest.TempPathFactory, dev_dir: Path) -> 
         return s.replace(index=reuse)
     ingest([dev_dir / "corpus_it.jsonl"], Index.open(s))
     return s
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[str]:
+    """A real Chroma server (`chroma run`, chromadb's own CLI) on a free loopback port, over a folder of this
+    test's; its URL. Skipped, saying why, where the CLI is not installed."""
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
+    if chroma is None:
+        pytest.skip("the `chroma` command (chromadb's server CLI) is not installed in this environment")
+    port = _free_port()
+    log_path = tmp_path / "chroma.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [chroma, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1):
+                        break
+                except OSError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail(f"chroma run did not start on {url}: {log_path.read_text()[-2000:]}")
+                    time.sleep(0.2)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

@@ -7,17 +7,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from ingest.pipeline import ingest
 from qa.index import Index
@@ -47,41 +42,6 @@ for line in sys.stdin:
         out = {"error": f"{type(exc).__name__}: {exc}"}
     print(json.dumps(out), flush=True)
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    if CHROMA is None:
-        pytest.skip("the `chroma` command (chromadb's server CLI) is not installed in this environment")
-    port = _free_port()
-    log = open(tmp_path / "chroma.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [CHROMA, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"chroma run did not start: {(tmp_path / 'chroma.log').read_text()[-2000:]}")
-                time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(30)
-        log.close()
 
 
 class Worker:
@@ -127,8 +87,8 @@ def _question(i: int) -> str:
     return f"Which crates does the {WORDS[i]} depot store?"
 
 
-def test_two_workers_on_one_server_see_what_is_ingested_while_they_answer(server: str, tmp_path: Path) -> None:
-    env = {**os.environ, "FONTE_INDEX": server, "FONTE_EMBEDDER": "hashing", "FONTE_MODE": "extractive",
+def test_two_workers_on_one_server_see_what_is_ingested_while_they_answer(chroma_server: str, tmp_path: Path) -> None:
+    env = {**os.environ, "FONTE_INDEX": chroma_server, "FONTE_EMBEDDER": "hashing", "FONTE_MODE": "extractive",
            "FONTE_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(ROOT)}  # fmt: skip
     settings = Settings.from_env(env)
     docs = tmp_path / "docs"
