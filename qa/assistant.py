@@ -118,7 +118,9 @@ class Assistant:
     def stream(
         self, question: str, history: History | None = None, *, top_k: int | None = None, mode: str | None = None
     ) -> Iterator[str | Answer]:
-        """Like `ask`, but yields the answer text in pieces first and the final `Answer` last."""
+        """Like `ask`, but yields the answer text in pieces first and the final `Answer` last. In LLM modes a
+        checked `Answer` whose quotes' renderings are still to come may come before it (its citations and
+        links can be shown at once); the last `Answer` is the answer."""
         started = time.perf_counter()
         use_mode = _resolve_mode(mode, self.settings) if mode else self.mode
         llm = self._llm(use_mode) if use_mode != "extractive" else None

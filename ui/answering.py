@@ -127,6 +127,11 @@ def _bot(content: str) -> dict[str, str]:
     return {"role": "assistant", "content": content}
 
 
+def _note(draft: str, answer: Answer, lang: str) -> str:
+    """The note a checked answer carries: "revised" when a draft was shown and the answer says otherwise."""
+    return strings.text("revised", lang) if draft and not _same(draft, answer.answer) else ""
+
+
 def _same(draft: str, final: str) -> bool:
     """Whether the final text says what the draft said: the same words in the same order. Spacing,
     punctuation and [n] numbers aside: the check renumbers markers and puts them before the full stop
@@ -207,7 +212,12 @@ class Answering:
                 if isinstance(piece, Tick):
                     yield skip, skip, skip, status_html("checking" if text else "searching", lang, piece.seconds), skip
                 elif isinstance(piece, Answer):
+                    # checked: its links and sources at once; a later Answer fills in the quotes' renderings
                     answer = piece
+                    note = _note(text, answer, lang)
+                    early = [*turns, Turn(job.question, answer, collection=assistant.settings.collection, note=note)]
+                    panel = sources_html(answer, len(early) - 1, None, assistant.document_text)
+                    yield chat_messages(early), skip, panel, status_html("translating", lang), skip
                 elif piece:
                     raw += str(piece)
                     # names in the reader's language as they stream ("Lussemburgo" -> "Luxembourg" in English),
@@ -226,8 +236,7 @@ class Answering:
             new = [*turns, Turn(job.question, error=strings.text("stopped", lang), collection=where)]
             yield chat_messages(new), new, skip, "", hide
             return
-        note = strings.text("revised", lang) if text and not _same(text, answer.answer) else ""
-        new = [*turns, Turn(job.question, answer, collection=where, note=note)]
+        new = [*turns, Turn(job.question, answer, collection=where, note=_note(text, answer, lang))]
         panel = sources_html(answer, len(new) - 1, None, assistant.document_text)
         yield chat_messages(new), new, panel, "", hide
 

@@ -27,6 +27,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "searching": "Searching your documents…",
         "writing": "Writing the answer…",
         "checking": "Checking each claim against the documents and translating the quotes…",
+        "translating": "Checked. Translating the quotes…",
         "stopping": "Stopping…",
         "stopped": "Stopped: you stopped this answer before it was finished.",
         "busy": "Still answering your previous question: wait for it, or press Stop. Your new question stays "
@@ -56,6 +57,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "searching": "Cerco nei tuoi documenti…",
         "writing": "Scrivo la risposta…",
         "checking": "Verifico ogni affermazione sui documenti e traduco le citazioni…",
+        "translating": "Verificata. Traduco le citazioni…",
         "stopping": "Mi fermo…",
         "stopped": "Interrotta: hai fermato questa risposta prima che fosse finita.",
         "busy": "Sto ancora rispondendo alla domanda precedente: attendi, oppure premi Ferma. La nuova domanda "
@@ -85,6 +87,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "searching": "Buscando en tus documentos…",
         "writing": "Escribiendo la respuesta…",
         "checking": "Comprobando cada afirmación en los documentos y traduciendo las citas…",
+        "translating": "Comprobada. Traduciendo las citas…",
         "stopping": "Deteniendo…",
         "stopped": "Detenida: paraste esta respuesta antes de que terminara.",
         "busy": "Todavía estoy respondiendo a tu pregunta anterior: espera o pulsa Detener. Tu nueva pregunta "
@@ -114,6 +117,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "searching": "Durchsuche Ihre Dokumente…",
         "writing": "Schreibe die Antwort…",
         "checking": "Prüfe jede Aussage an den Dokumenten und übersetze die Zitate…",
+        "translating": "Geprüft. Übersetze die Zitate…",
         "stopping": "Halte an…",
         "stopped": "Angehalten: Sie haben diese Antwort gestoppt, bevor sie fertig war.",
         "busy": "Ich beantworte noch Ihre vorige Frage: warten Sie oder drücken Sie Stopp. Ihre neue Frage "
@@ -143,6 +147,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "searching": "Recherche dans vos documents…",
         "writing": "Rédaction de la réponse…",
         "checking": "Vérification de chaque affirmation dans les documents et traduction des citations…",
+        "translating": "Vérifiée. Traduction des citations…",
         "stopping": "Arrêt en cours…",
         "stopped": "Arrêtée : vous avez arrêté cette réponse avant la fin.",
         "busy": "Je réponds encore à votre question précédente : patientez ou appuyez sur Arrêter. Votre "

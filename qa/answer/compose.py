@@ -30,7 +30,9 @@ EVIDENCE_EMBEDDER = "use-m3"
 
 
 def stream_llm(assistant: Assistant, a: Analysis, llm: Any, mode: str, started: float) -> Iterator[str | Answer]:
-    """The LLM's answer to `a` in pieces, then the final `Answer` (the extractive one where the LLM's fails)."""
+    """The LLM's answer to `a` in pieces, then the final `Answer` (the extractive one where the LLM's fails).
+    When quotes are to be translated, the checked `Answer` comes first without their renderings, then the final
+    one with them: the last `Answer` is the answer."""
     from qa.answer.generate import Generated, generate, translate
 
     t = time.perf_counter()
@@ -66,6 +68,10 @@ def stream_llm(assistant: Assistant, a: Analysis, llm: Any, mode: str, started: 
     else:
         text, cites = result.text, llm_citations(result.cited, evidence, assistant.document_text)
     short = read_short(assistant, a, llm) if cites else None
+    if any(_foreign(c.quote, a.language) for c in cites):
+        # the checked answer, its links and sources, before the quotes' renderings, which take the model a
+        # while (seconds a quote on 2 cores): the final Answer below is this one with them filled in
+        yield final_answer(assistant, a, text, cites, mode, started, abstained=not cites, short=short)
     if short is not None:
         short = short_in_language(short, a.evidence, a.language, tr)
     yield final_answer(
@@ -175,11 +181,13 @@ def verified(cites: Sequence[Citation], document_text: Callable[[str], str]) -> 
 
 def translated(cites: Sequence[Citation], language: str, tr: Callable[[str, str], str]) -> tuple[Citation, ...]:
     """The citations, each quote in another language than the answer's carrying its translation (LLM modes)."""
-    out = []
-    for c in cites:
-        other = detect(c.quote, default=language) != language
-        out.append(dataclasses.replace(c, translation=tr(c.quote, language)) if other else c)
-    return tuple(out)
+    return tuple(
+        dataclasses.replace(c, translation=tr(c.quote, language)) if _foreign(c.quote, language) else c for c in cites
+    )
+
+
+def _foreign(quote: str, language: str) -> bool:
+    return detect(quote, default=language) != language
 
 
 def ms(since: float) -> float:

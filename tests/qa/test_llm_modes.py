@@ -127,3 +127,17 @@ def test_an_llm_answer_that_drops_the_short_answer_falls_back_to_extractive(
     finally:
         seed_assistant._llms.pop("local", None)
     assert a.answer.startswith(lead)
+
+
+def test_the_checked_answer_comes_before_the_quotes_renderings(
+    seed_assistant: Assistant, scripted: ScriptedLLM
+) -> None:
+    pieces = list(seed_assistant.stream("Who was absent from Cyber Coalition 2023?", mode="local"))
+    checked, final = [p for p in pieces if isinstance(p, Answer)]
+    assert pieces[-1] is final and checked.answer == final.answer
+    # the same citations, checked, first without the rendering of the Italian quote, then with it
+    assert [c.quote for c in checked.citations] == [c.quote for c in final.citations]
+    assert all(c.translation is None for c in checked.citations)
+    assert final.citations[0].translation == TRANSLATION
+    # and ask() gives the final one
+    assert seed_assistant.ask("Who was absent from Cyber Coalition 2023?", mode="local").citations[0].translation

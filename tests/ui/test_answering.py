@@ -3,6 +3,7 @@ a draft that changed said to be revised, and the page's words in the question's 
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Iterator
@@ -215,3 +216,33 @@ def test_the_feedback_note_speaks_the_conversations_language_and_the_box_empties
     note, box = h.vote(turns, -1, True, "giusto")
     assert note == strings.text("thanks_comment", "it") and box == ""
     assert h.vote([], -1, True, "")[0] == strings.text("rate_first", "en")
+
+
+class Translating(Scripted):
+    """Streams the answer, then the checked Answer with its citation, pauses (the model translating the quote),
+    then the same Answer with the quote's rendering: what `Assistant.stream` gives in LLM modes."""
+
+    QUOTE = "Ha coinvolto 1,000 partecipanti, ad eccezione di Montenegro, Lussemburgo e Belgio."
+
+    def stream(self, question: str, *_a: Any, **_k: Any) -> Iterator[Any]:
+        from qa.types import Citation
+
+        cite = Citation(1, "d", "seed.txt", "Cyber Coalition", self.QUOTE, 0, len(self.QUOTE))
+        answer = Answer(question=question, answer=self.final, abstained=False, language="en", citations=(cite,))
+        yield self.final
+        yield answer
+        time.sleep(0.5)
+        done = dataclasses.replace(cite, translation="It involved 1,000 participants, except Montenegro.")
+        yield dataclasses.replace(answer, citations=(done,))
+
+
+def test_links_and_sources_show_once_checked_and_the_renderings_follow(ui_settings: Settings) -> None:
+    h = _handlers(Translating([], "Montenegro, Luxembourg and Belgium [1]."), ui_settings)
+    steps = list(h.answer(h.accept("Who was absent?", [])[1], [], None, 5))
+    early = next(i for i, s in enumerate(steps) if isinstance(s[3], str) and "data-phase='translating'" in s[3])
+    chat, _turns, panel = steps[early][:3]
+    # the checked answer with its link and its source, before the rendering of the quote is made
+    assert "▍" not in chat[-1]["content"] and "fonte-cite" in chat[-1]["content"]
+    assert "Lussemburgo" in panel and "It involved" not in panel
+    final = steps[-1]
+    assert final[3] == "" and "It involved 1,000 participants" in final[2] and final[1][0].note == ""
