@@ -330,6 +330,17 @@ class Assistant:
             except FonteError:
                 pass
 
+    def can_translate(self) -> bool:
+        """Whether quotes are rendered (`Settings.quote_renderings`) and an LLM mode can run here to render them
+        (`translator`), without loading it."""
+        return self.settings.quote_renderings and len(available_modes(self.settings)) > 1
+
+    def translator(self) -> Any:
+        """The LLM that renders quotes in the reader's language (`qa.answer.compose.render_quotes`): the first LLM
+        mode that can run here, loaded once; None when only the extractive mode can."""
+        modes = [m for m in available_modes(self.settings) if m != "extractive"]
+        return self._llm(modes[0]) if modes else None
+
     def _llm(self, mode: str) -> Any:
         with self._llm_lock:
             if mode not in self._llms:

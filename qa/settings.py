@@ -82,6 +82,9 @@ class Settings:
             stage's lead span), `llm`, `lead` or `none`.
         llm_judge: in LLM modes, the model also judges whether the top evidence answers (one prompt read, no
             words generated), and abstention reads that judgement where a model for it was fitted.
+        quote_renderings: the page renders quotes in another language than the answer's with an LLM mode that
+            can run here, in the extractive mode too, once the answer is shown (`qa.answer.compose.render_quotes`);
+            `FONTE_QUOTE_RENDERINGS=0` leaves extractive answers without renderings.
         llm_path: a GGUF file for `local` mode; empty means the packaged model.
         llm_threads: CPU threads for the local LLM.
         translate_questions: in LLM modes, translate the question into the documents' language for the
@@ -128,6 +131,7 @@ class Settings:
     mode: str = "auto"
     reader: str = "auto"
     llm_judge: bool = True
+    quote_renderings: bool = True
     llm_path: str = ""
     llm_threads: int = 2
     llm_context: int = 4096

@@ -17,6 +17,7 @@ from typing import Any
 
 import gradio as gr
 
+from qa.answer.compose import can_render, render_quotes
 from qa.errors import FonteError
 from qa.language.identify import detect
 from qa.language.tables import localise_names
@@ -212,12 +213,9 @@ class Answering:
                 if isinstance(piece, Tick):
                     yield skip, skip, skip, status_html("checking" if text else "searching", lang, piece.seconds), skip
                 elif isinstance(piece, Answer):
-                    # checked: its links and sources at once; a later Answer fills in the quotes' renderings
                     answer = piece
-                    note = _note(text, answer, lang)
-                    early = [*turns, Turn(job.question, answer, collection=assistant.settings.collection, note=note)]
-                    panel = sources_html(answer, len(early) - 1, None, assistant.document_text)
-                    yield chat_messages(early), skip, panel, status_html("translating", lang), skip
+                    if can_render(assistant, answer):  # checked: links and sources now, the quotes' renderings next
+                        yield self._checked(job, turns, answer, text, assistant)
                 elif piece:
                     raw += str(piece)
                     # names in the reader's language as they stream ("Lussemburgo" -> "Luxembourg" in English),
@@ -225,6 +223,14 @@ class Answering:
                     text = localise_names(raw, names)
                     draft = f"*✎ {escape_markdown(strings.text('draft', lang))}*\n\n{streaming_markdown(text)}"
                     yield _asked(turns, job.question, draft), skip, skip, status_html("writing", lang), skip
+            if (
+                answer is not None
+                and answer.mode == "extractive"
+                and not job.stop.is_set()
+                and can_render(assistant, answer)
+            ):
+                # the extractive mode writes no renderings: a model here makes them once the answer is shown
+                answer = render_quotes(assistant, answer)
             if answer is None and not job.stop.is_set():
                 raise RuntimeError("the assistant's stream ended without an Answer")
             where = assistant.settings.collection
@@ -239,6 +245,13 @@ class Answering:
         new = [*turns, Turn(job.question, answer, collection=where, note=_note(text, answer, lang))]
         panel = sources_html(answer, len(new) - 1, None, assistant.document_text)
         yield chat_messages(new), new, panel, "", hide
+
+    def _checked(self, job: Job, turns: list[Turn], answer: Answer, draft: str, assistant: Any) -> tuple[Any, ...]:
+        """The chat, Sources panel and status line for a checked answer whose quotes' renderings are coming."""
+        note = _note(draft, answer, job.lang)
+        shown = [*turns, Turn(job.question, answer, collection=assistant.settings.collection, note=note)]
+        panel = sources_html(answer, len(shown) - 1, None, assistant.document_text)
+        return chat_messages(shown), gr.skip(), panel, status_html("translating", job.lang), gr.skip()
 
     def relabel(self, turns: list[Turn]) -> tuple[Any, ...]:
         """The page's words (`labels`) in the language of a reopened conversation's last question (after a

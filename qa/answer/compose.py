@@ -186,6 +186,39 @@ def translated(cites: Sequence[Citation], language: str, tr: Callable[[str, str]
     )
 
 
+def needs_renderings(answer: Answer) -> bool:
+    """Whether some quote of `answer` is in another language than the answer's and has no rendering yet (the
+    extractive mode writes none)."""
+    return not answer.abstained and any(
+        c.translation is None and _foreign(c.quote, answer.language) for c in answer.citations
+    )
+
+
+def can_render(assistant: Assistant, answer: Answer) -> bool:
+    """Whether quotes of `answer` are still to be rendered, and will be: by the LLM mode's stream that wrote
+    it, or for an extractive answer by a model that can run here (`render_quotes`)."""
+    return needs_renderings(answer) and (answer.mode != "extractive" or assistant.can_translate())
+
+
+def render_quotes(assistant: Assistant, answer: Answer) -> Answer:
+    """`answer` with a rendering of each quote in another language, made by the LLM `assistant.translator()`
+    gives (the page asks for it after showing an extractive answer); as it is when there is no translator,
+    nothing to render, or the model fails (the answer stands without renderings)."""
+    if not needs_renderings(answer):
+        return answer
+    llm = assistant.translator()
+    if llm is None:
+        return answer
+    from qa.answer.generate import translate
+    from qa.errors import FonteError
+
+    try:
+        cites = translated(answer.citations, answer.language, lambda text, lang: translate(llm, text, lang))
+    except FonteError:
+        return answer
+    return dataclasses.replace(answer, citations=cites)
+
+
 def _foreign(quote: str, language: str) -> bool:
     return detect(quote, default=language) != language
 

@@ -141,3 +141,21 @@ def test_the_checked_answer_comes_before_the_quotes_renderings(
     assert final.citations[0].translation == TRANSLATION
     # and ask() gives the final one
     assert seed_assistant.ask("Who was absent from Cyber Coalition 2023?", mode="local").citations[0].translation
+
+
+def test_an_extractive_answer_gets_renderings_from_a_model_that_can_run(
+    seed_assistant: Assistant, scripted: ScriptedLLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qa.answer.compose import can_render, render_quotes
+
+    a = seed_assistant.ask("Who was absent from Cyber Coalition 2023?", mode="extractive")
+    assert a.citations and all(c.translation is None for c in a.citations)  # extractive: no model ran
+    monkeypatch.setattr(seed_assistant, "translator", lambda: scripted)
+    monkeypatch.setattr(seed_assistant, "can_translate", lambda: True)
+    assert can_render(seed_assistant, a)
+    rendered = render_quotes(seed_assistant, a)
+    assert [c.quote for c in rendered.citations] == [c.quote for c in a.citations]
+    assert all(c.translation == TRANSLATION for c in rendered.citations) and rendered.answer == a.answer
+    assert not can_render(seed_assistant, rendered)
+    monkeypatch.setattr(seed_assistant, "can_translate", lambda: False)
+    assert not can_render(seed_assistant, a)  # no model here, or renderings turned off

@@ -43,6 +43,9 @@ class Scripted:
     def document_text(self, doc_id: str) -> str:
         return ""
 
+    def can_translate(self) -> bool:
+        return False
+
 
 def _handlers(assistant: Any, settings: Settings) -> Handlers:
     return Handlers(assistant, settings)
@@ -228,7 +231,9 @@ class Translating(Scripted):
         from qa.types import Citation
 
         cite = Citation(1, "d", "seed.txt", "Cyber Coalition", self.QUOTE, 0, len(self.QUOTE))
-        answer = Answer(question=question, answer=self.final, abstained=False, language="en", citations=(cite,))
+        answer = Answer(
+            question=question, answer=self.final, abstained=False, language="en", citations=(cite,), mode="local"
+        )
         yield self.final
         yield answer
         time.sleep(0.5)
@@ -246,3 +251,41 @@ def test_links_and_sources_show_once_checked_and_the_renderings_follow(ui_settin
     assert "Lussemburgo" in panel and "It involved" not in panel
     final = steps[-1]
     assert final[3] == "" and "It involved 1,000 participants" in final[2] and final[1][0].note == ""
+
+
+class ExtractiveWithTranslator(Scripted):
+    """An extractive answer quoting Italian text, where a model that can render quotes is installed."""
+
+    def __init__(self) -> None:
+        super().__init__([], "Montenegro, Luxembourg and Belgium [1].")
+        self.prompts: list[str] = []
+
+    def stream(self, question: str, *_a: Any, **_k: Any) -> Iterator[Any]:
+        from qa.types import Citation
+
+        cite = Citation(1, "d", "seed.txt", "Cyber Coalition", Translating.QUOTE, 0, len(Translating.QUOTE))
+        yield self.final
+        yield Answer(question=question, answer=self.final, abstained=False, language="en", citations=(cite,))
+
+    def can_translate(self) -> bool:
+        return True
+
+    def translator(self) -> Any:
+        from qa.answer.llm import ScriptedLLM
+
+        return ScriptedLLM(lambda prompt: self.prompts.append(prompt) or "It involved 1,000 participants.")
+
+
+def test_an_extractive_answer_gets_its_quotes_rendered_once_shown(ui_settings: Settings) -> None:
+    source = ExtractiveWithTranslator()
+    h = _handlers(source, ui_settings)
+    steps = list(h.answer(h.accept("Who was absent?", [])[1], [], None, 5))
+    early = next(s for s in steps if isinstance(s[3], str) and "data-phase='translating'" in s[3])
+    assert "Lussemburgo" in early[2] and "It involved" not in early[2]  # shown before the model ran
+    assert source.prompts and "Lussemburgo" in source.prompts[0]
+    (turn,) = steps[-1][1]
+    assert turn.answer.citations[0].translation == "It involved 1,000 participants."
+    assert "It involved 1,000 participants." in steps[-1][2] and steps[-1][3] == ""
+    # where no model can render them, the extractive answer is shown once, as it is
+    plain = _handlers(Scripted([], "x"), ui_settings)
+    assert not [s for s in plain.answer(plain.accept("Who?", [])[1], [], None, 5) if "translating" in str(s[3])]
