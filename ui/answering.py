@@ -214,8 +214,8 @@ class Answering:
                     yield skip, skip, skip, status_html("checking" if text else "searching", lang, piece.seconds), skip
                 elif isinstance(piece, Answer):
                     answer = piece
-                    if can_render(assistant, answer):  # checked: links and sources now, the quotes' renderings next
-                        yield self._checked(job, turns, answer, text, assistant)
+                    if can_render(assistant, answer):  # checked; the quotes' renderings next
+                        yield skip, skip, skip, status_html("translating", lang), skip
                 elif piece:
                     raw += str(piece)
                     # names in the reader's language as they stream ("Lussemburgo" -> "Luxembourg" in English),
@@ -245,13 +245,6 @@ class Answering:
         new = [*turns, Turn(job.question, answer, collection=where, note=_note(text, answer, lang))]
         panel = sources_html(answer, len(new) - 1, None, assistant.document_text)
         yield chat_messages(new), new, panel, "", hide
-
-    def _checked(self, job: Job, turns: list[Turn], answer: Answer, draft: str, assistant: Any) -> tuple[Any, ...]:
-        """The chat, Sources panel and status line for a checked answer whose quotes' renderings are coming."""
-        note = _note(draft, answer, job.lang)
-        shown = [*turns, Turn(job.question, answer, collection=assistant.settings.collection, note=note)]
-        panel = sources_html(answer, len(shown) - 1, None, assistant.document_text)
-        return chat_messages(shown), gr.skip(), panel, status_html("translating", job.lang), gr.skip()
 
     def relabel(self, turns: list[Turn]) -> tuple[Any, ...]:
         """The page's words (`labels`) in the language of a reopened conversation's last question (after a

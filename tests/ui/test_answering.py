@@ -241,14 +241,12 @@ class Translating(Scripted):
         yield dataclasses.replace(answer, citations=(done,))
 
 
-def test_links_and_sources_show_once_checked_and_the_renderings_follow(ui_settings: Settings) -> None:
+def test_the_status_line_says_when_the_quotes_are_being_rendered(ui_settings: Settings) -> None:
     h = _handlers(Translating([], "Montenegro, Luxembourg and Belgium [1]."), ui_settings)
     steps = list(h.answer(h.accept("Who was absent?", [])[1], [], None, 5))
-    early = next(i for i, s in enumerate(steps) if isinstance(s[3], str) and "data-phase='translating'" in s[3])
-    chat, _turns, panel = steps[early][:3]
-    # the checked answer with its link and its source, before the rendering of the quote is made
-    assert "▍" not in chat[-1]["content"] and "fonte-cite" in chat[-1]["content"]
-    assert "Lussemburgo" in panel and "It involved" not in panel
+    # checked: the status line says the quotes are being rendered (the chat and panel are drawn once, whole:
+    # a citation opened meanwhile would read turns the page does not hold yet)
+    assert any(isinstance(s[3], str) and "data-phase='translating'" in s[3] for s in steps)
     final = steps[-1]
     assert final[3] == "" and "It involved 1,000 participants" in final[2] and final[1][0].note == ""
 
@@ -280,8 +278,7 @@ def test_an_extractive_answer_gets_its_quotes_rendered_once_shown(ui_settings: S
     source = ExtractiveWithTranslator()
     h = _handlers(source, ui_settings)
     steps = list(h.answer(h.accept("Who was absent?", [])[1], [], None, 5))
-    early = next(s for s in steps if isinstance(s[3], str) and "data-phase='translating'" in s[3])
-    assert "Lussemburgo" in early[2] and "It involved" not in early[2]  # shown before the model ran
+    assert any(isinstance(s[3], str) and "data-phase='translating'" in s[3] for s in steps)
     assert source.prompts and "Lussemburgo" in source.prompts[0]
     (turn,) = steps[-1][1]
     assert turn.answer.citations[0].translation == "It involved 1,000 participants."
