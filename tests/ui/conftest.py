@@ -44,8 +44,8 @@ def ui_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         ui_max_file_mb=1,
         ui_concurrency=2,
         ui_max_queue=16,
-        # extractive answers are not rendered by the local model here (tests/ui/test_answering.py checks that
-        # flow with a fake translator): the browser tests' questions would each load and run it
+        # extractive answers are not rendered by the local model here, whatever FONTE_QUOTE_RENDERINGS says
+        # (tests/ui/test_answering.py checks that flow with a fake translator)
         quote_renderings=False,
     )
 
