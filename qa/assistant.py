@@ -21,6 +21,7 @@ from qa.abstain.judge import can_judge, judgement
 from qa.abstain.phrases import phrase_coverage
 from qa.answer import extractive as answers
 from qa.answer.compose import EVIDENCE_EMBEDDER, final_answer, ms, read_short, stream_llm
+from qa.answer.renderings import Renderings
 from qa.embed import Embedder, make_embedder
 from qa.errors import ConfigError, FonteError, InvalidQuestion, StoreError
 from qa.evidence.score import EvidenceConfig, SentenceVectors, features, focus_question, score_sentences
@@ -68,6 +69,7 @@ class Assistant:
         self._abstainers: dict[tuple[bool, bool], Abstainer] = {}
         self._llms: dict[str, Any] = {}
         self._llm_lock = threading.Lock()
+        self.renderings = Renderings()  # quotes rendered in a reader's language, kept
         self._corpus_language: tuple[object, str] = (None, "en")
         self._embedders_ready = threading.Event()  # cleared while `open`'s warm-up runs
         self._embedders_ready.set()

@@ -83,9 +83,9 @@ class Settings:
         llm_judge: in LLM modes, the model also judges whether the top evidence answers (one prompt read, no
             words generated), and abstention reads that judgement where a model for it was fitted.
         quote_renderings: the page renders an extractive answer's quotes in another language than the answer's
-            with an LLM mode that can run here (`qa.answer.compose.render_quotes`) before showing it: off by
-            default, since the answer then waits for the model (seconds a quote on 2 cores);
-            `FONTE_QUOTE_RENDERINGS=1` turns it on. LLM modes always render them.
+            with an LLM mode that can run here (`qa.answer.compose.render_quotes`), after showing the answer
+            with its links (the Sources panel fills them in; renderings are kept, so a quote is rendered once);
+            `FONTE_QUOTE_RENDERINGS=0` turns it off. LLM modes always render them.
         llm_path: a GGUF file for `local` mode; empty means the packaged model.
         llm_threads: CPU threads for the local LLM.
         translate_questions: in LLM modes, translate the question into the documents' language for the
@@ -132,7 +132,7 @@ class Settings:
     mode: str = "auto"
     reader: str = "auto"
     llm_judge: bool = True
-    quote_renderings: bool = False
+    quote_renderings: bool = True
     llm_path: str = ""
     llm_threads: int = 2
     llm_context: int = 4096

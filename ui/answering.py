@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import gradio as gr
@@ -152,6 +153,9 @@ class Answering:
     def _assistant(self, collection: str | None, request: gr.Request | None) -> Any:
         raise NotImplementedError
 
+    def page_html(self, citation: Any, answer: Answer, assistant: Any = None) -> str:
+        raise NotImplementedError
+
     def accept(self, question: str, turns: list[Turn], request: gr.Request | None = None) -> tuple[Any, ...]:
         """Take the question from the box and show it, with a status line; the page then speaks the question's
         language. Outputs: the box, the ticket, the chat, the status line, Stop, then `labels`.
@@ -183,7 +187,8 @@ class Answering:
     ) -> Iterator[tuple[Any, ...]]:
         """Answer the question of `ticket`: the text streams as a draft, the status line says what is being done
         while nothing streams; then the answer with its links and sources (its revision said, where the draft
-        differed). Outputs: the chat, the turns, the Sources panel, the status line, Stop."""
+        differed) as soon as it is checked, and its quotes' renderings filled in after (a citation opened
+        meanwhile stays open). Outputs: the chat, the turns, the Sources panel, the status line, Stop."""
         job = self.jobs.claim(ticket, session_of(request))
         if job is None:  # stopped before it started, or no question (the box was empty)
             yield (gr.skip(),) * 5
@@ -203,7 +208,7 @@ class Answering:
         request: gr.Request | None,
     ) -> Iterator[tuple[Any, ...]]:
         lang, skip, hide = job.lang, gr.skip(), gr.update(visible=False)
-        raw, text, answer, where = "", "", None, collection or ""
+        raw, text, answer, where, shown = "", "", None, collection or "", None
         names = detect(job.question)  # the answer's language (not the page's: that falls back to English)
         try:
             assistant = self._assistant(collection, request)
@@ -211,11 +216,14 @@ class Answering:
             pairs = history_pairs(turns)
             for piece in pump(lambda: assistant.stream(job.question, pairs, top_k=k, mode=mode or None), job.stop):
                 if isinstance(piece, Tick):
-                    yield skip, skip, skip, status_html("checking" if text else "searching", lang, piece.seconds), skip
+                    phase = "translating" if answer else "checking" if text else "searching"
+                    yield skip, skip, skip, status_html(phase, lang, piece.seconds), skip
                 elif isinstance(piece, Answer):
                     answer = piece
-                    if can_render(assistant, answer):  # checked; the quotes' renderings next
-                        yield skip, skip, skip, status_html("translating", lang), skip
+                    # checked, in an LLM mode: its stream renders the quotes next
+                    if shown is None and answer.mode != "extractive" and can_render(assistant, answer):
+                        shown = self._checked(job, turns, answer, text, assistant)
+                        yield shown
                 elif piece:
                     raw += str(piece)
                     # names in the reader's language as they stream ("Lussemburgo" -> "Luxembourg" in English),
@@ -223,14 +231,16 @@ class Answering:
                     text = localise_names(raw, names)
                     draft = f"*✎ {escape_markdown(strings.text('draft', lang))}*\n\n{streaming_markdown(text)}"
                     yield _asked(turns, job.question, draft), skip, skip, status_html("writing", lang), skip
-            if (
-                answer is not None
-                and answer.mode == "extractive"
-                and not job.stop.is_set()
-                and can_render(assistant, answer)
-            ):
-                # the extractive mode writes no renderings: a model here makes them once the answer is shown
-                answer = render_quotes(assistant, answer)
+            if answer is not None and answer.mode == "extractive" and shown is None and can_render(assistant, answer):
+                # the extractive mode writes no renderings: the answer is shown, then a model here makes them
+                shown = self._checked(job, turns, answer, text, assistant)
+                yield shown
+                checked = answer
+                for piece in pump(lambda: iter([render_quotes(assistant, checked)]), job.stop):
+                    if isinstance(piece, Tick):
+                        yield skip, skip, skip, status_html("translating", lang, piece.seconds), skip
+                    else:
+                        answer = piece
             if answer is None and not job.stop.is_set():
                 raise RuntimeError("the assistant's stream ended without an Answer")
             where = assistant.settings.collection
@@ -242,9 +252,26 @@ class Answering:
             new = [*turns, Turn(job.question, error=strings.text("stopped", lang), collection=where)]
             yield chat_messages(new), new, skip, "", hide
             return
+        # stopped while the quotes were rendered: the checked answer stands, without them
         new = [*turns, Turn(job.question, answer, collection=where, note=_note(text, answer, lang))]
-        panel = sources_html(answer, len(new) - 1, None, assistant.document_text)
-        yield chat_messages(new), new, panel, "", hide
+        chat = chat_messages(new)
+        if shown is not None and chat == shown[0]:
+            chat = skip  # the renderings live in the Sources panel: the chat the reader sees stays as it is
+        # a citation the reader opened while the quotes were rendered stays open, its rendering now beside it
+        opened = job.opened if shown is not None else None
+        page = partial(self.page_html, assistant=assistant) if opened is not None else None
+        panel = sources_html(answer, len(new) - 1, opened, assistant.document_text, page)
+        yield chat, new, panel, "", hide
+
+    def _checked(self, job: Job, turns: list[Turn], answer: Answer, draft: str, assistant: Any) -> tuple[Any, ...]:
+        """The chat, turns and Sources panel for a checked answer whose quotes' renderings are coming: its links
+        work at once (the turns hold it), and a citation opened now is remembered (`Job.opened`) for the
+        final redraw."""
+        note = _note(draft, answer, job.lang)
+        shown = [*turns, Turn(job.question, answer, collection=assistant.settings.collection, note=note)]
+        job.turn = len(shown) - 1
+        panel = sources_html(answer, job.turn, None, assistant.document_text)
+        return chat_messages(shown), shown, panel, status_html("translating", job.lang), gr.skip()
 
     def relabel(self, turns: list[Turn]) -> tuple[Any, ...]:
         """The page's words (`labels`) in the language of a reopened conversation's last question (after a

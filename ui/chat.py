@@ -30,6 +30,8 @@ class Job:
     session: str
     stop: threading.Event = field(default_factory=threading.Event)
     started: bool = False
+    turn: int | None = None  # the answer's turn, once it is shown checked (its quotes' renderings to come)
+    opened: int | None = None  # the citation of that turn the reader opened meanwhile
 
 
 class Jobs:
@@ -78,6 +80,11 @@ class Jobs:
         """The job's answer is over: the page may ask again."""
         with self._lock:
             self._forget(ticket)
+
+    def current(self, session: str) -> Job | None:
+        """This page's question in progress, if any."""
+        with self._lock:
+            return self._jobs.get(self._by_session.get(session, ""))
 
     def busy(self, session: str) -> bool:
         with self._lock:

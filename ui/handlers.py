@@ -85,6 +85,9 @@ class Handlers(Answering):
             assistant = self._assistant(turns[turn].collection, request)
         except FonteError:
             return gr.skip()
+        job = self.jobs.current(session_of(request))
+        if job is not None and job.turn == turn:  # its quotes are being rendered: the final redraw keeps it open
+            job.opened = n
         page = partial(self.page_html, assistant=assistant)
         return sources_html(turns[turn].answer, turn, n, assistant.document_text, page)
 

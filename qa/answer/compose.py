@@ -52,7 +52,7 @@ def stream_llm(assistant: Assistant, a: Analysis, llm: Any, mode: str, started: 
     a.timings_ms["generate"] = ms(t)
 
     def tr(text: str, lang: str) -> str:
-        return translate(llm, text, lang)
+        return assistant.renderings.get(text, lang, lambda t, to: translate(llm, t, to))
 
     # nothing held, or the model lost the short answer the evidence holds ("1,000" for "How many NATO
     # members did not attend?", whose evidence names the three left out): the extractive answer
@@ -213,7 +213,11 @@ def render_quotes(assistant: Assistant, answer: Answer) -> Answer:
     from qa.errors import FonteError
 
     try:
-        cites = translated(answer.citations, answer.language, lambda text, lang: translate(llm, text, lang))
+        cites = translated(
+            answer.citations,
+            answer.language,
+            lambda text, lang: assistant.renderings.get(text, lang, lambda t, to: translate(llm, t, to)),
+        )
     except FonteError:
         return answer
     return dataclasses.replace(answer, citations=cites)

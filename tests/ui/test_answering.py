@@ -7,10 +7,12 @@ import dataclasses
 import threading
 import time
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from qa.answer.renderings import Renderings
 from qa.settings import Settings
 from qa.types import Answer
 from ui import strings
@@ -28,6 +30,8 @@ class Scripted:
         self.pieces, self.final = pieces, final
         self.closed = threading.Event()
         self.settings = Settings(collection="default")
+        self.index = SimpleNamespace(documents=lambda refresh=False: {})  # no document with pages to show
+        self.renderings = Renderings()
 
     def stream(self, question: str, *_a: Any, **_k: Any) -> Iterator[Any]:
         try:
@@ -241,14 +245,35 @@ class Translating(Scripted):
         yield dataclasses.replace(answer, citations=(done,))
 
 
-def test_the_status_line_says_when_the_quotes_are_being_rendered(ui_settings: Settings) -> None:
+def test_links_come_with_the_checked_answer_and_an_opened_citation_stays_open(ui_settings: Settings) -> None:
     h = _handlers(Translating([], "Montenegro, Luxembourg and Belgium [1]."), ui_settings)
-    steps = list(h.answer(h.accept("Who was absent?", [])[1], [], None, 5))
-    # checked: the status line says the quotes are being rendered (the chat and panel are drawn once, whole:
-    # a citation opened meanwhile would read turns the page does not hold yet)
-    assert any(isinstance(s[3], str) and "data-phase='translating'" in s[3] for s in steps)
-    final = steps[-1]
-    assert final[3] == "" and "It involved 1,000 participants" in final[2] and final[1][0].note == ""
+    steps = h.answer(h.accept("Who was absent?", [])[1], [], None, 5)
+    # checked: the answer with its [1] link, the turns that hold it and its sources, while the quotes are rendered
+    checked = next(s for s in steps if isinstance(s[3], str) and "data-phase='translating'" in s[3])
+    chat, turns, panel = checked[0], checked[1], checked[2]
+    assert "#fonte-cite-0-1" in chat[-1]["content"] and turns[0].answer.citations[0].translation is None
+    assert "Lussemburgo" in panel and "fonte-active" not in panel
+    # the reader opens [1] meanwhile (the page sends the turns it holds: the checked ones)
+    opened = h.open_source("0-1", turns)
+    assert "fonte-active" in opened
+    *_, final = steps
+    assert final[3] == "" and final[1][0].note == ""
+    assert final[1][0].answer.citations[0].translation.startswith("It involved 1,000 participants")
+    # the final redraw keeps [1] open, now with its rendering, and leaves the chat as it was drawn
+    assert "fonte-active" in final[2] and "It involved 1,000 participants" in final[2]
+    assert not isinstance(final[0], list)  # gr.skip(): the chat drawn when checked is the chat
+
+
+def test_stop_while_the_quotes_are_rendered_keeps_the_checked_answer(ui_settings: Settings) -> None:
+    source = Translating([], "Montenegro, Luxembourg and Belgium [1].")
+    h = _handlers(source, ui_settings)
+    steps = h.answer(h.accept("Who was absent?", [])[1], [], None, 5)
+    next(s for s in steps if isinstance(s[3], str) and "data-phase='translating'" in s[3])
+    h.stop([])
+    *_, final = steps
+    (turn,) = final[1]
+    assert turn.answer is not None and turn.error == ""
+    assert turn.answer.citations[0].translation is None  # checked, without the rendering it was stopped in
 
 
 class ExtractiveWithTranslator(Scripted):
@@ -278,7 +303,9 @@ def test_an_extractive_answer_gets_its_quotes_rendered_once_shown(ui_settings: S
     source = ExtractiveWithTranslator()
     h = _handlers(source, ui_settings)
     steps = list(h.answer(h.accept("Who was absent?", [])[1], [], None, 5))
-    assert any(isinstance(s[3], str) and "data-phase='translating'" in s[3] for s in steps)
+    # shown with its links first, then the model renders its quote
+    shown = [s for s in steps if isinstance(s[3], str) and "data-phase='translating'" in s[3]]
+    assert "#fonte-cite-0-1" in shown[0][0][-1]["content"] and shown[0][1][0].answer.citations
     assert source.prompts and "Lussemburgo" in source.prompts[0]
     (turn,) = steps[-1][1]
     assert turn.answer.citations[0].translation == "It involved 1,000 participants."

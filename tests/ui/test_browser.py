@@ -322,8 +322,13 @@ def test_local_mode_streams_into_the_page(browser: Any, served: Served, shots: P
 
     _wait(browser, streaming_then_done, timeout=240)
     assert seen  # the answer was shown while it was being written
+    # its links work as soon as it is checked, while the quotes may still be rendered
     _css(browser, '#fonte-chat .bot a[href*="#fonte-cite-0-"]')[0].click()
     _wait(browser, lambda d: _css(d, "#fonte-sources .fonte-active mark.fonte-quote"))
+    # once the answer is over, the citation is still open, with the quote's English rendering beside it
+    _wait(browser, lambda d: not _css(d, "#fonte-status .fonte-live"), timeout=240)
+    assert _css(browser, "#fonte-sources .fonte-active mark.fonte-quote")
+    assert _css(browser, "#fonte-sources .fonte-active .fonte-translation")
     browser.save_screenshot(str(shots / "06-local.png"))
 
 
