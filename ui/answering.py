@@ -224,9 +224,11 @@ class Answering:
 
     def relabel(self, turns: list[Turn]) -> tuple[Any, ...]:
         """The page's words (`ui.words.labels`) in the language of a reopened conversation's last question
-        (after a reload, or a pick in the sidebar); English for an empty one."""
+        (after a reload, or a pick in the sidebar). None for an empty one: the page is drawn in English, and a
+        question asked while it loaded has set its own words, which a late relabel must not undo."""
         lang = strings.ui_language(turns[-1].question) if turns else strings.FALLBACK
-        return labels(lang, self.settings.ui_max_file_mb)
+        words = labels(lang, self.settings.ui_max_file_mb)
+        return words if turns else (gr.skip(),) * len(words)
 
     def stop(self, turns: list[Turn], request: gr.Request | None = None) -> tuple[Any, ...]:
         """Stop this page's question: an answer in progress ends within a second (nothing it streamed is kept);
