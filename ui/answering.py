@@ -22,10 +22,12 @@ from qa.answer.compose import can_render, render_quotes
 from qa.errors import FonteError
 from qa.language.identify import detect
 from qa.language.tables import localise_names
+from qa.settings import Settings
 from qa.types import Answer
 from ui import strings
 from ui.chat import Job, Jobs, Tick, pump
 from ui.format import answer_markdown, error_markdown, escape_markdown, sources_html, streaming_markdown
+from ui.words import labels
 
 log = logging.getLogger("fonte.ui")
 
@@ -92,35 +94,6 @@ def status_html(phase: str, lang: str, seconds: float = 0.0) -> str:
     return f"<div class='fonte-live' data-phase='{phase}' role='status'>{dot}{words}{when}</div>"
 
 
-def i18n_html(lang: str) -> str:
-    """The words the page's scripts need (the confirmations), in `lang`, as data attributes."""
-    attrs = " ".join(
-        f"data-{key.replace('_', '-')}='{html.escape(strings.text(key, lang, name='{name}'), quote=True)}'"
-        for key in ("confirm_new", "confirm_remove", "confirm_delete")
-    )
-    return f"<div id='fonte-i18n' data-lang='{lang}' {attrs}></div>"
-
-
-def labels(lang: str) -> tuple[Any, ...]:
-    """The page's words in `lang`: the question box's placeholder, Ask, New chat, Export, the feedback
-    accordion, its comment box and buttons, and the scripts' words (`i18n_html`)."""
-
-    def t(key: str) -> str:
-        return strings.text(key, lang)
-
-    return (
-        gr.update(placeholder=t("placeholder")),
-        gr.update(value=t("ask")),
-        gr.update(value=t("new_chat")),
-        gr.update(value=t("export")),
-        gr.update(label=t("feedback")),
-        gr.update(placeholder=t("comment")),
-        gr.update(value=t("helpful")),
-        gr.update(value=t("unhelpful")),
-        i18n_html(lang),
-    )
-
-
 def _asked(turns: list[Turn], question: str, content: str) -> list[dict[str, str]]:
     return [*chat_messages(turns), {"role": "user", "content": escape_markdown(question)}, _bot(content)]
 
@@ -149,6 +122,7 @@ class Answering:
     """The chat's handlers; mixed into `ui.handlers.Handlers`, whose `_assistant` picks the collection."""
 
     jobs: Jobs
+    settings: Settings
 
     def _assistant(self, collection: str | None, request: gr.Request | None) -> Any:
         raise NotImplementedError
@@ -158,23 +132,25 @@ class Answering:
 
     def accept(self, question: str, turns: list[Turn], request: gr.Request | None = None) -> tuple[Any, ...]:
         """Take the question from the box and show it, with a status line; the page then speaks the question's
-        language. Outputs: the box, the ticket, the chat, the status line, Stop, then `labels`.
+        language. Outputs: the box, the ticket, the chat, the status line, Stop, then `ui.words.labels` after its
+        first two (the box's and the chat's words, given with the box and the chat).
 
         While this page's previous question is still being answered the new one is refused, visibly, and stays
         in the box."""
         question = (question or "").strip()[:MAX_QUESTION]
         lang = strings.ui_language(question)
-        nothing = (gr.skip(),) * 13
+        box, chat_words, *rest = labels(lang, self.settings.ui_max_file_mb)
+        nothing = (gr.skip(),) * (5 + len(rest))
         if not question:
             return nothing
         ticket = self.jobs.open(session_of(request), question, lang)
         if ticket is None:
             gr.Warning(strings.text("busy", lang))
             return (*nothing[:3], status_html("busy", lang), *nothing[4:])
-        box, *rest = labels(lang)
         chat = _asked(turns, question, f"*{escape_markdown(strings.text('searching', lang))}* ▍")
         stop = gr.update(value=strings.text("stop", lang), visible=True)
-        return ({**box, "value": ""}, ticket, chat, status_html("searching", lang), stop, *rest)
+        chat_update = {**chat_words, "value": chat}
+        return ({**box, "value": ""}, ticket, chat_update, status_html("searching", lang), stop, *rest)
 
     def answer(
         self,
@@ -274,9 +250,12 @@ class Answering:
         return chat_messages(shown), shown, panel, status_html("translating", job.lang), gr.skip()
 
     def relabel(self, turns: list[Turn]) -> tuple[Any, ...]:
-        """The page's words (`labels`) in the language of a reopened conversation's last question (after a
-        reload, or a pick in the sidebar); English for an empty one."""
-        return labels(strings.ui_language(turns[-1].question) if turns else strings.FALLBACK)
+        """The page's words (`ui.words.labels`) in the language of a reopened conversation's last question
+        (after a reload, or a pick in the sidebar). None for an empty one: the page is drawn in English, and a
+        question asked while it loaded has set its own words, which a late relabel must not undo."""
+        lang = strings.ui_language(turns[-1].question) if turns else strings.FALLBACK
+        words = labels(lang, self.settings.ui_max_file_mb)
+        return words if turns else (gr.skip(),) * len(words)
 
     def stop(self, turns: list[Turn], request: gr.Request | None = None) -> tuple[Any, ...]:
         """Stop this page's question: an answer in progress ends within a second (nothing it streamed is kept);

@@ -19,15 +19,20 @@ import gradio as gr
 
 from qa.settings import Settings
 from ui import api, documents, http_api, strings
-from ui.answering import i18n_html
 from ui.collections import library_for
 from ui.format import sources_html
 from ui.handlers import MAX_QUESTION, Handlers
 from ui.history import History
+from ui.words import i18n_html, panel_title
 from ui.workspace import Workspace
 
 _ASSETS = Path(__file__).resolve().parent
 Parts = dict[str, Any]
+
+
+def _en(key: str, **fields: Any) -> str:
+    """The page's words as it is first drawn (English); `ui.words.labels` changes them to the question's."""
+    return strings.text(key, strings.FALLBACK, **fields)
 
 
 def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
@@ -45,17 +50,18 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
         p["header"] = gr.HTML(documents.header_html(st), elem_id="fonte-header", padding=False)
         # filled in for the signed-in user at page load; shown when they may read more than one
         p["collection"] = gr.Dropdown(
-            [], label="Collection", visible=False, elem_id="fonte-collection-pick", scale=0, min_width=240
+            [], label=_en("collection"), visible=False, elem_id="fonte-collection-pick", scale=0, min_width=240
         )
+        # the tabs' buttons are #fonte-tab-<id>-button (Gradio adds "-button" to a Tab's elem_id)
         with gr.Tabs(elem_id="fonte-tabs"):
-            with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
+            with gr.Tab(_en("ask"), id="ask", elem_id="fonte-tab-ask") as p["tab_ask"], gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=420):
                     p |= _chat_column()
                 with gr.Column(scale=2, min_width=340, elem_id="fonte-sources-col"):
                     p |= _sources_column()
-            with gr.Tab("Documents", id="documents"):
+            with gr.Tab(_en("documents"), id="documents", elem_id="fonte-tab-documents") as p["tab_documents"]:
                 p |= _documents_tab(settings, st)
-            with gr.Tab("Settings", id="settings"):
+            with gr.Tab(_en("settings"), id="settings", elem_id="fonte-tab-settings") as p["tab_settings"]:
                 p |= _settings_tab(settings, st)
         # the `/ingest` endpoint's file input and JSON output: never shown, there for gradio_client
         p["api_files"] = gr.File(file_count="multiple", type="filepath", visible=False)
@@ -71,20 +77,23 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
 
 def _sidebar() -> Parts:
     p: Parts = {}
-    with gr.Sidebar(label="Conversations", open=True, elem_id="fonte-sidebar", width=280):
-        gr.HTML("<div class='fonte-panel-title'>Conversations</div>", padding=False)
+    # the Sidebar's own label is never shown (Gradio 6): its title is the panel title below
+    with gr.Sidebar(label=_en("conversations"), open=True, elem_id="fonte-sidebar", width=280):
+        p["conversations_title"] = gr.HTML(
+            panel_title(_en("conversations")), padding=False, elem_id="fonte-conversations-title"
+        )
         p["history"] = gr.Radio([], show_label=False, elem_id="fonte-history", container=False)
         # the open conversation's id, mirrored into the address (?c=...) so that a reload reopens it
         p["conv_id"] = gr.Textbox(visible="hidden", elem_id="fonte-conversation-id")
         p["title"] = gr.Textbox(
-            placeholder="Title of the open conversation", show_label=False, max_length=200, elem_id="fonte-title"
+            placeholder=_en("title_placeholder"), show_label=False, max_length=200, elem_id="fonte-title"
         )
         with gr.Row():
-            p["rename"] = gr.Button("Rename", size="sm", elem_id="fonte-rename")
-            p["delete"] = gr.Button("Delete", size="sm", variant="stop", elem_id="fonte-delete")
+            p["rename"] = gr.Button(_en("rename"), size="sm", elem_id="fonte-rename")
+            p["delete"] = gr.Button(_en("delete"), size="sm", variant="stop", elem_id="fonte-delete")
         # shown when signed in (Gradio's /logout ends the session)
         p["who"] = gr.Markdown(elem_id="fonte-who")
-        p["signout"] = gr.Button("Sign out", size="sm", link="/logout", visible=False, elem_id="fonte-signout")
+        p["signout"] = gr.Button(_en("sign_out"), size="sm", link="/logout", visible=False, elem_id="fonte-signout")
     return p
 
 
@@ -99,12 +108,11 @@ def _chat_column() -> Parts:
         latex_delimiters=[],
         buttons=["copy"],
         feedback_options=("Like", "Dislike"),
-        placeholder="**Ask about your documents.** Answers quote the exact sentence they come from; "
-        "click a [n] marker to see it in its passage.",
+        placeholder=_en("chat_placeholder"),
     )
     with gr.Row(elem_id="fonte-ask-row"):
         p["question"] = gr.Textbox(
-            placeholder=strings.text("placeholder", strings.FALLBACK),
+            placeholder=_en("placeholder"),
             show_label=False,
             scale=8,
             lines=1,
@@ -112,9 +120,9 @@ def _chat_column() -> Parts:
             elem_id="fonte-question",
             max_length=MAX_QUESTION,
         )
-        p["ask"] = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="fonte-ask")
+        p["ask"] = gr.Button(_en("ask"), variant="primary", scale=1, min_width=90, elem_id="fonte-ask")
         # shown while a question is answered
-        p["stop"] = gr.Button("Stop", variant="stop", scale=1, min_width=90, visible=False, elem_id="fonte-stop")
+        p["stop"] = gr.Button(_en("stop"), variant="stop", scale=1, min_width=90, visible=False, elem_id="fonte-stop")
     # what is being done while nothing streams (searching, checking claims, translating quotes)
     p["status"] = gr.HTML("", elem_id="fonte-status", padding=False)
     # the question accepted, from `accept` to `answer` (ui.answering); the page's words for its scripts
@@ -122,25 +130,23 @@ def _chat_column() -> Parts:
     p["confirmed"] = gr.Textbox("yes", visible="hidden", elem_id="fonte-confirmed")
     p["i18n"] = gr.HTML(i18n_html(strings.FALLBACK), elem_id="fonte-i18n-box", padding=False)
     with gr.Row(elem_id="fonte-tools"):
-        p["new"] = gr.Button("New chat", size="sm", elem_id="fonte-new")
-        p["export"] = gr.Button("Export (Markdown + JSON)", size="sm", elem_id="fonte-export")
+        p["new"] = gr.Button(_en("new_chat"), size="sm", elem_id="fonte-new")
+        p["export"] = gr.Button(_en("export"), size="sm", elem_id="fonte-export")
     p["exports"] = gr.File(
-        label="Export", file_count="multiple", interactive=False, elem_id="fonte-export-files", height=80
+        label=_en("exported"), file_count="multiple", interactive=False, elem_id="fonte-export-files", height=80
     )
-    with gr.Accordion("Rate the latest answer", open=False, elem_id="fonte-feedback") as p["feedback"]:
-        p["comment"] = gr.Textbox(
-            placeholder="Optional comment (what was right or wrong?)", show_label=False, lines=2, max_length=4000
-        )
+    with gr.Accordion(_en("feedback"), open=False, elem_id="fonte-feedback") as p["feedback"]:
+        p["comment"] = gr.Textbox(placeholder=_en("comment"), show_label=False, lines=2, max_length=4000)
         with gr.Row():
-            p["up"] = gr.Button("👍 Helpful", size="sm", elem_id="fonte-up")
-            p["down"] = gr.Button("👎 Not helpful", size="sm", elem_id="fonte-down")
+            p["up"] = gr.Button(_en("helpful"), size="sm", elem_id="fonte-up")
+            p["down"] = gr.Button(_en("unhelpful"), size="sm", elem_id="fonte-down")
         p["note"] = gr.Markdown(elem_id="fonte-feedback-note")
     return p
 
 
 def _sources_column() -> Parts:
-    gr.HTML("<div class='fonte-panel-title'>Sources</div>", padding=False)
     return {
+        "sources_title": gr.HTML(panel_title(_en("sources")), padding=False, elem_id="fonte-sources-title"),
         "sources": gr.HTML(sources_html(None, 0), elem_id="fonte-sources", padding=False),
         # a click on [n] (see fonte.js) puts "turn-n" here and presses the hidden button
         "target": gr.Textbox(visible="hidden", elem_id="fonte-cite-target"),
@@ -154,51 +160,45 @@ def _documents_tab(settings: Settings, st: dict[str, Any]) -> Parts:
         with gr.Column(scale=3):
             # no file_types: a file of another type still reaches the server, which says why it is refused
             p["upload"] = gr.File(
-                label="Drop documents here (" + " ".join(documents.ALLOWED_TYPES) + ")",
+                label=_en("upload_label", types=" ".join(documents.ALLOWED_TYPES)),
                 file_count="multiple",
                 type="filepath",
                 elem_id="fonte-upload",
                 height=180,
             )
-            gr.Markdown(
-                "Dropped files are ingested at once and kept on the server; dropping a file with the same name "
-                f"again replaces its document. At most {settings.ui_max_file_mb:g} MB per file.",
-                elem_id="fonte-upload-note",
-            )
-            gr.HTML("<div class='fonte-panel-title'>Uploads</div>", padding=False)
+            p["upload_note"] = gr.Markdown(_en("upload_note", mb=settings.ui_max_file_mb), elem_id="fonte-upload-note")
+            p["uploads_title"] = gr.HTML(panel_title(_en("uploads")), padding=False, elem_id="fonte-uploads-title")
             p["table"] = gr.HTML(documents.file_table_html([]), elem_id="fonte-files")
         with gr.Column(scale=2):
-            gr.HTML("<div class='fonte-panel-title'>Collection</div>", padding=False)
+            p["collection_title"] = gr.HTML(
+                panel_title(_en("collection")), padding=False, elem_id="fonte-collection-title"
+            )
             p["grid"] = gr.HTML(documents.status_html(st), elem_id="fonte-collection")
-            gr.HTML("<div class='fonte-panel-title'>Documents</div>", padding=False)
+            p["documents_title"] = gr.HTML(
+                panel_title(_en("documents")), padding=False, elem_id="fonte-documents-title"
+            )
             p["doclist"] = gr.HTML(documents.document_list_html([]), elem_id="fonte-doclist")
             with gr.Row(elem_id="fonte-remove-row"):
                 p["remove_pick"] = gr.Dropdown(
-                    [], value=None, label="Remove a document", scale=4, elem_id="fonte-remove-pick"
+                    [], value=None, label=_en("remove_pick"), scale=4, elem_id="fonte-remove-pick"
                 )
-                p["remove"] = gr.Button("Remove", variant="stop", scale=1, min_width=90, elem_id="fonte-remove")
+                p["remove"] = gr.Button(_en("remove"), variant="stop", scale=1, min_width=90, elem_id="fonte-remove")
             p["remove_note"] = gr.Markdown(elem_id="fonte-remove-note")
     return p
 
 
 def _settings_tab(settings: Settings, st: dict[str, Any]) -> Parts:
     modes = list(st.get("modes") or [st.get("mode", "extractive")])
-    gr.Markdown(
-        "These apply to your next question. Votes and comments are saved on the server (`feedback.jsonl` in "
-        "Fonte's data folder).",
-        elem_id="fonte-settings-note",
-    )
     return {
+        "settings_note": gr.Markdown(_en("settings_note"), elem_id="fonte-settings-note"),
         "mode": gr.Dropdown(
             modes,
             value=st.get("mode") if st.get("mode") in modes else modes[0],
-            label="Answer mode",
+            label=_en("mode"),
             elem_id="fonte-mode",
-            info="extractive quotes sentences; local/openai write an answer with an LLM.",
+            info=_en("mode_info"),
         ),
-        "top_k": gr.Slider(
-            1, 30, value=settings.top_k, step=1, label="Passages retrieved per question", elem_id="fonte-topk"
-        ),
+        "top_k": gr.Slider(1, 30, value=settings.top_k, step=1, label=_en("top_k"), elem_id="fonte-topk"),
     }
 
 
@@ -208,7 +208,7 @@ def _private(name: str) -> dict[str, Any]:
     return {"api_visibility": "private", "api_name": f"ui_{name}"}
 
 
-# the page asks before it discards or deletes (its words in the question's language: ui.answering.i18n_html)
+# the page asks before it discards or deletes (its words in the question's language: ui.words.i18n_html)
 _WORDS_JS = "const w = (k, d) => (document.querySelector('#fonte-i18n') || {dataset: {}}).dataset[k] || d;"
 _CONFIRM_NEW_JS = (
     "(c) => {" + _WORDS_JS + "const empty = !document.querySelector('#fonte-chat .message-row');"
@@ -226,9 +226,27 @@ _CONFIRM_DELETE_JS = (
 )
 
 
+# the parts whose words follow the question's language, in `ui.words.labels`' order
+_WORDED = (
+    # the chat and the Sources panel
+    "question chatbot ask new export exports feedback comment up down sources_title "
+    # the tabs, the sidebar, the collection picker
+    "tab_ask tab_documents tab_settings conversations_title title rename delete signout collection "
+    # the Documents tab, the Settings tab, the scripts' words
+    "upload upload_note uploads_title collection_title documents_title remove_pick remove settings_note mode top_k "
+    "i18n"
+).split()
+
+
+def worded(p: Parts) -> list[Any]:
+    """The components whose words follow the question's language, in `ui.words.labels`' order: the outputs
+    of `relabel`, and of `accept` (which gives the question box and the chat their values too)."""
+    return [p[name] for name in _WORDED]
+
+
 def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
-    accept_out = [p["question"], p["ticket"], p["chatbot"], p["status"], p["stop"], p["ask"], p["new"]]
-    accept_out += [p["export"], p["feedback"], p["comment"], p["up"], p["down"], p["i18n"]]
+    # the box and the chat (the first two worded) take their words with their values
+    accept_out = [p["question"], p["ticket"], p["chatbot"], p["status"], p["stop"], *worded(p)[2:]]
     answer_in = [p["ticket"], p["turns"], p["mode"], p["top_k"], p["collection"]]
     answer_out = [p["chatbot"], p["turns"], p["sources"], p["status"], p["stop"]]
     p["asked"] = []
@@ -303,8 +321,7 @@ def _wire_workspace(demo: gr.Blocks, h: Handlers, w: Workspace, p: Parts) -> Non
     p["collection"].change(h.documents_view, view_in, view, show_progress="hidden", **_private("collection"))
     reopen = [p["chatbot"], p["turns"], p["sources"], p["conv"], p["title"]]
     demo.load(w.who, None, [p["who"], p["signout"]], show_progress="hidden", **_private("who"))
-    words = [p["question"], p["ask"], p["new"], p["export"], p["feedback"], p["comment"], p["up"], p["down"]]
-    words.append(p["i18n"])
+    words = worded(p)
     demo.load(w.restore, None, [*reopen, p["history"]], show_progress="hidden", **_private("restore")).then(
         h.relabel, p["turns"], words, show_progress="hidden", **_private("relabel")
     )

@@ -10,16 +10,18 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
+import gradio as gr
 import pytest
 
 from qa.answer.renderings import Renderings
 from qa.settings import Settings
 from qa.types import Answer
 from ui import strings
-from ui.answering import labels, status_html
+from ui.answering import status_html
 from ui.chat import Jobs, Tick, pump
 from ui.format import escape_markdown
 from ui.handlers import Handlers, Turn
+from ui.words import labels
 
 
 class Scripted:
@@ -197,7 +199,7 @@ def test_every_language_has_every_string_and_no_placeholder_names_two_languages(
         assert set(table) == keys, lang
         assert "English or Italian" not in table["placeholder"]
     assert strings.text("ask", "nl") == "Ask"  # the fallback is English
-    box, ask, *_rest, words = labels("de")
+    box, _chat, ask, *_rest, words = labels("de", 25)
     assert box["placeholder"] == strings.text("placeholder", "de") and ask["value"] == "Fragen"
     assert "data-confirm-new" in words and "data-lang='de'" in words
 
@@ -213,7 +215,9 @@ def test_accept_relabels_the_page_in_the_questions_language(ui_settings: Setting
 def test_a_reopened_conversation_speaks_its_last_questions_language(ui_settings: Settings) -> None:
     h = _handlers(Scripted(["x"], "x"), ui_settings)
     turns = [Turn("Who was absent?", error="e"), Turn("Wohin zieht das Archiv um und wann beginnt der Umzug?")]
-    assert h.relabel(turns)[1]["value"] == "Fragen" and h.relabel([])[1]["value"] == "Ask"
+    assert h.relabel(turns)[2]["value"] == "Fragen" and h.relabel(turns)[11]["label"] == "Fragen"  # the tab
+    # a fresh page keeps its words: English as drawn, or those of a question asked while it loaded
+    assert h.relabel([]) == (gr.skip(),) * len(h.relabel(turns))
 
 
 def test_the_feedback_note_speaks_the_conversations_language_and_the_box_empties(ui_settings: Settings) -> None:

@@ -121,9 +121,9 @@ def _ask(driver: Any, question: str) -> Any:
     return _wait(driver, finished)
 
 
-def _tab(driver: Any, name: str) -> None:
-    tab = [t for t in _css(driver, "button[role='tab']") if t.text.strip() == name]
-    tab[0].click()
+def _tab(driver: Any, tab_id: str) -> None:
+    """Open a tab by its id (`ask`, `documents`, `settings`): its label follows the question's language."""
+    _css(driver, f"#fonte-tab-{tab_id}-button")[0].click()
 
 
 def _doc_count(driver: Any) -> int:
@@ -166,7 +166,7 @@ def test_an_abstention_looks_different_and_lists_closest_passages(browser: Any, 
 
 def test_upload_a_file_and_see_it_counted(browser: Any, served: Served, shots: Path, tmp_path: Path) -> None:
     _open(browser, served)
-    _tab(browser, "Documents")
+    _tab(browser, "documents")
     before = _wait(browser, lambda d: _doc_count(d) if _doc_count(d) >= 0 else False)
     doc = tmp_path / "harbour-report.md"
     doc.write_text(
@@ -181,7 +181,7 @@ def test_upload_a_file_and_see_it_counted(browser: Any, served: Served, shots: P
     table = _wait(browser, lambda d: [t.text for t in _css(d, "#fonte-files") if "minutes.pdf" in t.text])[0]
     assert "harbour-report.md" in table and "added" in table and "rejected" in table
     browser.save_screenshot(str(shots / "04-documents.png"))
-    _tab(browser, "Ask")
+    _tab(browser, "ask")
     bot = _ask(browser, "How much did the repair of the north pier cost?")
     assert "2.4" in bot.text or "2,4" in bot.text
 
@@ -194,7 +194,7 @@ def test_the_documents_tab_lists_removes_and_explains_every_upload(
     from selenium.webdriver.support import expected_conditions
 
     _open(browser, served)
-    _tab(browser, "Documents")
+    _tab(browser, "documents")
     _wait(browser, lambda d: "000_94d06d01d66e2e54.txt" in _css(d, "#fonte-doclist")[0].text)
     before = _doc_count(browser)
     memo = tmp_path / "archive-memo.txt"
@@ -295,14 +295,14 @@ def test_local_mode_streams_into_the_page(browser: Any, served: Served, shots: P
 
     assert "local" in served.assistant.status()["modes"], "the local LLM is not installed: run scripts/setup.sh"
     _open(browser, served)
-    _tab(browser, "Settings")
+    _tab(browser, "settings")
     box = _wait(browser, lambda d: [e for e in _css(d, "#fonte-mode input") if e.is_displayed()])[0]
     box.click()
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys("local", Keys.ENTER)
     _wait(browser, lambda d: _css(d, "#fonte-mode input")[0].get_attribute("value") == "local")
     _wait(browser, lambda d: "local mode" in _css(d, "#fonte-header")[0].text)
-    _tab(browser, "Ask")
+    _tab(browser, "ask")
     box = _css(browser, "#fonte-question textarea")[0]
     box.send_keys(QUESTION)
     _css(browser, "#fonte-ask")[0].click()

@@ -16,7 +16,7 @@ import pytest
 
 from qa.types import Answer
 from tests.ui.conftest import Served
-from tests.ui.test_browser import QUESTION, _css, _open, _send, _wait, chromium
+from tests.ui.test_browser import QUESTION, _css, _open, _send, _tab, _wait, chromium
 
 pytestmark = pytest.mark.slow
 
@@ -188,3 +188,75 @@ def test_the_page_speaks_the_questions_language_and_shows_no_server_path(
     html = page.page_source
     for path in (served.settings.index, served.settings.data_dir, str(corpus_dir)):
         assert path not in html
+
+
+# the words the page shows outside the chat, read in the page (a redraw between two reads cannot go stale)
+_SHOWN_JS = """
+const t = s => { const e = document.querySelector(s); return e ? e.innerText.trim() : null; };
+const box = document.querySelector('#fonte-title textarea, #fonte-title input');
+return {tabs: ['ask', 'documents', 'settings'].map(id => t(`#fonte-tab-${id}-button`)),
+        sidebar: [t('#fonte-conversations-title'), t('#fonte-rename'), t('#fonte-delete'), box && box.placeholder],
+        sources: t('#fonte-sources-title'), remove: t('#fonte-remove'), empty: t('#fonte-chat .placeholder')};
+"""
+GERMAN = {
+    "tabs": ["Fragen", "Dokumente", "Einstellungen"],
+    "sidebar": ["Unterhaltungen", "Umbenennen", "Löschen", "Titel der geöffneten Unterhaltung"],
+    "sources": "Quellen",
+}
+ENGLISH = {
+    "tabs": ["Ask", "Documents", "Settings"],
+    "sidebar": ["Conversations", "Rename", "Delete", "Title of the open conversation"],
+    "sources": "Sources",
+}
+
+
+def _shown(driver: Any) -> dict[str, Any]:
+    return dict(driver.execute_script(_SHOWN_JS))
+
+
+def _wait_speaks(driver: Any, words: dict[str, Any]) -> None:
+    """Wait until the page shows `words` (it says what it showed instead when it does not)."""
+    from selenium.common.exceptions import TimeoutException
+
+    shown: dict[str, Any] = {}
+
+    def speaks(d: Any) -> bool:
+        shown.update(_shown(d))
+        return all(shown[k] == v for k, v in words.items())
+
+    try:
+        _wait(driver, speaks, timeout=10)
+    except TimeoutException as exc:
+        raise AssertionError(f"the page shows {shown}") from exc
+
+
+def test_tabs_sidebar_sources_and_documents_follow_the_questions_language(
+    page: Any, served: Served, shots: Any
+) -> None:
+    from selenium.webdriver.support import expected_conditions
+
+    _open(page, served)
+    _wait_speaks(page, ENGLISH)
+    _ask(page, "Welche Länder haben an Cyber Coalition 2023 nicht teilgenommen?")
+    _wait_speaks(page, GERMAN)
+    page.save_screenshot(str(shots / "12-german.png"))
+    # a tab opened by its id whatever its label; the Documents tab's words were set while it was closed
+    _tab(page, "documents")
+    _wait(page, lambda d: _shown(d)["remove"] == "Entfernen", timeout=10)
+    assert "Dokumente hier ablegen" in page.find_element("css selector", "#fonte-upload").text
+    page.save_screenshot(str(shots / "13-german-documents.png"))
+    _tab(page, "settings")
+    _wait(page, lambda d: "Antwortmodus" in d.find_element("css selector", "#fonte-mode").text, timeout=10)
+    page.save_screenshot(str(shots / "14-german-settings.png"))
+    _tab(page, "ask")
+    # a new chat keeps the page's language until the next question: its empty chat says so in German
+    _css(page, "#fonte-new")[0].click()
+    alert = _wait(page, expected_conditions.alert_is_present())
+    assert "Einen neuen Chat beginnen?" in alert.text
+    alert.accept()
+    _wait(page, lambda d: "Fragen Sie Ihre Dokumente" in (_shown(d)["empty"] or ""), timeout=10)
+    _ask(page, QUESTION)
+    _wait_speaks(page, ENGLISH)
+    _tab(page, "documents")
+    _wait(page, lambda d: _shown(d)["remove"] == "Remove", timeout=10)
+    _tab(page, "ask")

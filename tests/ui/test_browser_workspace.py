@@ -159,7 +159,7 @@ def test_bob_sees_only_his_collections_and_conversations(chrome: Any, team: Serv
     offered = _wait(chrome, lambda d: _options(d) if len(_options(d)) >= 2 else False)
     assert sorted(offered) == ["hr", "notes"]  # never ann's `default`
     offered["notes"].click()
-    _tab(chrome, "Documents")
+    _tab(chrome, "documents")
     _wait(chrome, lambda d: _doc_count(d) == 0)
     doc = tmp_path / "harbour-report.md"
     doc.write_text(
@@ -173,7 +173,7 @@ def test_bob_sees_only_his_collections_and_conversations(chrome: Any, team: Serv
     _wait(chrome, lambda d: "harbour-report.md" in _css(d, "#fonte-doclist")[0].text)
     assert "canteen-notice.txt" not in _css(chrome, "#fonte-doclist")[0].text
     assert "harbour-report.md" in _css(chrome, "#fonte-files")[0].text
-    _tab(chrome, "Ask")
+    _tab(chrome, "ask")
     assert "2.4" in _ask(chrome, "How much did the repair of the north pier cost?")
     # the upload went to `notes` only: hr still holds the memo alone
     hr = httpx.get(team.url + "/api/v1/collections", auth=("bob", TEAM["bob"][0]), timeout=10).json()
@@ -194,7 +194,7 @@ def test_bob_sees_only_his_collections_and_conversations(chrome: Any, team: Serv
     # picking `hr` again brings its documents back into the Documents tab
     choice.click()
     _wait(chrome, lambda d: _options(d) if len(_options(d)) >= 2 else False)["hr"].click()
-    _tab(chrome, "Documents")
+    _tab(chrome, "documents")
     _wait(chrome, lambda d: "canteen-notice.txt" in _css(d, "#fonte-doclist")[0].text)
     assert "harbour-report.md" not in _css(chrome, "#fonte-doclist")[0].text and _doc_count(chrome) == 1
 
