@@ -338,7 +338,7 @@ class Assistant:
         return self.settings.quote_renderings and len(available_modes(self.settings)) > 1
 
     def translator(self) -> Any:
-        """The LLM that renders quotes in the reader's language (`qa.answer.compose.render_quotes`): the first LLM
+        """The LLM that renders quotes in the reader's language (`qa.answer.renderings.render`): the first LLM
         mode that can run here, loaded once; None when only the extractive mode can."""
         modes = [m for m in available_modes(self.settings) if m != "extractive"]
         return self._llm(modes[0]) if modes else None

@@ -82,10 +82,11 @@ class Settings:
             stage's lead span), `llm`, `lead` or `none`.
         llm_judge: in LLM modes, the model also judges whether the top evidence answers (one prompt read, no
             words generated), and abstention reads that judgement where a model for it was fitted.
-        quote_renderings: the page renders an extractive answer's quotes in another language than the answer's
-            with an LLM mode that can run here (`qa.answer.compose.render_quotes`), after showing the answer
-            with its links (the Sources panel fills them in; renderings are kept, so a quote is rendered once);
-            `FONTE_QUOTE_RENDERINGS=0` turns it off. LLM modes always render them.
+        quote_renderings: the page renders an extractive answer's quotes, and the closest passages after an
+            abstention in any mode, where they are in another language than the answer's, with an LLM mode that
+            can run here (`qa.answer.renderings.render`), after showing the answer with its links (the Sources
+            panel fills them in; renderings are kept, so a quote is rendered once); `FONTE_QUOTE_RENDERINGS=0`
+            turns it off. LLM modes always render their answer's quotes.
         llm_path: a GGUF file for `local` mode; empty means the packaged model.
         llm_threads: CPU threads for the local LLM.
         translate_questions: in LLM modes, translate the question into the documents' language for the

@@ -102,6 +102,7 @@ class Hit:
     score: float
     rank: int
     scores: dict[str, float] = field(default_factory=dict)
+    translation: str | None = None  # the passage in the answer's language (closest passages after an abstention)
 
     def to_dict(self) -> dict[str, Any]:
         """The passage as the `Answer.passages` JSON shape; `suspicious` marks a passage holding text addressed
@@ -119,6 +120,7 @@ class Hit:
             "page": page_dict(c.page),
             "section": c.section_of(c.start),
             "suspicious": is_suspicious(c.text),  # holds text addressed to an AI assistant (qa/injection.py)
+            **({"translation": self.translation} if self.translation is not None else {}),
         }
 
 

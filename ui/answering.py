@@ -18,7 +18,7 @@ from typing import Any
 
 import gradio as gr
 
-from qa.answer.compose import can_render, render_quotes
+from qa.answer.renderings import can_render, render, stream_renders
 from qa.errors import FonteError
 from qa.language.identify import detect
 from qa.language.tables import localise_names
@@ -107,6 +107,11 @@ def _note(draft: str, answer: Answer, lang: str) -> str:
     return strings.text("revised", lang) if draft and not _same(draft, answer.answer) else ""
 
 
+def _rendering(answer: Answer) -> str:
+    """The status line's phase while an answer's renderings are made: its quotes, or its closest passages."""
+    return "translating_passages" if answer.abstained else "translating"
+
+
 def _same(draft: str, final: str) -> bool:
     """Whether the final text says what the draft said: the same words in the same order. Spacing,
     punctuation and [n] numbers aside: the check renumbers markers and puts them before the full stop
@@ -136,7 +141,7 @@ class Answering:
         first two (the box's and the chat's words, given with the box and the chat).
 
         While this page's previous question is still being answered the new one is refused, visibly, and stays
-        in the box."""
+        in the box; one already shown, with only its renderings left to make, gives way to it."""
         question = (question or "").strip()[:MAX_QUESTION]
         lang = strings.ui_language(question)
         box, chat_words, *rest = labels(lang, self.settings.ui_max_file_mb)
@@ -192,12 +197,12 @@ class Answering:
             pairs = history_pairs(turns)
             for piece in pump(lambda: assistant.stream(job.question, pairs, top_k=k, mode=mode or None), job.stop):
                 if isinstance(piece, Tick):
-                    phase = "translating" if answer else "checking" if text else "searching"
+                    phase = _rendering(answer) if answer else "checking" if text else "searching"
                     yield skip, skip, skip, status_html(phase, lang, piece.seconds), skip
                 elif isinstance(piece, Answer):
                     answer = piece
                     # checked, in an LLM mode: its stream renders the quotes next
-                    if shown is None and answer.mode != "extractive" and can_render(assistant, answer):
+                    if shown is None and stream_renders(answer) and can_render(assistant, answer):
                         shown = self._checked(job, turns, answer, text, assistant)
                         yield shown
                 elif piece:
@@ -207,22 +212,28 @@ class Answering:
                     text = localise_names(raw, names)
                     draft = f"*✎ {escape_markdown(strings.text('draft', lang))}*\n\n{streaming_markdown(text)}"
                     yield _asked(turns, job.question, draft), skip, skip, status_html("writing", lang), skip
-            if answer is not None and answer.mode == "extractive" and shown is None and can_render(assistant, answer):
-                # the extractive mode writes no renderings: the answer is shown, then a model here makes them
+            if answer is not None and shown is None and not stream_renders(answer) and can_render(assistant, answer):
+                # no stream renders these (an extractive answer's quotes, the closest passages after "not found"):
+                # the answer is shown, then a model here renders them
                 shown = self._checked(job, turns, answer, text, assistant)
                 yield shown
                 checked = answer
-                for piece in pump(lambda: iter([render_quotes(assistant, checked)]), job.stop):
+                rendered = lambda: iter([render(assistant, checked, job.stop.is_set)])  # noqa: E731
+                for piece in pump(rendered, job.stop):
                     if isinstance(piece, Tick):
-                        yield skip, skip, skip, status_html("translating", lang, piece.seconds), skip
+                        yield skip, skip, skip, status_html(_rendering(checked), lang, piece.seconds), skip
                     else:
                         answer = piece
             if answer is None and not job.stop.is_set():
                 raise RuntimeError("the assistant's stream ended without an Answer")
             where = assistant.settings.collection
         except Exception as exc:
+            if job.superseded:  # a new question took the page: the answer stands as shown
+                return
             new = [*turns, Turn(job.question, error=user_message(exc), collection=where)]
             yield chat_messages(new), new, skip, "", hide
+            return
+        if job.superseded:  # a new question took the page (and its turns): the answer stands as shown, checked
             return
         if answer is None:  # Stop: what was streamed was not checked, so it is not kept
             new = [*turns, Turn(job.question, error=strings.text("stopped", lang), collection=where)]
@@ -247,7 +258,7 @@ class Answering:
         shown = [*turns, Turn(job.question, answer, collection=assistant.settings.collection, note=note)]
         job.turn = len(shown) - 1
         panel = sources_html(answer, job.turn, None, assistant.document_text)
-        return chat_messages(shown), shown, panel, status_html("translating", job.lang), gr.skip()
+        return chat_messages(shown), shown, panel, status_html(_rendering(answer), job.lang), gr.skip()
 
     def relabel(self, turns: list[Turn]) -> tuple[Any, ...]:
         """The page's words (`ui.words.labels`) in the language of a reopened conversation's last question

@@ -1,7 +1,8 @@
 """One question at a time per page, answered in a thread so that the page can say what is happening and stop it.
 
 `Jobs` holds each page's question in progress (keyed by Gradio's session): a second question while one is being
-answered is refused (the page says so), and Stop ends the one in progress. `pump` runs the assistant's stream in
+answered is refused (the page says so), unless that one is shown and only its quotes' renderings are left (they
+give way), and Stop ends the one in progress. `pump` runs the assistant's stream in
 a thread and gives a `Tick` every second it is silent (while it searches, or checks claims and translates
 quotes after the text has streamed), so the status line can count; the stream is closed at the first piece
 after Stop. Plain Python: no Gradio here.
@@ -32,6 +33,7 @@ class Job:
     started: bool = False
     turn: int | None = None  # the answer's turn, once it is shown checked (its quotes' renderings to come)
     opened: int | None = None  # the citation of that turn the reader opened meanwhile
+    superseded: bool = False  # a new question came while only the renderings were left: they are dropped
 
 
 class Jobs:
@@ -43,10 +45,16 @@ class Jobs:
         self._by_session: dict[str, str] = {}
 
     def open(self, session: str, question: str, lang: str) -> str | None:
-        """A ticket for `question`, or None when this page already has a question in progress."""
+        """A ticket for `question`, or None when this page already has a question in progress. One whose answer
+        is shown and checked, with only its renderings left to make, gives way: it is stopped and marked
+        superseded (the answer stands without them) and the new question goes ahead."""
         with self._lock:
-            if session in self._by_session:
-                return None
+            current = self._jobs.get(self._by_session.get(session, ""))
+            if current is not None:
+                if current.turn is None:
+                    return None
+                current.superseded = True
+                current.stop.set()
             ticket = uuid.uuid4().hex
             self._jobs[ticket] = Job(question, lang, session)
             self._by_session[session] = ticket

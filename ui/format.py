@@ -198,13 +198,7 @@ def source_card(
         suspicious_html(passage, lang),
         f"<div class='fonte-passage'>{highlight(passage, passage_start, citation.start, citation.end)}</div>",
     ]
-    if citation.translation:
-        parts.append(
-            "<div class='fonte-translation'><span class='fonte-label'>"
-            f"{esc(strings.text('translation', lang))}</span>"
-            f"{esc(citation.translation)}</div>"
-        )
-    parts += [page, "</div>"]
+    parts += [translation_html(citation.translation, lang), page, "</div>"]
     return "".join(parts)
 
 
@@ -231,6 +225,14 @@ def sources_html(
     return f"<div class='fonte-sources'>{head}{''.join(cards)}</div>"
 
 
+def translation_html(rendering: str | None, lang: str) -> str:
+    """A quote's or passage's rendering in the reader's language, labelled ("" when there is none)."""
+    if not rendering:
+        return ""
+    label = html.escape(strings.text("translation", lang))
+    return f"<div class='fonte-translation'><span class='fonte-label'>{label}</span>{html.escape(rendering)}</div>"
+
+
 def _closest_html(answer: Answer) -> str:
     esc = html.escape
     lang = _lang(answer)
@@ -238,7 +240,8 @@ def _closest_html(answer: Answer) -> str:
         f"<div class='fonte-card'><div class='fonte-card-head'><span class='fonte-n'>#{h.rank}</span>"
         f"<span class='fonte-title'>{esc(h.chunk.title or file_name(h.chunk.source))}</span></div>"
         f"<div class='fonte-file'>{esc(file_name(h.chunk.source))}</div>"
-        f"{suspicious_html(h.chunk.text, lang)}<div class='fonte-passage'>{esc(h.chunk.text)}</div></div>"
+        f"{suspicious_html(h.chunk.text, lang)}<div class='fonte-passage'>{esc(h.chunk.text)}</div>"
+        f"{translation_html(h.translation, lang)}</div>"
         for h in answer.passages[:5]
     ]
     title = f"{_label('not_found', lang)}: {_label('closest', lang).lower()}"

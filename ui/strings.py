@@ -28,6 +28,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "writing": "Writing the answer…",
         "checking": "Checking each claim against the documents and translating the quotes…",
         "translating": "Checked. Translating the quotes…",
+        "translating_passages": "Translating the closest passages…",
         "stopping": "Stopping…",
         "stopped": "Stopped: you stopped this answer before it was finished.",
         "busy": "Still answering your previous question: wait for it, or press Stop. Your new question stays "
@@ -81,6 +82,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "writing": "Scrivo la risposta…",
         "checking": "Verifico ogni affermazione sui documenti e traduco le citazioni…",
         "translating": "Verificata. Traduco le citazioni…",
+        "translating_passages": "Traduco i passi più vicini…",
         "stopping": "Mi fermo…",
         "stopped": "Interrotta: hai fermato questa risposta prima che fosse finita.",
         "busy": "Sto ancora rispondendo alla domanda precedente: attendi, oppure premi Ferma. La nuova domanda "
@@ -135,6 +137,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "writing": "Escribiendo la respuesta…",
         "checking": "Comprobando cada afirmación en los documentos y traduciendo las citas…",
         "translating": "Comprobada. Traduciendo las citas…",
+        "translating_passages": "Traduciendo los pasajes más cercanos…",
         "stopping": "Deteniendo…",
         "stopped": "Detenida: paraste esta respuesta antes de que terminara.",
         "busy": "Todavía estoy respondiendo a tu pregunta anterior: espera o pulsa Detener. Tu nueva pregunta "
@@ -189,6 +192,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "writing": "Schreibe die Antwort…",
         "checking": "Prüfe jede Aussage an den Dokumenten und übersetze die Zitate…",
         "translating": "Geprüft. Übersetze die Zitate…",
+        "translating_passages": "Übersetze die nächstliegenden Passagen…",
         "stopping": "Halte an…",
         "stopped": "Angehalten: Sie haben diese Antwort gestoppt, bevor sie fertig war.",
         "busy": "Ich beantworte noch Ihre vorige Frage: warten Sie oder drücken Sie Stopp. Ihre neue Frage "
@@ -242,6 +246,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "writing": "Rédaction de la réponse…",
         "checking": "Vérification de chaque affirmation dans les documents et traduction des citations…",
         "translating": "Vérifiée. Traduction des citations…",
+        "translating_passages": "Traduction des passages les plus proches…",
         "stopping": "Arrêt en cours…",
         "stopped": "Arrêtée : vous avez arrêté cette réponse avant la fin.",
         "busy": "Je réponds encore à votre question précédente : patientez ou appuyez sur Arrêter. Votre "

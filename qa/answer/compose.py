@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from qa.abstain.features import asks_only_names
 from qa.answer import extractive as answers
+from qa.answer.renderings import foreign, translated
 from qa.language.identify import detect
 from qa.read.reader import make_reader
 from qa.read.spans import lead_agrees
@@ -68,7 +69,7 @@ def stream_llm(assistant: Assistant, a: Analysis, llm: Any, mode: str, started: 
     else:
         text, cites = result.text, llm_citations(result.cited, evidence, assistant.document_text)
     short = read_short(assistant, a, llm) if cites else None
-    if any(_foreign(c.quote, a.language) for c in cites):
+    if any(foreign(c.quote, a.language) for c in cites):
         # the checked answer, its links and sources, before the quotes' renderings, which take the model a
         # while (seconds a quote on 2 cores): the final Answer below is this one with them filled in
         yield final_answer(assistant, a, text, cites, mode, started, abstained=not cites, short=short)
@@ -177,54 +178,6 @@ def verified(cites: Sequence[Citation], document_text: Callable[[str], str]) -> 
         if texts[c.doc_id][c.start : c.end] == c.quote and c.quote:
             out.append(c)
     return out
-
-
-def translated(cites: Sequence[Citation], language: str, tr: Callable[[str, str], str]) -> tuple[Citation, ...]:
-    """The citations, each quote in another language than the answer's carrying its translation (LLM modes)."""
-    return tuple(
-        dataclasses.replace(c, translation=tr(c.quote, language)) if _foreign(c.quote, language) else c for c in cites
-    )
-
-
-def needs_renderings(answer: Answer) -> bool:
-    """Whether some quote of `answer` is in another language than the answer's and has no rendering yet (the
-    extractive mode writes none)."""
-    return not answer.abstained and any(
-        c.translation is None and _foreign(c.quote, answer.language) for c in answer.citations
-    )
-
-
-def can_render(assistant: Assistant, answer: Answer) -> bool:
-    """Whether quotes of `answer` are still to be rendered, and will be: by the LLM mode's stream that wrote
-    it, or for an extractive answer by a model that can run here (`render_quotes`)."""
-    return needs_renderings(answer) and (answer.mode != "extractive" or assistant.can_translate())
-
-
-def render_quotes(assistant: Assistant, answer: Answer) -> Answer:
-    """`answer` with a rendering of each quote in another language, made by the LLM `assistant.translator()`
-    gives (the page asks for it after showing an extractive answer); as it is when there is no translator,
-    nothing to render, or the model fails (the answer stands without renderings)."""
-    if not needs_renderings(answer):
-        return answer
-    llm = assistant.translator()
-    if llm is None:
-        return answer
-    from qa.answer.generate import translate
-    from qa.errors import FonteError
-
-    try:
-        cites = translated(
-            answer.citations,
-            answer.language,
-            lambda text, lang: assistant.renderings.get(text, lang, lambda t, to: translate(llm, t, to)),
-        )
-    except FonteError:
-        return answer
-    return dataclasses.replace(answer, citations=cites)
-
-
-def _foreign(quote: str, language: str) -> bool:
-    return detect(quote, default=language) != language
 
 
 def ms(since: float) -> float:

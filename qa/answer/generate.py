@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from qa.answer.llm import LLM
@@ -187,8 +187,9 @@ def _clean_reply(text: str) -> str:
     return text
 
 
-def translate(llm: LLM, text: str, target_language: str) -> str:
-    """`text` translated into `target_language` ("en" or "it") by the model; "" when it gave nothing.
+def translate(llm: LLM, text: str, target_language: str, cancelled: Callable[[], bool] | None = None) -> str:
+    """`text` translated into `target_language` ("en" or "it") by the model; "" when it gave nothing, or when
+    `cancelled()` turned true while it wrote (the model is left at once, for whoever waits for it).
 
     Used for the renderings of quotes and, before retrieval, for the question (see `Assistant.analyse`).
     The instruction part of the prompt is kept by the model, so a call reads little more than `text`.
@@ -199,7 +200,18 @@ def translate(llm: LLM, text: str, target_language: str) -> str:
     lang = _language(target_language)
     llm.keep_prefix(_prefix("translate", "text", lang))
     prompt = template("translate").format(language_name=LANGUAGE_NAMES[lang], text=" ".join(text.split()))
-    reply = llm.complete(prompt, max_tokens=min(512, len(text) // 2 + 64), stop=("\n\n",))  # one paragraph
+    pieces: list[str] = []
+    stream = llm.stream(prompt, max_tokens=min(512, len(text) // 2 + 64), stop=("\n\n",))  # one paragraph
+    try:
+        for piece in stream:
+            if cancelled is not None and cancelled():
+                return ""
+            pieces.append(piece)
+    finally:
+        close = getattr(stream, "close", None)
+        if close is not None:  # left early, the stream lets the model go
+            close()
+    reply = "".join(pieces)
     paragraphs = [p for p in re.split(r"\n\s*\n", reply.strip()) if p.strip()]
     return localise_names(_clean_reply(paragraphs[0]), lang) if paragraphs else ""
 

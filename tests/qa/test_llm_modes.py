@@ -146,16 +146,39 @@ def test_the_checked_answer_comes_before_the_quotes_renderings(
 def test_an_extractive_answer_gets_renderings_from_a_model_that_can_run(
     seed_assistant: Assistant, scripted: ScriptedLLM, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qa.answer.compose import can_render, render_quotes
+    from qa.answer.renderings import can_render, render
 
     a = seed_assistant.ask("Who was absent from Cyber Coalition 2023?", mode="extractive")
     assert a.citations and all(c.translation is None for c in a.citations)  # extractive: no model ran
     monkeypatch.setattr(seed_assistant, "translator", lambda: scripted)
     monkeypatch.setattr(seed_assistant, "can_translate", lambda: True)
     assert can_render(seed_assistant, a)
-    rendered = render_quotes(seed_assistant, a)
+    rendered = render(seed_assistant, a)
     assert [c.quote for c in rendered.citations] == [c.quote for c in a.citations]
     assert all(c.translation == TRANSLATION for c in rendered.citations) and rendered.answer == a.answer
     assert not can_render(seed_assistant, rendered)
     monkeypatch.setattr(seed_assistant, "can_translate", lambda: False)
     assert not can_render(seed_assistant, a)  # no model here, or renderings turned off
+
+
+def test_the_closest_passages_after_an_abstention_get_renderings(
+    seed_assistant: Assistant, scripted: ScriptedLLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qa.answer.renderings import CLOSEST, can_render, render
+
+    a = seed_assistant.ask("Who won the 2018 football World Cup final in Moscow?", mode="extractive")
+    assert a.abstained and len(a.passages) > CLOSEST  # Italian passages shown as the closest to an English question
+    monkeypatch.setattr(seed_assistant, "translator", lambda: scripted)
+    monkeypatch.setattr(seed_assistant, "can_translate", lambda: True)
+    assert can_render(seed_assistant, a)
+    before = len(scripted.prompts)
+    rendered = render(seed_assistant, a)
+    # the passages shown first are rendered (each by the model, once); the rest, and the abstention, stay as they are
+    assert [h.translation for h in rendered.passages[:CLOSEST]] == [TRANSLATION] * CLOSEST
+    assert all(h.translation is None for h in rendered.passages[CLOSEST:])
+    assert rendered.abstained and rendered.answer == a.answer and not can_render(seed_assistant, rendered)
+    assert len(scripted.prompts) - before == CLOSEST
+    assert rendered.to_dict()["passages"][0]["translation"] == TRANSLATION
+    assert "translation" not in rendered.to_dict()["passages"][-1]
+    render(seed_assistant, a)  # asked again (another reader, the same passages): kept, the model is not asked
+    assert len(scripted.prompts) - before == CLOSEST

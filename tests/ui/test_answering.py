@@ -317,3 +317,45 @@ def test_an_extractive_answer_gets_its_quotes_rendered_once_shown(ui_settings: S
     # where no model can render them, the extractive answer is shown once, as it is
     plain = _handlers(Scripted([], "x"), ui_settings)
     assert not [s for s in plain.answer(plain.accept("Who?", [])[1], [], None, 5) if "translating" in str(s[3])]
+
+
+class NotFoundWithTranslator(ExtractiveWithTranslator):
+    """An abstention whose closest passages are Italian, where a model that can render them is installed."""
+
+    def stream(self, question: str, *_a: Any, **_k: Any) -> Iterator[Any]:
+        from qa.types import Chunk, Hit
+
+        end = len(Translating.QUOTE)
+        chunk = Chunk("c1", "d", "seed.txt", "Cyber Coalition", 0, 0, end, Translating.QUOTE, ((0, end),))
+        yield Answer(question, "The documents don't say.", True, "en", passages=(Hit(chunk, 0.5, 1),))
+
+
+def test_the_closest_passages_are_rendered_after_not_found_is_shown(ui_settings: Settings) -> None:
+    source = NotFoundWithTranslator()
+    h = _handlers(source, ui_settings)
+    steps = list(h.answer(h.accept("Who won the 2018 World Cup?", [])[1], [], None, 5))
+    # "not found" and its closest passage are shown first, the status line saying what comes
+    shown = next(s for s in steps if isinstance(s[3], str) and "data-phase='translating_passages'" in s[3])
+    assert "Lussemburgo" in shown[2] and "fonte-translation" not in shown[2]
+    assert source.prompts and "Lussemburgo" in source.prompts[0]
+    (turn,) = steps[-1][1]
+    assert turn.answer.abstained and turn.answer.passages[0].translation == "It involved 1,000 participants."
+    assert "It involved 1,000 participants." in steps[-1][2] and steps[-1][3] == ""
+
+
+def test_a_new_question_while_the_quotes_are_rendered_goes_ahead_and_the_answer_stands(ui_settings: Settings) -> None:
+    h = _handlers(Translating([], "Montenegro, Luxembourg and Belgium [1]."), ui_settings)
+    steps = h.answer(h.accept("Who was absent?", [])[1], [], None, 5)
+    checked = next(s for s in steps if isinstance(s[3], str) and "data-phase='translating'" in s[3])
+    # the page holds the checked answer; the reader asks again instead of waiting for the rendering
+    accepted = h.accept("And who joined for the first time?", checked[1])
+    chat = accepted[2]["value"] if isinstance(accepted[2], dict) else accepted[2]
+    assert isinstance(accepted[1], str) and "And who joined" in chat[-2]["content"]
+    assert "#fonte-cite-0-1" in chat[1]["content"]  # the first answer stays in the chat, with its link
+    # the first answer's handler ends without drawing again: the turns are the new question's now
+    assert all(not isinstance(s[1], list) for s in steps)
+    assert h.jobs.current("local") is not None and h.jobs.current("local").question.startswith("And who")
+    # while the new question is answered (before anything of it is shown), a third is refused
+    refused = h.accept("A third?", checked[1])
+    assert not isinstance(refused[1], str) and "data-phase='busy'" in refused[3]  # no ticket; the page says why
+    assert h.jobs.current("local").question.startswith("And who")
