@@ -45,7 +45,8 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
     # delete_cache: Gradio's copies of uploads and exports older than a day go, checked hourly (uploads
     # themselves are kept in the data folder)
     with gr.Blocks(title="Fonte", fill_width=True, analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
-        p: Parts = {"turns": gr.State([]), "conv": gr.State(None)}
+        # the page's language: set with its words (`ui.words.labels`); the HTML the handlers draw speaks it
+        p: Parts = {"turns": gr.State([]), "conv": gr.State(None), "lang": gr.State(strings.FALLBACK)}
         p |= _sidebar()
         p["header"] = gr.HTML(documents.header_html(st), elem_id="fonte-header", padding=False)
         # filled in for the signed-in user at page load; shown when they may read more than one
@@ -215,10 +216,10 @@ _CONFIRM_NEW_JS = (
     "return [empty || confirm(w('confirmNew', 'Start a new chat?')) ? 'yes' : ''];}"
 )
 _CONFIRM_REMOVE_JS = (
-    "(d, col, c, m) => {" + _WORDS_JS + "const pick = document.querySelector('#fonte-remove-pick input');"
+    "(d, col, c, m, l) => {" + _WORDS_JS + "const pick = document.querySelector('#fonte-remove-pick input');"
     "const name = (pick && pick.value) || d;"
     "const ask = w('confirmRemove', 'Remove {name}?').replace('{name}', name);"
-    "return [d, col, !d || confirm(ask) ? 'yes' : '', m];}"
+    "return [d, col, !d || confirm(ask) ? 'yes' : '', m, l];}"
 )
 
 _CONFIRM_DELETE_JS = (
@@ -232,15 +233,16 @@ _WORDED = (
     "question chatbot ask new export exports feedback comment up down sources_title "
     # the tabs, the sidebar, the collection picker
     "tab_ask tab_documents tab_settings conversations_title title rename delete signout collection "
-    # the Documents tab, the Settings tab, the scripts' words
+    # the Documents tab, the Settings tab, the scripts' words, and the page's language (for the HTML drawn)
     "upload upload_note uploads_title collection_title documents_title remove_pick remove settings_note mode top_k "
-    "i18n"
+    "i18n lang"
 ).split()
 
 
 def worded(p: Parts) -> list[Any]:
-    """The components whose words follow the question's language, in `ui.words.labels`' order: the outputs
-    of `relabel`, and of `accept` (which gives the question box and the chat their values too)."""
+    """The components whose words follow the question's language, in `ui.words.labels`' order, and last the
+    page's language itself (the handlers that draw HTML take it): the outputs of `relabel`, and of `accept`
+    (which gives the question box and the chat their values too)."""
     return [p[name] for name in _WORDED]
 
 
@@ -273,7 +275,7 @@ def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
     up_out = [p["table"], p["header"], p["grid"], p["upload"], p["upload_log"], p["doclist"], p["remove_pick"]]
     p["upload"].upload(
         h.upload,
-        [p["upload"], p["upload_log"], p["collection"], p["mode"]],
+        [p["upload"], p["upload_log"], p["collection"], p["mode"], p["lang"]],
         up_out,
         concurrency_limit=1,
         concurrency_id="ingest",
@@ -281,14 +283,20 @@ def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
     )
     p["remove"].click(
         h.remove,
-        [p["remove_pick"], p["collection"], p["confirmed"], p["mode"]],
+        [p["remove_pick"], p["collection"], p["confirmed"], p["mode"], p["lang"]],
         [p["remove_note"], *view],
         js=_CONFIRM_REMOVE_JS,
         concurrency_limit=1,
         concurrency_id="ingest",
         **_private("remove"),
     )
-    p["mode"].change(h.header, [p["mode"], p["collection"]], p["header"], show_progress="hidden", **_private("mode"))
+    head_in = [p["mode"], p["collection"], p["lang"]]
+    p["mode"].change(h.header, head_in, p["header"], show_progress="hidden", **_private("mode"))
+    # a new language: the HTML drawn in the old one is redrawn at once, the Documents tab's too (a change of
+    # language is rarer than a visit to the tab, and what is hidden then shows the right words when opened)
+    relang_in = [p["collection"], p["mode"], p["upload_log"], p["lang"]]
+    relang_out = [p["header"], p["grid"], p["doclist"], p["table"]]
+    p["lang"].change(h.in_language, relang_in, relang_out, show_progress="hidden", **_private("language"))
     gr.api(h.api_ask, api_name="ask")
     gr.api(h.api_status, api_name="status")
     gr.api(h.api_documents, api_name="documents")
@@ -315,12 +323,14 @@ def _wire_workspace(demo: gr.Blocks, h: Handlers, w: Workspace, p: Parts) -> Non
     # the header, counts and Documents tab follow the collection picked (the signed-in user's)
     view = [p["header"], p["grid"], p["doclist"], p["remove_pick"]]
     demo.load(w.collections, None, p["collection"], show_progress="hidden", **_private("collections")).then(
-        h.documents_view, [p["collection"], p["mode"]], view, show_progress="hidden", **_private("status")
+        h.documents_view, [p["collection"], p["mode"], p["lang"]], view, show_progress="hidden", **_private("status")
     )
-    view_in = [p["collection"], p["mode"]]
+    view_in = [p["collection"], p["mode"], p["lang"]]
     p["collection"].change(h.documents_view, view_in, view, show_progress="hidden", **_private("collection"))
     reopen = [p["chatbot"], p["turns"], p["sources"], p["conv"], p["title"]]
-    demo.load(w.who, None, [p["who"], p["signout"]], show_progress="hidden", **_private("who"))
+    who = [p["who"], p["signout"]]
+    demo.load(w.who, None, who, show_progress="hidden", **_private("who"))
+    p["lang"].change(w.who, p["lang"], who, show_progress="hidden", **_private("who_language"))
     words = worded(p)
     demo.load(w.restore, None, [*reopen, p["history"]], show_progress="hidden", **_private("restore")).then(
         h.relabel, p["turns"], words, show_progress="hidden", **_private("relabel")
