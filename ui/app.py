@@ -45,8 +45,7 @@ def build_app(assistant: Any, settings: Settings) -> gr.Blocks:
     # delete_cache: Gradio's copies of uploads and exports older than a day go, checked hourly (uploads
     # themselves are kept in the data folder)
     with gr.Blocks(title="Fonte", fill_width=True, analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
-        # the page's language: set with its words (`ui.words.labels`); the HTML the handlers draw speaks it
-        p: Parts = {"turns": gr.State([]), "conv": gr.State(None), "lang": gr.State(strings.FALLBACK)}
+        p: Parts = {"turns": gr.State([]), "conv": gr.State(None)}
         p |= _sidebar()
         p["header"] = gr.HTML(documents.header_html(st), elem_id="fonte-header", padding=False)
         # filled in for the signed-in user at page load; shown when they may read more than one
@@ -130,6 +129,9 @@ def _chat_column() -> Parts:
     p["ticket"] = gr.Textbox(visible="hidden", elem_id="fonte-ticket")
     p["confirmed"] = gr.Textbox("yes", visible="hidden", elem_id="fonte-confirmed")
     p["i18n"] = gr.HTML(i18n_html(strings.FALLBACK), elem_id="fonte-i18n-box", padding=False)
+    # the page's language, set with its words (`ui.words.labels`): the HTML the handlers draw speaks it. A hidden
+    # box, not a gr.State: the page fires a State's change only after a queued event, and `accept` is unqueued
+    p["lang"] = gr.Textbox(strings.FALLBACK, visible="hidden", elem_id="fonte-lang")
     with gr.Row(elem_id="fonte-tools"):
         p["new"] = gr.Button(_en("new_chat"), size="sm", elem_id="fonte-new")
         p["export"] = gr.Button(_en("export"), size="sm", elem_id="fonte-export")

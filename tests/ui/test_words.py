@@ -182,7 +182,7 @@ def _inputs(demo: gr.Blocks, api_name: str) -> list[Any]:
 def test_the_pages_language_is_held_once_and_taken_by_what_draws_html(page: tuple[gr.Blocks, Settings]) -> None:
     demo, _ = page
     lang = _outputs(demo, "ui_relabel")[-1]
-    assert isinstance(lang, gr.State) and _outputs(demo, "ui_accept_0")[-1] is lang
+    assert lang.elem_id == "fonte-lang" and _outputs(demo, "ui_accept_0")[-1] is lang
     for name in ("ui_upload", "ui_remove", "ui_mode", "ui_status", "ui_collection", "ui_language", "ui_who_language"):
         assert lang in _inputs(demo, name), name
     # a change of language redraws the header, the counts, the document list and the upload statuses at once
