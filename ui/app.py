@@ -235,15 +235,15 @@ _WORDED = (
     "question chatbot ask new export exports feedback comment up down sources_title "
     # the tabs, the sidebar, the collection picker
     "tab_ask tab_documents tab_settings conversations_title title rename delete signout collection "
-    # the Documents tab, the Settings tab, the scripts' words, and the page's language (for the HTML drawn)
+    # the Documents tab, the Settings tab, the page's language (for the HTML drawn), the scripts' words
     "upload upload_note uploads_title collection_title documents_title remove_pick remove settings_note mode top_k "
-    "i18n lang"
+    "lang i18n"
 ).split()
 
 
 def worded(p: Parts) -> list[Any]:
-    """The components whose words follow the question's language, in `ui.words.labels`' order, and last the
-    page's language itself (the handlers that draw HTML take it): the outputs of `relabel`, and of `accept`
+    """The components whose words follow the question's language, in `ui.words.labels`' order, the page's
+    language itself among them (the handlers that draw HTML take it): the outputs of `relabel`, and of `accept`
     (which gives the question box and the chat their values too)."""
     return [p[name] for name in _WORDED]
 

@@ -35,8 +35,8 @@ def i18n_html(lang: str) -> str:
 def labels(lang: str, max_file_mb: float) -> tuple[Any, ...]:
     """The page's words in `lang`, one update per component of `ui.app.worded`, in its order: the question box
     and the chat first (`accept` adds their values), then the chat's buttons and feedback, the Sources title,
-    the tabs, the sidebar, the collection picker, the Documents tab, the Settings tab, the scripts' words, and
-    last `lang` itself (the page's language: the handlers that draw HTML take it). `max_file_mb` is the upload
+    the tabs, the sidebar, the collection picker, the Documents tab, the Settings tab, `lang` itself (the page's
+    language: the handlers that draw HTML take it), and last the scripts' words. `max_file_mb` is the upload
     limit the Documents tab states."""
 
     def t(key: str, **fields: Any) -> str:
@@ -76,6 +76,6 @@ def labels(lang: str, max_file_mb: float) -> tuple[Any, ...]:
         gr.update(value=t("settings_note")),  # the Settings tab
         gr.update(label=t("mode"), info=t("mode_info")),
         gr.update(label=t("top_k")),
+        lang,  # the page's language
         i18n_html(lang),
-        lang,
     )
