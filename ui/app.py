@@ -129,6 +129,9 @@ def _chat_column() -> Parts:
     p["ticket"] = gr.Textbox(visible="hidden", elem_id="fonte-ticket")
     p["confirmed"] = gr.Textbox("yes", visible="hidden", elem_id="fonte-confirmed")
     p["i18n"] = gr.HTML(i18n_html(strings.FALLBACK), elem_id="fonte-i18n-box", padding=False)
+    # the page's language, set with its words (`ui.words.labels`): the HTML the handlers draw speaks it. A hidden
+    # box, not a gr.State: the page fires a State's change only after a queued event, and `accept` is unqueued
+    p["lang"] = gr.Textbox(strings.FALLBACK, visible="hidden", elem_id="fonte-lang")
     with gr.Row(elem_id="fonte-tools"):
         p["new"] = gr.Button(_en("new_chat"), size="sm", elem_id="fonte-new")
         p["export"] = gr.Button(_en("export"), size="sm", elem_id="fonte-export")
@@ -215,10 +218,10 @@ _CONFIRM_NEW_JS = (
     "return [empty || confirm(w('confirmNew', 'Start a new chat?')) ? 'yes' : ''];}"
 )
 _CONFIRM_REMOVE_JS = (
-    "(d, col, c, m) => {" + _WORDS_JS + "const pick = document.querySelector('#fonte-remove-pick input');"
+    "(d, col, c, m, l) => {" + _WORDS_JS + "const pick = document.querySelector('#fonte-remove-pick input');"
     "const name = (pick && pick.value) || d;"
     "const ask = w('confirmRemove', 'Remove {name}?').replace('{name}', name);"
-    "return [d, col, !d || confirm(ask) ? 'yes' : '', m];}"
+    "return [d, col, !d || confirm(ask) ? 'yes' : '', m, l];}"
 )
 
 _CONFIRM_DELETE_JS = (
@@ -232,15 +235,16 @@ _WORDED = (
     "question chatbot ask new export exports feedback comment up down sources_title "
     # the tabs, the sidebar, the collection picker
     "tab_ask tab_documents tab_settings conversations_title title rename delete signout collection "
-    # the Documents tab, the Settings tab, the scripts' words
+    # the Documents tab, the Settings tab, the page's language (for the HTML drawn), the scripts' words
     "upload upload_note uploads_title collection_title documents_title remove_pick remove settings_note mode top_k "
-    "i18n"
+    "lang i18n"
 ).split()
 
 
 def worded(p: Parts) -> list[Any]:
-    """The components whose words follow the question's language, in `ui.words.labels`' order: the outputs
-    of `relabel`, and of `accept` (which gives the question box and the chat their values too)."""
+    """The components whose words follow the question's language, in `ui.words.labels`' order, the page's
+    language itself among them (the handlers that draw HTML take it): the outputs of `relabel`, and of `accept`
+    (which gives the question box and the chat their values too)."""
     return [p[name] for name in _WORDED]
 
 
@@ -273,7 +277,7 @@ def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
     up_out = [p["table"], p["header"], p["grid"], p["upload"], p["upload_log"], p["doclist"], p["remove_pick"]]
     p["upload"].upload(
         h.upload,
-        [p["upload"], p["upload_log"], p["collection"], p["mode"]],
+        [p["upload"], p["upload_log"], p["collection"], p["mode"], p["lang"]],
         up_out,
         concurrency_limit=1,
         concurrency_id="ingest",
@@ -281,14 +285,20 @@ def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
     )
     p["remove"].click(
         h.remove,
-        [p["remove_pick"], p["collection"], p["confirmed"], p["mode"]],
+        [p["remove_pick"], p["collection"], p["confirmed"], p["mode"], p["lang"]],
         [p["remove_note"], *view],
         js=_CONFIRM_REMOVE_JS,
         concurrency_limit=1,
         concurrency_id="ingest",
         **_private("remove"),
     )
-    p["mode"].change(h.header, [p["mode"], p["collection"]], p["header"], show_progress="hidden", **_private("mode"))
+    head_in = [p["mode"], p["collection"], p["lang"]]
+    p["mode"].change(h.header, head_in, p["header"], show_progress="hidden", **_private("mode"))
+    # a new language: the HTML drawn in the old one is redrawn at once, the Documents tab's too (a change of
+    # language is rarer than a visit to the tab, and what is hidden then shows the right words when opened)
+    relang_in = [p["collection"], p["mode"], p["upload_log"], p["lang"]]
+    relang_out = [p["header"], p["grid"], p["doclist"], p["table"]]
+    p["lang"].change(h.in_language, relang_in, relang_out, show_progress="hidden", **_private("language"))
     gr.api(h.api_ask, api_name="ask")
     gr.api(h.api_status, api_name="status")
     gr.api(h.api_documents, api_name="documents")
@@ -315,12 +325,14 @@ def _wire_workspace(demo: gr.Blocks, h: Handlers, w: Workspace, p: Parts) -> Non
     # the header, counts and Documents tab follow the collection picked (the signed-in user's)
     view = [p["header"], p["grid"], p["doclist"], p["remove_pick"]]
     demo.load(w.collections, None, p["collection"], show_progress="hidden", **_private("collections")).then(
-        h.documents_view, [p["collection"], p["mode"]], view, show_progress="hidden", **_private("status")
+        h.documents_view, [p["collection"], p["mode"], p["lang"]], view, show_progress="hidden", **_private("status")
     )
-    view_in = [p["collection"], p["mode"]]
+    view_in = [p["collection"], p["mode"], p["lang"]]
     p["collection"].change(h.documents_view, view_in, view, show_progress="hidden", **_private("collection"))
     reopen = [p["chatbot"], p["turns"], p["sources"], p["conv"], p["title"]]
-    demo.load(w.who, None, [p["who"], p["signout"]], show_progress="hidden", **_private("who"))
+    who = [p["who"], p["signout"]]
+    demo.load(w.who, None, who, show_progress="hidden", **_private("who"))
+    p["lang"].change(w.who, p["lang"], who, show_progress="hidden", **_private("who_language"))
     words = worded(p)
     demo.load(w.restore, None, [*reopen, p["history"]], show_progress="hidden", **_private("restore")).then(
         h.relabel, p["turns"], words, show_progress="hidden", **_private("relabel")

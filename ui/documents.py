@@ -1,6 +1,7 @@
 """The Documents tab's and the HTTP API's plain pieces: storing uploads, ingesting them, listing and removing
 documents, and showing file and collection status. Nothing here shows a server path: documents and files are
-named by their file name (and record id), documents are addressed by an opaque key.
+named by their file name (and record id), documents are addressed by an opaque key. The HTML pieces speak the
+page's language (`lang`, English by default); what the API returns stays English and machine-readable.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from ingest.sources import IMAGE_TYPES
 from qa.index import DocRecord, doc_key
 from qa.settings import DEFAULT_COLLECTION, Settings
 from qa.types import FileStatus, IngestReport
+from ui import strings
+from ui.strings import FALLBACK
 
 ALLOWED_TYPES = (".txt", ".md", ".html", ".pdf", ".docx", ".jsonl", *IMAGE_TYPES)  # images: read by OCR
 UPLOAD_DIR = "uploads"
@@ -202,49 +205,71 @@ def file_rows(report: IngestReport | None, refused: Sequence[FileStatus] = ()) -
     return [[f["name"], f["status"], str(f["chunks"]), f["reason"]] for f in public_files(report, refused)]
 
 
-def file_table_html(rows: Sequence[Sequence[str]]) -> str:
-    """The per-file status list as an HTML table (escaped); rejected files show their reason."""
+def _head(keys: Sequence[str], lang: str) -> str:
+    return "<tr>" + "".join(f"<th>{html.escape(strings.text(k, lang))}</th>" for k in keys) + "</tr>"
+
+
+def _status_word(status: str, lang: str) -> str:
+    """A file's status ("added", ...) in `lang`; one the tables do not know as it is."""
+    key = f"status_{status}"
+    return strings.text(key, lang) if key in strings.STRINGS[FALLBACK] else status
+
+
+def file_table_html(rows: Sequence[Sequence[str]], lang: str = FALLBACK) -> str:
+    """The per-file status list as an HTML table (escaped) in `lang`; rejected files show their reason (the
+    ingest's own words, English). Rows hold the status as the ingest gives it ("added", ...): its word in
+    `lang` is shown, so a page that changes language redraws the same rows."""
     if not rows:
-        return "<div class='fonte-empty'>Every file you drop and its status appear here.</div>"
+        return f"<div class='fonte-empty'>{html.escape(strings.text('files_empty', lang))}</div>"
     body = "".join(
         f"<tr class='fonte-row-{html.escape(status)}'><td class='fonte-fname'>{html.escape(name)}</td>"
-        f"<td><span class='fonte-badge fonte-badge-{html.escape(status)}'>{html.escape(status)}</span></td>"
+        f"<td><span class='fonte-badge fonte-badge-{html.escape(status)}'>"
+        f"{html.escape(_status_word(status, lang))}</span></td>"
         f"<td class='fonte-num'>{html.escape(chunks)}</td><td>{html.escape(reason)}</td></tr>"
         for name, status, chunks, reason in rows
     )
-    head = "<tr><th>File</th><th>Status</th><th>Chunks</th><th>Reason</th></tr>"
+    head = _head(("col_file", "col_status", "chunks", "col_reason"), lang)
     return f"<table class='fonte-files'><thead>{head}</thead><tbody>{body}</tbody></table>"
 
 
-def status_html(status: dict[str, Any]) -> str:
-    """The collection status as a small HTML grid (documents, chunks, embedder, mode, last ingest)."""
+# the grid's cells: (data-key, the words' key in ui.strings); data-key stays English for the page's CSS
+_STATS = (
+    ("documents", "documents"),
+    ("chunks", "chunks"),
+    ("embedder", "embedder"),
+    ("answer-mode", "mode"),
+    ("last-ingest", "last_ingest"),
+)
+
+
+def status_html(status: dict[str, Any], lang: str = FALLBACK) -> str:
+    """The collection status as a small HTML grid in `lang` (documents, chunks, embedder, mode, last ingest)."""
     last = status.get("last_ingest")
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(last))) if last else "never"
-    items = [  # not the index's location: the page shows no server path
-        ("Documents", status.get("documents", 0)),
-        ("Chunks", status.get("chunks", 0)),
-        ("Embedder", status.get("embedder", "")),
-        ("Answer mode", status.get("mode", "")),
-        ("Last ingest", when),
-    ]
+    when = _when(float(last)) if last else strings.text("never", lang)
+    # not the index's location: the page shows no server path
+    values = (status.get("documents", 0), status.get("chunks", 0), status.get("embedder", ""), status.get("mode", ""))
     cells = "".join(
-        f"<div class='fonte-stat' data-key='{html.escape(k.lower().replace(' ', '-'))}'>"
-        f"<div class='fonte-stat-k'>{html.escape(k)}</div><div class='fonte-stat-v'>{html.escape(str(v))}</div></div>"
-        for k, v in items
+        f"<div class='fonte-stat' data-key='{key}'><div class='fonte-stat-k'>{html.escape(strings.text(word, lang))}"
+        f"</div><div class='fonte-stat-v'>{html.escape(str(v))}</div></div>"
+        for (key, word), v in zip(_STATS, (*values, when), strict=True)
     )
     return f"<div class='fonte-status'>{cells}</div>"
 
 
-def header_html(status: dict[str, Any]) -> str:
-    """The page header: the name, what it does, and one status line (documents, passages, answer mode)."""
-    docs, chunks = int(status.get("documents", 0)), int(status.get("chunks", 0))
-    line = (
-        f"{docs} document{'' if docs == 1 else 's'} · {chunks} passage{'' if chunks == 1 else 's'} · "
-        f"{html.escape(str(status.get('mode', '')))} mode · runs on this machine only"
+def header_html(status: dict[str, Any], lang: str = FALLBACK) -> str:
+    """The page header in `lang`: the name, what it does, and one status line (documents, passages, answer
+    mode)."""
+    words = (
+        strings.count("count_documents", int(status.get("documents", 0)), lang),
+        strings.count("count_passages", int(status.get("chunks", 0)), lang),
+        strings.text("mode_line", lang, mode=str(status.get("mode", ""))),
+        strings.text("local_only", lang),
     )
+    line = " · ".join(html.escape(w) for w in words)
+    tag = html.escape(strings.text("tagline", lang))
     return (
         "<div class='fonte-header'><div class='fonte-brand'><span class='fonte-logo'>F</span><span>Fonte</span>"
-        "<span class='fonte-tag'>answers from your documents, every claim cited</span></div>"
+        f"<span class='fonte-tag'>{tag}</span></div>"
         f"<div class='fonte-statusline'>{line}</div></div>"
     )
 
@@ -264,10 +289,10 @@ def _when(ts: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts)) if ts else ""
 
 
-def document_list_html(docs: Sequence[DocumentInfo]) -> str:
-    """The collection as an HTML table (escaped): title, file, pages, chunks, when it was ingested."""
+def document_list_html(docs: Sequence[DocumentInfo], lang: str = FALLBACK) -> str:
+    """The collection as an HTML table (escaped) in `lang`: title, file, pages, chunks, when it was ingested."""
     if not docs:
-        return "<div class='fonte-empty'>No documents yet: drop files on the left.</div>"
+        return f"<div class='fonte-empty'>{html.escape(strings.text('documents_empty', lang))}</div>"
     more = len(docs) - LIST_ROWS
     docs = docs[:LIST_ROWS]
     body = "".join(
@@ -276,8 +301,9 @@ def document_list_html(docs: Sequence[DocumentInfo]) -> str:
         f"<td class='fonte-num'>{d.chunks}</td><td>{html.escape(_when(d.ingested_at))}</td></tr>"
         for d in docs
     )
-    head = "<tr><th>Title</th><th>File</th><th>Pages</th><th>Chunks</th><th>Ingested</th></tr>"
-    tail = f"<div class='fonte-more'>and {more} more (GET /api/documents lists them all)</div>" if more > 0 else ""
+    head = _head(("col_title", "col_file", "col_pages", "chunks", "col_ingested"), lang)
+    tail = f"<div class='fonte-more'>{html.escape(strings.text('documents_more', lang, more=more))}</div>"
+    tail = tail if more > 0 else ""
     return f"<table class='fonte-files fonte-doclist'><thead>{head}</thead><tbody>{body}</tbody></table>{tail}"
 
 

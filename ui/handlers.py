@@ -151,10 +151,16 @@ class Handlers(Answering):
         liked = data.liked if isinstance(data.liked, bool) else None
         return self.vote(turns, int(index) // 2, liked, comment)
 
-    def header(self, mode: str | None, collection: str | None = None, request: gr.Request | None = None) -> str:
-        """The page header, showing the answer mode chosen in Settings."""
+    def header(
+        self,
+        mode: str | None,
+        collection: str | None = None,
+        lang: str = strings.FALLBACK,
+        request: gr.Request | None = None,
+    ) -> str:
+        """The page header in the page's language `lang`, showing the answer mode chosen in Settings."""
         st = dict(self._status(collection, request))
-        return documents.header_html({**st, "mode": mode or st.get("mode", "")})
+        return documents.header_html({**st, "mode": mode or st.get("mode", "")}, lang)
 
     def _status(self, collection: str | None, request: gr.Request | None) -> dict[str, Any]:
         try:
@@ -163,26 +169,49 @@ class Handlers(Answering):
             return {"documents": 0, "chunks": 0, "mode": getattr(self.assistant, "mode", "")}
 
     def status(
-        self, collection: str | None = None, request: gr.Request | None = None, mode: str | None = None
+        self,
+        collection: str | None = None,
+        request: gr.Request | None = None,
+        mode: str | None = None,
+        lang: str = strings.FALLBACK,
     ) -> tuple[str, str]:
-        """The header and the counts of the collection picked; `mode`: the one chosen in Settings, shown in both
-        (default: the app's)."""
+        """The header and the counts of the collection picked, in `lang`; `mode`: the one chosen in Settings,
+        shown in both (default: the app's)."""
         st = self._status(collection, request)
         st = {**st, "mode": mode or st.get("mode", "")}
-        return documents.header_html(st), documents.status_html(st)
+        return documents.header_html(st, lang), documents.status_html(st, lang)
 
     def documents_view(
-        self, collection: str | None = None, mode: str | None = None, request: gr.Request | None = None
+        self,
+        collection: str | None = None,
+        mode: str | None = None,
+        lang: str = strings.FALLBACK,
+        request: gr.Request | None = None,
     ) -> tuple[Any, ...]:
         """The header, the counts, the document list and the remove picker's choices of the collection picked
-        in the page (empty when the user may read none); `mode` as `status` takes it (a redraw after the page's
-        load, an upload or a removal kept showing the app's mode after another was chosen in Settings)."""
+        in the page (empty when the user may read none), in the page's language `lang`; `mode` as `status` takes
+        it (a redraw after the page's load, an upload or a removal kept showing the app's mode after another was
+        chosen in Settings)."""
         try:
             docs = documents.list_documents(self._assistant(collection, request).index)
         except FonteError:
             docs = []
         picker = gr.update(choices=documents.document_choices(docs), value=None)
-        return (*self.status(collection, request, mode), documents.document_list_html(docs), picker)
+        return (*self.status(collection, request, mode, lang), documents.document_list_html(docs, lang), picker)
+
+    def in_language(
+        self,
+        collection: str | None,
+        mode: str | None,
+        log: list[list[str]] | None,
+        lang: str = strings.FALLBACK,
+        request: gr.Request | None = None,
+    ) -> tuple[str, str, str, str]:
+        """The page's HTML redrawn when it changes language (`lang`, after a question or a reopened
+        conversation): the header, the counts, the document list and this session's upload statuses (`log`).
+        The remove picker keeps its pick: its choices are names, in no language."""
+        header, grid, doclist, _ = self.documents_view(collection, mode, lang, request)
+        return header, grid, doclist, documents.file_table_html(log or [], lang)
 
     def upload(
         self,
@@ -190,11 +219,13 @@ class Handlers(Answering):
         log: list[list[str]] | None,
         collection: str | None = None,
         mode: str | None = None,
+        lang: str = strings.FALLBACK,
         request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> tuple[Any, ...]:
         """Store the dropped files, ingest them into the collection picked in the page with progress, and show
-        a status for every file dropped in this session (newest first) beside the refreshed collection.
+        a status for every file dropped in this session (newest first) beside the refreshed collection, in the
+        page's language `lang`.
 
         (A `gr.Progress()` default is how Gradio knows to track this handler's progress.)
         """
@@ -211,8 +242,8 @@ class Handlers(Answering):
         except Exception as exc:
             raise gr.Error(user_message(exc)) from None
         rows = documents.file_rows(report, refused) + list(log or [])
-        head, grid, doclist, picker = self.documents_view(collection, mode, request)
-        return documents.file_table_html(rows), head, grid, None, rows, doclist, picker
+        head, grid, doclist, picker = self.documents_view(collection, mode, lang, request)
+        return documents.file_table_html(rows, lang), head, grid, None, rows, doclist, picker
 
     def remove(
         self,
@@ -220,26 +251,29 @@ class Handlers(Answering):
         collection: str | None = None,
         confirmed: str = "yes",
         mode: str | None = None,
+        lang: str = strings.FALLBACK,
         request: gr.Request | None = None,
     ) -> tuple[Any, ...]:
-        """Remove the document picked in the list from the collection picked in the page, then refresh it
-        (nothing is removed when the page's confirmation was cancelled: `confirmed` "")."""
+        """Remove the document picked in the list from the collection picked in the page, then refresh it, its
+        note in the page's language `lang` (nothing is removed when the page's confirmation was cancelled:
+        `confirmed` "")."""
         if doc_id and not confirmed:
-            return ("Nothing was removed.", *(gr.skip(),) * 4)
+            return (strings.text("nothing_removed", lang), *(gr.skip(),) * 4)
         try:
             assistant = self._assistant(collection, request)
         except FonteError as exc:
             raise gr.Error(user_message(exc)) from None
         record = documents.find_document(assistant.index, doc_id or "") if doc_id else None
         if record is None:
-            note = "Pick a document to remove first." if not doc_id else "That document is no longer in the collection."
-            return (note, *self.documents_view(collection, mode, request))
+            note = strings.text("gone" if doc_id else "pick_first", lang)
+            return (note, *self.documents_view(collection, mode, lang, request))
         try:
             documents.remove_documents(assistant.index, [record], documents.upload_dir(assistant.settings))
             assistant.refresh()
         except Exception as exc:
             raise gr.Error(user_message(exc)) from None
-        return (f"Removed {documents.public_name(record)}.", *self.documents_view(collection, mode, request))
+        note = strings.text("removed", lang, name=documents.public_name(record))
+        return (note, *self.documents_view(collection, mode, lang, request))
 
     # ---- HTTP API ------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """The page's words in a language, as Gradio updates: every label, placeholder, button and panel title that
-follows the question's language (`labels`), and the words the page's scripts need (`i18n_html`).
+follows the question's language, and the language itself for the HTML that handlers draw (`labels`), and the
+words the page's scripts need (`i18n_html`).
 
 The strings are `ui.strings`'; `ui.app.worded(parts)` lists the components these updates go to, in `labels`'
 order. The page is built with the English words (`labels(FALLBACK, ...)` gives them back unchanged).
@@ -34,8 +35,9 @@ def i18n_html(lang: str) -> str:
 def labels(lang: str, max_file_mb: float) -> tuple[Any, ...]:
     """The page's words in `lang`, one update per component of `ui.app.worded`, in its order: the question box
     and the chat first (`accept` adds their values), then the chat's buttons and feedback, the Sources title,
-    the tabs, the sidebar, the collection picker, the Documents tab, the Settings tab, and last the scripts'
-    words. `max_file_mb` is the upload limit the Documents tab states."""
+    the tabs, the sidebar, the collection picker, the Documents tab, the Settings tab, `lang` itself (the page's
+    language: the handlers that draw HTML take it), and last the scripts' words. `max_file_mb` is the upload
+    limit the Documents tab states."""
 
     def t(key: str, **fields: Any) -> str:
         return strings.text(key, lang, **fields)
@@ -74,5 +76,6 @@ def labels(lang: str, max_file_mb: float) -> tuple[Any, ...]:
         gr.update(value=t("settings_note")),  # the Settings tab
         gr.update(label=t("mode"), info=t("mode_info")),
         gr.update(label=t("top_k")),
+        lang,  # the page's language
         i18n_html(lang),
     )

@@ -12,6 +12,7 @@ from typing import Any
 import gradio as gr
 
 from qa.errors import FonteError
+from ui import strings
 from ui.collections import Library
 from ui.format import escape_markdown, sources_html
 from ui.handlers import Turn, chat_messages, username
@@ -36,10 +37,11 @@ class Workspace:
         readable = self.library.readable(username(request))
         return gr.update(choices=readable, value=readable[0] if readable else None, visible=len(readable) > 1)
 
-    def who(self, request: Request = None) -> tuple[str, Any]:
-        """Who is signed in, and the Sign out button (hidden in anonymous mode)."""
+    def who(self, request: Request = None, lang: str = strings.FALLBACK) -> tuple[str, Any]:
+        """Who is signed in, in the page's language `lang`, and the Sign out button (hidden in anonymous mode)."""
         name = username(request)
-        return (f"Signed in as **{escape_markdown(name)}**" if name else ""), gr.update(visible=bool(name))
+        said = strings.text("signed_in", lang, name=escape_markdown(name)) if name else ""
+        return said, gr.update(visible=bool(name))
 
     def listing(self, current: str | None = None, request: Request = None) -> Any:
         """The sidebar's list: the user's conversations, the latest first, `current` selected."""

@@ -8,6 +8,7 @@ too quick to watch its status line or to stop it.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -193,20 +194,37 @@ def test_the_page_speaks_the_questions_language_and_shows_no_server_path(
 # the words the page shows outside the chat, read in the page (a redraw between two reads cannot go stale)
 _SHOWN_JS = """
 const t = s => { const e = document.querySelector(s); return e ? e.innerText.trim() : null; };
+const all = s => [...document.querySelectorAll(s)].map(e => e.textContent.trim());
 const box = document.querySelector('#fonte-title textarea, #fonte-title input');
 return {tabs: ['ask', 'documents', 'settings'].map(id => t(`#fonte-tab-${id}-button`)),
         sidebar: [t('#fonte-conversations-title'), t('#fonte-rename'), t('#fonte-delete'), box && box.placeholder],
-        sources: t('#fonte-sources-title'), remove: t('#fonte-remove'), empty: t('#fonte-chat .placeholder')};
+        sources: t('#fonte-sources-title'), remove: t('#fonte-remove'), empty: t('#fonte-chat .placeholder'),
+        // the HTML the handlers draw (the Documents tab's is in the page while the tab is open)
+        tag: t('#fonte-header .fonte-tag'), line: t('#fonte-header .fonte-statusline'),
+        grid: all('#fonte-collection .fonte-stat-k'), doclist: all('#fonte-doclist th'),
+        files: all('#fonte-files th'), badges: all('#fonte-files .fonte-badge')};
 """
 GERMAN = {
     "tabs": ["Fragen", "Dokumente", "Einstellungen"],
     "sidebar": ["Unterhaltungen", "Umbenennen", "Löschen", "Titel der geöffneten Unterhaltung"],
     "sources": "Quellen",
+    "tag": "Antworten aus Ihren Dokumenten, jede Aussage belegt",
+    "line": re.compile(r"\d+ Dokumente? · \d+ Textstellen? · Modus extractive · läuft nur auf diesem Rechner"),
+}
+GERMAN_DOCUMENTS = {
+    "grid": ["Dokumente", "Abschnitte", "Embedding-Modell", "Antwortmodus", "Zuletzt eingelesen"],
+    "doclist": ["Titel", "Datei", "Seiten", "Abschnitte", "Eingelesen"],
 }
 ENGLISH = {
     "tabs": ["Ask", "Documents", "Settings"],
     "sidebar": ["Conversations", "Rename", "Delete", "Title of the open conversation"],
     "sources": "Sources",
+    "tag": "answers from your documents, every claim cited",
+    "line": re.compile(r"\d+ documents? · \d+ passages? · extractive mode · runs on this machine only"),
+}
+ENGLISH_DOCUMENTS = {
+    "grid": ["Documents", "Chunks", "Embedder", "Answer mode", "Last ingest"],
+    "doclist": ["Title", "File", "Pages", "Chunks", "Ingested"],
 }
 
 
@@ -214,15 +232,20 @@ def _shown(driver: Any) -> dict[str, Any]:
     return dict(driver.execute_script(_SHOWN_JS))
 
 
+def _says(shown: Any, words: Any) -> bool:
+    return bool(words.fullmatch(shown or "")) if isinstance(words, re.Pattern) else shown == words
+
+
 def _wait_speaks(driver: Any, words: dict[str, Any]) -> None:
-    """Wait until the page shows `words` (it says what it showed instead when it does not)."""
+    """Wait until the page shows `words` (a pattern: words that match it; it says what it showed instead when
+    it does not)."""
     from selenium.common.exceptions import TimeoutException
 
     shown: dict[str, Any] = {}
 
     def speaks(d: Any) -> bool:
         shown.update(_shown(d))
-        return all(shown[k] == v for k, v in words.items())
+        return all(_says(shown[k], v) for k, v in words.items())
 
     try:
         _wait(driver, speaks, timeout=10)
@@ -231,7 +254,7 @@ def _wait_speaks(driver: Any, words: dict[str, Any]) -> None:
 
 
 def test_tabs_sidebar_sources_and_documents_follow_the_questions_language(
-    page: Any, served: Served, shots: Any
+    page: Any, served: Served, shots: Any, tmp_path: Any
 ) -> None:
     from selenium.webdriver.support import expected_conditions
 
@@ -243,7 +266,18 @@ def test_tabs_sidebar_sources_and_documents_follow_the_questions_language(
     # a tab opened by its id whatever its label; the Documents tab's words were set while it was closed
     _tab(page, "documents")
     _wait(page, lambda d: _shown(d)["remove"] == "Entfernen", timeout=10)
+    _wait_speaks(page, GERMAN_DOCUMENTS)
     assert "Dokumente hier ablegen" in page.find_element("css selector", "#fonte-upload").text
+    # an upload and a removal answer in German (a file of a type Fonte cannot read: refused, nothing ingested)
+    table = tmp_path / "budget.csv"
+    table.write_text("year,amount\n2024,100\n", encoding="utf-8")
+    _css(page, "#fonte-upload input[type='file']")[0].send_keys(str(table))
+    files = {"files": ["Datei", "Status", "Abschnitte", "Grund"], "badges": ["abgelehnt"]}
+    _wait_speaks(page, {**GERMAN, **GERMAN_DOCUMENTS, **files})
+    _css(page, "#fonte-remove")[0].click()
+    note = "Wählen Sie zuerst ein Dokument zum Entfernen."
+    _wait(page, lambda d: note in _css(d, "#fonte-remove-note")[0].text, timeout=10)
+    _wait_speaks(page, {**GERMAN, **GERMAN_DOCUMENTS, **files})
     page.save_screenshot(str(shots / "13-german-documents.png"))
     _tab(page, "settings")
     _wait(page, lambda d: "Antwortmodus" in d.find_element("css selector", "#fonte-mode").text, timeout=10)
@@ -257,6 +291,9 @@ def test_tabs_sidebar_sources_and_documents_follow_the_questions_language(
     _wait(page, lambda d: "Fragen Sie Ihre Dokumente" in (_shown(d)["empty"] or ""), timeout=10)
     _ask(page, QUESTION)
     _wait_speaks(page, ENGLISH)
+    # the Documents tab's HTML (this page's upload statuses too) was redrawn while it was closed
     _tab(page, "documents")
+    files = {"files": ["File", "Status", "Chunks", "Reason"], "badges": ["rejected"]}
+    _wait_speaks(page, {**ENGLISH_DOCUMENTS, **files})
     _wait(page, lambda d: _shown(d)["remove"] == "Remove", timeout=10)
     _tab(page, "ask")
