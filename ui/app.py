@@ -214,8 +214,8 @@ def _private(name: str) -> dict[str, Any]:
 # the page asks before it discards or deletes (its words in the question's language: ui.words.i18n_html)
 _WORDS_JS = "const w = (k, d) => (document.querySelector('#fonte-i18n') || {dataset: {}}).dataset[k] || d;"
 _CONFIRM_NEW_JS = (
-    "(c) => {" + _WORDS_JS + "const empty = !document.querySelector('#fonte-chat .message-row');"
-    "return [empty || confirm(w('confirmNew', 'Start a new chat?')) ? 'yes' : ''];}"
+    "(c, l) => {" + _WORDS_JS + "const empty = !document.querySelector('#fonte-chat .message-row');"
+    "return [empty || confirm(w('confirmNew', 'Start a new chat?')) ? 'yes' : '', l];}"
 )
 _CONFIRM_REMOVE_JS = (
     "(d, col, c, m, l) => {" + _WORDS_JS + "const pick = document.querySelector('#fonte-remove-pick input');"
@@ -268,7 +268,7 @@ def _wire(demo: gr.Blocks, h: Handlers, p: Parts) -> None:
         show_progress="hidden",
         **_private("open_source"),
     )
-    p["export"].click(h.export, p["turns"], p["exports"], **_private("export"))
+    p["export"].click(h.export, [p["turns"], p["lang"]], p["exports"], **_private("export"))
     vote_in, vote_out = [p["turns"], p["comment"]], [p["note"], p["comment"]]
     p["up"].click(lambda t, c: h.vote(t, -1, True, c), vote_in, vote_out, **_private("vote_up"))
     p["down"].click(lambda t, c: h.vote(t, -1, False, c), vote_in, vote_out, **_private("vote_down"))
@@ -346,14 +346,15 @@ def _wire_workspace(demo: gr.Blocks, h: Handlers, w: Workspace, p: Parts) -> Non
         h.relabel, p["turns"], words, show_progress="hidden", **_private("relabel_open")
     )
 
-    def fresh(confirmed: str, request: gr.Request) -> tuple[Any, ...]:
-        if not h.may_start_new(confirmed, request):
+    def fresh(confirmed: str, lang: str, request: gr.Request) -> tuple[Any, ...]:
+        if not h.may_start_new(confirmed, lang, request):
             return (gr.skip(),) * 9
         return (*h.new_chat(), *w.new_chat(request))
 
     reset = [p["chatbot"], p["turns"], p["sources"], p["exports"], p["note"], p["status"], *saved]
-    p["new"].click(fresh, p["confirmed"], reset, js=_CONFIRM_NEW_JS, queue=False, **_private("new_chat"))
-    p["rename"].click(w.rename, [p["history"], p["title"]], p["history"], **_private("rename"))
+    new_in = [p["confirmed"], p["lang"]]
+    p["new"].click(fresh, new_in, reset, js=_CONFIRM_NEW_JS, queue=False, **_private("new_chat"))
+    p["rename"].click(w.rename, [p["history"], p["title"], p["lang"]], p["history"], **_private("rename"))
     p["delete"].click(
         w.delete,
         p["history"],

@@ -109,13 +109,15 @@ class Handlers(Answering):
             return ""
         return pages.page_html(view, f"{file_name(citation.source)}, page {view.page}")
 
-    def may_start_new(self, confirmed: str = "yes", request: gr.Request | None = None) -> bool:
+    def may_start_new(
+        self, confirmed: str = "yes", lang: str = strings.FALLBACK, request: gr.Request | None = None
+    ) -> bool:
         """Whether "New chat" may start one: not when the page's confirmation was cancelled (`confirmed` ""),
         nor while a question is still being answered (its answer would land in the new chat: Stop it first)."""
         if not confirmed:
             return False
         if self.jobs.busy(session_of(request)):
-            gr.Warning("Still answering: press Stop first, then start a new chat.")
+            gr.Warning(strings.text("busy_new", lang))
             return False
         return True
 
@@ -123,10 +125,10 @@ class Handlers(Answering):
         """A fresh chat: the chat, turns, Sources, exports, feedback note and status line emptied."""
         return [], [], sources_html(None, 0), None, "", ""
 
-    def export(self, turns: list[Turn]) -> list[str] | None:
+    def export(self, turns: list[Turn], lang: str = strings.FALLBACK) -> list[str] | None:
         answers = [t.answer for t in turns if t.answer is not None]
         if not answers:
-            gr.Info("Nothing to export yet: ask a question first.")
+            gr.Info(strings.text("nothing_to_export", lang))
             return None
         self._exports.mkdir(parents=True, exist_ok=True)
         md, js = export.write_exports(answers, Path(tempfile.mkdtemp(dir=self._exports)))

@@ -98,9 +98,9 @@ class Workspace:
         """ "New chat": nothing is lost (the current chat is stored), so it just starts afresh."""
         return None, self.listing(None, request), ""
 
-    def rename(self, cid: str | None, title: str, request: Request = None) -> Any:
+    def rename(self, cid: str | None, title: str, lang: str = strings.FALLBACK, request: Request = None) -> Any:
         if not cid:
-            gr.Info("Open a conversation first, then rename it.")
+            gr.Info(strings.text("open_first", lang))
             return gr.skip()
         try:
             self.history.rename(self._user(request), cid, title or "")

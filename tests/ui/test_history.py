@@ -136,7 +136,7 @@ def test_workspace_saves_lists_reopens_and_deletes(tmp_path: Path, answer: Any, 
     restored = w.restore(Req("ann", {"c": cid}))  # a reload of ann's page (?c=<id>) reopens her chat ...
     assert restored[1] == reopened and restored[3] == cid and restored[5]["value"] == cid
     assert w.restore(Req("bob", {"c": cid}))[3] is None and w.restore(ann)[3] is None  # ... not bob's
-    assert w.rename(cid, "Absentees", ann)["choices"] == [("Absentees", cid)]
+    assert w.rename(cid, "Absentees", request=ann)["choices"] == [("Absentees", cid)]
     assert w.delete(None, ann) == (gr.skip(),) * 6  # the confirmation was cancelled
     out = w.delete(cid, ann)
     assert out[1] == [] and out[3] is None and out[4]["choices"] == []

@@ -213,3 +213,22 @@ def test_who_is_signed_in_in_the_pages_language() -> None:
     w = Workspace(None, None)  # type: ignore[arg-type]
     assert w.who(Req())[0] == "Signed in as **ann\\_b**"
     assert w.who(Req(), "de")[0] == "Angemeldet als **ann\\_b**" and w.who(None, "it")[0] == ""
+
+
+def test_the_pages_notices_speak_its_language(
+    page: tuple[gr.Blocks, Settings], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ui.workspace import Workspace
+
+    demo, settings = page
+    h = Handlers(Assistant(Index.open(settings), settings, "extractive"), settings)
+    # outside a page Gradio prints its notices (a warning is a Python warning): the text the reader would see
+    assert h.export([], "de") is None
+    Workspace(None, None).rename(None, "x", "es")  # type: ignore[arg-type]
+    printed = capsys.readouterr().out
+    assert strings.text("nothing_to_export", "de") in printed and strings.text("open_first", "es") in printed
+    assert h.jobs.open("local", "Chi?", "it")
+    with pytest.warns(UserWarning, match=re.escape(strings.text("busy_new", "it"))):
+        assert not h.may_start_new("yes", "it")
+    for name in ("ui_export", "ui_new_chat", "ui_rename"):  # each takes the page's language
+        assert "fonte-lang" in [b.elem_id for b in _inputs(demo, name)], name
