@@ -12,8 +12,7 @@ is committed sets it to a new value, so that a reader learns whether the index c
 record (and the document count) instead of every document's record (`generation`).
 
 Those are the `default` collection's names; another document collection (`Settings.collection`) has its own
-three, `fonte-chunks-<embedder id>--<collection>`, `fonte-docs-<embedder id>--<collection>` and
-`fonte-meta-<embedder id>--<collection>` (so each collection has its own generation marker).
+three, named with `--<collection>` after them (so each collection has its own generation marker).
 """
 
 from __future__ import annotations
@@ -79,8 +78,9 @@ class Index:
         self._client = client
         space = {"hnsw:space": "cosine"}
         suffix = "" if settings.collection == DEFAULT_COLLECTION else f"--{settings.collection}"
+        chunks_meta = {**space, "hnsw:search_ef": settings.dense_ef_search, "dim": embedder.dim}
         self._chunks = client.get_or_create_collection(
-            f"fonte-chunks-{embedder.id}{suffix}", metadata={**space, "dim": embedder.dim}, embedding_function=None
+            f"fonte-chunks-{embedder.id}{suffix}", metadata=chunks_meta, embedding_function=None
         )
         stored_dim = (self._chunks.metadata or {}).get("dim")
         if stored_dim is not None and int(stored_dim) != embedder.dim:
@@ -97,6 +97,7 @@ class Index:
         )
         self._doc_cache: dict[str, DocRecord] | None = None
         self._ef_search = 0
+        self._has_chunks = False  # once true, stays: counting a million records costs 100 ms a question
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Index:
@@ -168,9 +169,8 @@ class Index:
                 where={"content_hash": {"$in": hashes[i : i + 100]}},
                 include=["metadatas", "documents", "embeddings"],
             )
-            for cid, meta, text, vec in zip(
-                got["ids"], got["metadatas"], got["documents"], got["embeddings"], strict=True
-            ):
+            rows = zip(got["ids"], got["metadatas"], got["documents"], got["embeddings"], strict=True)
+            for cid, meta, text, vec in rows:
                 c = chunk_from(cid, meta, text)
                 out.setdefault(c.content_hash, []).append((c, np.asarray(vec, np.float32)))
         return out
@@ -203,9 +203,14 @@ class Index:
         """The `k` chunk records nearest to `vector` by Chroma's own approximate (HNSW) index, searched with
         breadth `ef_search` (set once per process: it is the collection's setting; HNSW searches at least `k` wide
         whatever it says): (chunk id, cosine), best first. Records of documents not yet committed may be among
-        them: the caller keeps those it knows (`qa.retrieve.dense.StoreDense`)."""
-        if k <= 0 or not self._chunks.count():
+        them: the caller keeps those it knows (`qa.retrieve.dense.StoreDense`). A new collection is created with
+        `Settings.dense_ef_search`; a running Chroma server applies a changed one when it next loads it."""
+        if k <= 0:
             return []
+        if not self._has_chunks:  # an empty collection has no HNSW index to query
+            if not self._chunks.count():
+                return []
+            self._has_chunks = True
         if self._ef_search != ef_search:
             self._chunks.modify(configuration={"hnsw": {"ef_search": ef_search}})
             self._ef_search = ef_search
@@ -284,9 +289,7 @@ class Index:
             if docs.get(str(meta.get("doc_id"))) is None
             or docs[str(meta.get("doc_id"))].content_hash != meta.get("content_hash")
         ]
-        # a writer died mid-write: it may have committed a record (a changed document: same count) and not set
-        # the marker after it, which readers would then miss
-        self._bump()
+        self._bump()  # a writer that died may have committed a record and not set the marker after it
         self._delete(self._chunks, stale)
         return len(stale)
 
@@ -299,9 +302,8 @@ class Index:
 
     def _bump(self) -> None:
         """Set the generation marker to a new value: what is committed has changed (see `generation`)."""
-        self._meta.upsert(
-            ids=[_GENERATION], embeddings=[[1.0]], metadatas=[{"value": uuid.uuid4().hex, "at": time.time()}]
-        )
+        marker = {"value": uuid.uuid4().hex, "at": time.time()}
+        self._meta.upsert(ids=[_GENERATION], embeddings=[[1.0]], metadatas=[marker])
 
     def _scan(self, coll: Any, include: list[str]) -> Iterator[tuple[str, dict[str, Any], str, Any]]:
         """Every record of `coll`, page by page: id, metadata, text and vector (None unless included)."""
@@ -311,10 +313,9 @@ class Index:
             ids = got["ids"]
             if not ids:
                 return
-            metas = got.get("metadatas") or [{}] * len(ids)
-            texts = got.get("documents") or [""] * len(ids)
-            vectors = got.get("embeddings")
-            yield from zip(ids, metas, texts, [None] * len(ids) if vectors is None else vectors, strict=True)
+            n, vectors = len(ids), got.get("embeddings")
+            metas, texts = got.get("metadatas") or [{}] * n, got.get("documents") or [""] * n
+            yield from zip(ids, metas, texts, [None] * n if vectors is None else vectors, strict=True)
             offset += len(ids)
 
     def _delete(self, coll: Any, ids: Sequence[str]) -> None:

@@ -122,3 +122,21 @@ def test_above_the_exact_size_the_dense_side_is_the_stores_own_index(make_settin
         assert [c for c, sc in got if sc in unique] == [c for c, sc in want if sc in unique]
     only_even = store.retrieve("Loira", 3, keep=lambda c: int(c.doc_id[1:]) % 2 == 0).hits
     assert len(only_even) == 3 and all(int(h.chunk.doc_id[1:]) % 2 == 0 for h in only_even)
+
+
+def test_the_stores_dense_search_counts_nothing_per_question_and_keeps_its_breadth(make_settings) -> None:  # type: ignore[no-untyped-def]
+    """Counting a collection's records reads all of them on a server (100 ms a question at a million chunks):
+    the store's dense search counts once, until the collection has records. A new collection is created with
+    the search breadth of the settings, since a running server applies a changed one only when it next loads it."""
+    s: Settings = make_settings(embedder="hashing", dense_ef_search=137)
+    index = Index.open(s)
+    assert index._chunks.configuration["hnsw"]["ef_search"] == 137
+    vector = index.embedder.embed_queries(["Reno"])[0]
+    assert index.dense_search(vector, 5, 137) == []  # empty: nothing to search
+    _put(index, "a", "Fiumi", "Il Reno attraversa la Svizzera.")
+    counted = []
+    count = index._chunks.count
+    index._chunks.count = lambda: counted.append(1) or count()  # type: ignore[method-assign]
+    for _ in range(3):
+        assert len(index.dense_search(vector, 5, 137)) == 1
+    assert len(counted) == 1
