@@ -1,21 +1,22 @@
 """Retrieval at scale: synthetic collections written through Fonte's own writer, searched by fresh workers.
 
-    python bench/bench_scale.py --sizes 10000,100000 [--server] [--lexical] [--queries 200] [--json]
-                                [--keep DIR [--reuse]]
+    python bench/bench_scale.py --sizes 10000,100000 [--stores folder,server] [--lexical] [--queries 200]
+                                [--json] [--keep DIR [--reuse]]
 
-For each size a collection of that many chunks (random-but-clustered unit vectors, 384 dimensions as
-e5-small's; synthetic texts from a Zipf vocabulary, 10 chunks a document) is written with `IndexWriter`, into a
-local folder and, with `--server`, into a `chroma run` server started here. Then a fresh worker process (what
-each UI worker or `fonte-ask` is) opens an `Index` and a `Retriever` on it and asks `--queries` questions (a
-stored vector moved a little, and five of its chunk's words): its cold start, its RSS after opening (beyond
-what importing Fonte and Chroma costs), retrieval p50/p95, and the recall@10 of its dense side against exact
-search over the same vectors. One JSON object a line per size and store with `--json` (keys: size, store,
-build_s, disk_mb, open_s, rss_mb, anon_mb, rss_after_mb, anon_after_mb, p50_ms, p95_ms, recall_at_10, dense,
-lexical, load_avg); a table otherwise. `anon_mb` is the part of the RSS no other process shares (the persistent
-BM25 index's mapped pages are shared, through the page cache); `*_after_mb` is read after the questions; `dense`
-says which dense side the worker used (`exact`, `store`) and `lexical` which BM25 (`memory`, `stored`:
-`FONTE_DENSE_EXACT_MAX` sets the threshold for both). `--lexical` adds the seconds to rebuild the persistent BM25
-index from nothing (`lexical_full_s`) and from its token cache (`lexical_arrays_s`), and its size on disk.
+For each size a collection of that many chunks (random-but-clustered unit vectors, 384 dimensions as e5-small's;
+synthetic texts from a Zipf vocabulary, 10 chunks a document) is written with `IndexWriter`, into a local folder, a
+`chroma run` server started here, or both (`--stores`: `folder` by default, `--server` is `folder,server`; at 1M,
+`--stores server` builds only what the issue's figures need; progress goes to stderr). Then a fresh worker process
+(what each UI worker or `fonte-ask` is) opens an `Index` and a `Retriever` on it and asks `--queries` questions (a
+stored vector moved a little, and five of its chunk's words): its cold start, its RSS after opening (beyond what
+importing Fonte and Chroma costs), retrieval p50/p95, and the recall@10 of its dense side against exact search over
+the same vectors. One JSON object a line per size and store with `--json` (keys: size, store, build_s, disk_mb,
+open_s, rss_mb, anon_mb, rss_after_mb, anon_after_mb, p50_ms, p95_ms, recall_at_10, dense, lexical, load_avg); a
+table otherwise. `anon_mb` is the part of the RSS no other process shares (the persistent BM25 index's mapped pages
+are shared, through the page cache); `*_after_mb` is read after the questions; `dense` says which dense side the
+worker used (`exact`, `store`) and `lexical` which BM25 (`memory`, `stored`: `FONTE_DENSE_EXACT_MAX` sets the
+threshold for both). `--lexical` adds the seconds to rebuild the persistent BM25 index from nothing
+(`lexical_full_s`) and from its token cache (`lexical_arrays_s`), and its size on disk.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 DIM = 384
 CHUNKS_PER_DOC = 10
 VOCAB = 20000
+_ROWS = 50_000  # rows drawn at a time (make_data), scored at a time (exact neighbours), between progress lines
 
 
 class FixedEmbedder:
@@ -54,19 +56,33 @@ class FixedEmbedder:
 
 
 def make_data(n: int, seed: int = 7) -> tuple[np.ndarray, list[str]]:
-    """`n` unit vectors around n/100 centres (passages of one topic lie near each other) and their texts."""
+    """`n` unit vectors around n/100 centres (passages of one topic lie near each other) and their texts.
+
+    Drawn `_ROWS` rows at a time (the same numbers as drawn at once: the generator is sequential), so that 1M
+    chunks hold 1.5 GB of float32 vectors and their texts, not 3 GB of float64 draws beside them."""
     rng = np.random.default_rng(seed)
     centres = rng.standard_normal((max(1, n // 100), DIM)).astype(np.float32)
-    vectors = centres[rng.integers(0, len(centres), n)] + 0.9 * rng.standard_normal((n, DIM)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    ranks = np.minimum(rng.zipf(1.2, (n, 60)), VOCAB) - 1
-    texts = [" ".join(f"w{r}" for r in row) + "." for row in ranks]
+    topic = rng.integers(0, len(centres), n)
+    vectors = np.empty((n, DIM), np.float32)
+    for i in range(0, n, _ROWS):
+        part = vectors[i : i + _ROWS]
+        part[:] = centres[topic[i : i + _ROWS]] + 0.9 * rng.standard_normal((len(part), DIM)).astype(np.float32)
+        part /= np.linalg.norm(part, axis=1, keepdims=True)
+    texts: list[str] = []
+    for i in range(0, n, _ROWS):
+        ranks = np.minimum(rng.zipf(1.2, (min(_ROWS, n - i), 60)), VOCAB) - 1
+        texts.extend(" ".join(f"w{r}" for r in row) + "." for row in ranks.tolist())
     return vectors, texts
 
 
+def _progress(message: str) -> None:
+    """A line on stderr, so that a long run can be watched (`tail -f`)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
 def build(location: str, vectors: np.ndarray, texts: list[str], prefix: str = "doc") -> float:
-    """Write every chunk through `IndexWriter.put_many`, a thousand documents a call (documents `<prefix><n>`).
-    Returns seconds."""
+    """Write every chunk through `IndexWriter.put_many`, a thousand documents a call (documents `<prefix><n>`),
+    with a progress line on stderr every `_ROWS` chunks. Returns seconds (the writer's BM25 update included)."""
     from qa.index import Index
     from qa.settings import Settings
     from qa.types import Chunk, Document
@@ -100,7 +116,11 @@ def build(location: str, vectors: np.ndarray, texts: list[str], prefix: str = "d
             if len(batch) == 1000:
                 w.put_many(batch)
                 batch = []
+                done = d + len(part)
+                if done % _ROWS == 0:
+                    _progress(f"{prefix}: {done} of {len(texts)} chunks written, {time.perf_counter() - t:.0f} s")
         w.put_many(batch)
+        _progress(f"{prefix}: all {len(texts)} chunks written, {time.perf_counter() - t:.0f} s; the BM25 index next")
     return time.perf_counter() - t
 
 
@@ -163,7 +183,7 @@ def measure(location: str, vectors: np.ndarray, texts: list[str], n_queries: int
     q = vectors[picks] + 0.5 * rng.standard_normal((n_queries, DIM)).astype(np.float32) / np.sqrt(DIM)
     q /= np.linalg.norm(q, axis=1, keepdims=True)
     words = [" ".join(texts[i].split()[:5]) for i in picks]
-    exact = [set(np.argpartition(-(vectors @ v), 10)[:10].tolist()) for v in q]
+    exact = _exact_top10(vectors, q)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "q.npz"
         np.savez(path, vectors=q, words=np.array(words))
@@ -178,6 +198,21 @@ def measure(location: str, vectors: np.ndarray, texts: list[str], n_queries: int
             "p50_ms": round(float(np.percentile(got["times"], 50)), 1),
             "p95_ms": round(float(np.percentile(got["times"], 95)), 1),
             "recall_at_10": round(recall, 4), "dense": got["dense"], "lexical": got["lexical"]}  # fmt: skip
+
+
+def _exact_top10(vectors: np.ndarray, q: np.ndarray) -> list[set[int]]:
+    """The positions of each question's 10 nearest vectors, scored `_ROWS` vectors at a time (the best 10 of each
+    block kept), so that memory stays at one block's scores whatever the size."""
+    best_s = np.full((len(q), 0), -np.inf, np.float32)
+    best_i = np.zeros((len(q), 0), np.int64)
+    for i in range(0, len(vectors), _ROWS):
+        scores = q @ vectors[i : i + _ROWS].T
+        top = np.argpartition(-scores, min(10, scores.shape[1] - 1), axis=1)[:, :10]
+        best_s = np.concatenate([best_s, np.take_along_axis(scores, top, axis=1)], axis=1)
+        best_i = np.concatenate([best_i, top + i], axis=1)
+        keep = np.argpartition(-best_s, min(10, best_s.shape[1] - 1), axis=1)[:, :10]
+        best_s, best_i = np.take_along_axis(best_s, keep, axis=1), np.take_along_axis(best_i, keep, axis=1)
+    return [set(row.tolist()) for row in best_i]
 
 
 def prime(location: str) -> None:
@@ -257,10 +292,18 @@ def _disk_mb(folder: Path) -> float:
     return round(sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20, 1)
 
 
+def _stores(spec: str) -> list[str]:
+    stores = [s.strip() for s in spec.split(",") if s.strip()]
+    if not stores or set(stores) - {"folder", "server"}:
+        raise SystemExit(f"--stores takes folder, server or both (comma-separated), not {spec!r}")
+    return stores
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="10000,100000")
-    p.add_argument("--server", action="store_true", help="also measure a `chroma run` server")
+    p.add_argument("--stores", help="which stores to build and measure, of folder,server (default folder)")
+    p.add_argument("--server", action="store_true", help="the same as --stores folder,server")
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--json", action="store_true")
     p.add_argument("--keep", type=Path, help="build the collections under this folder and keep them")
@@ -274,8 +317,9 @@ def main() -> None:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     base = args.keep or Path(tempfile.mkdtemp(prefix="fonte-scale-"))
     os.environ.setdefault("FONTE_DATA_DIR", str(base / "data"))  # a server's BM25 index and lock, here
-    stores = ["folder", "server"] if args.server else ["folder"]
+    stores = _stores(args.stores or ("folder,server" if args.server else "folder"))
     for size in (int(s) for s in args.sizes.split(",")):
+        _progress(f"{size}: making the data")
         vectors, texts = make_data(size)
         for store in stores:
             folder = base / f"{store}-{size}"
@@ -290,10 +334,13 @@ def main() -> None:
             try:
                 build_s = None if reuse else round(build(location, vectors, texts), 1)
                 if reuse:  # as its last writer left it (a server's BM25 index may have been built under another name)
+                    _progress(f"{size} {store}: bringing the kept BM25 index up to date")
                     prime(location)
+                _progress(f"{size} {store}: a fresh worker asks {args.queries} questions")
                 got = measure(location, vectors, texts, args.queries)
                 load_avg = round(os.getloadavg()[0], 2)
                 if args.lexical:
+                    _progress(f"{size} {store}: timing the BM25 index's rebuilds and a 1% update")
                     got |= lexical_rebuild(location, size)
                 row = {"size": size, "store": store, "build_s": build_s, "disk_mb": _disk_mb(folder),
                        **got, "load_avg": load_avg}  # fmt: skip
