@@ -49,7 +49,7 @@ class Jobs:
         is shown and checked, with only its renderings left to make, gives way: it is stopped and marked
         superseded (the answer stands without them) and the new question goes ahead."""
         with self._lock:
-            current = self._jobs.get(self._by_session.get(session, ""))
+            current = self._current(session)
             if current is not None:
                 if current.turn is None:
                     return None
@@ -92,7 +92,10 @@ class Jobs:
     def current(self, session: str) -> Job | None:
         """This page's question in progress, if any."""
         with self._lock:
-            return self._jobs.get(self._by_session.get(session, ""))
+            return self._current(session)
+
+    def _current(self, session: str) -> Job | None:  # with the lock held
+        return self._jobs.get(self._by_session.get(session, ""))
 
     def busy(self, session: str) -> bool:
         with self._lock:

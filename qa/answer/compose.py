@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from qa.abstain.features import asks_only_names
 from qa.answer import extractive as answers
-from qa.answer.renderings import foreign, translated
+from qa.answer.renderings import foreign, kept_renderer, translated
 from qa.language.identify import detect
 from qa.read.reader import make_reader
 from qa.read.spans import lead_agrees
@@ -34,7 +34,7 @@ def stream_llm(assistant: Assistant, a: Analysis, llm: Any, mode: str, started: 
     """The LLM's answer to `a` in pieces, then the final `Answer` (the extractive one where the LLM's fails).
     When quotes are to be translated, the checked `Answer` comes first without their renderings, then the final
     one with them: the last `Answer` is the answer."""
-    from qa.answer.generate import Generated, generate, translate
+    from qa.answer.generate import Generated, generate
 
     t = time.perf_counter()
     evidence = a.evidence[:6]
@@ -52,9 +52,7 @@ def stream_llm(assistant: Assistant, a: Analysis, llm: Any, mode: str, started: 
                 yield piece
     a.timings_ms["generate"] = ms(t)
 
-    def tr(text: str, lang: str) -> str:
-        return assistant.renderings.get(text, lang, lambda t, to: translate(llm, t, to))
-
+    tr = kept_renderer(assistant, llm)
     # nothing held, or the model lost the short answer the evidence holds ("1,000" for "How many NATO
     # members did not attend?", whose evidence names the three left out): the extractive answer
     leading = answers.lead_evidence(a.evidence)

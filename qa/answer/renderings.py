@@ -13,7 +13,7 @@ import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qa.language.identify import detect
 from qa.types import Answer, Citation, Hit
@@ -67,6 +67,21 @@ def translated(cites: Sequence[Citation], language: str, tr: Callable[[str, str]
     )
 
 
+def kept_renderer(
+    assistant: Assistant, llm: Any, cancelled: Callable[[], bool] | None = None
+) -> Callable[[str, str], str]:
+    """`(text, language) -> rendering` by `llm`, kept in `assistant.renderings` (a text rendered before costs
+    nothing); "" once `cancelled()` is true, the model left at once."""
+    from qa.answer.generate import translate
+
+    def tr(text: str, language: str) -> str:
+        if cancelled is not None and cancelled():
+            return ""
+        return assistant.renderings.get(text, language, lambda t, to: translate(llm, t, to, cancelled))
+
+    return tr
+
+
 def _closest(answer: Answer) -> tuple[Hit, ...]:
     """The closest passages an abstention shows that are in another language and not rendered yet."""
     if not answer.abstained:
@@ -109,14 +124,9 @@ def render(assistant: Assistant, answer: Answer, cancelled: Callable[[], bool] |
     llm = assistant.translator()
     if llm is None:
         return answer
-    from qa.answer.generate import translate
     from qa.errors import FonteError
 
-    def tr(text: str, language: str) -> str:
-        if cancelled is not None and cancelled():
-            return ""
-        return assistant.renderings.get(text, language, lambda t, to: translate(llm, t, to, cancelled))
-
+    tr = kept_renderer(assistant, llm, cancelled)
     try:
         if not answer.abstained:
             cites = translated(answer.citations, answer.language, tr)
