@@ -27,6 +27,7 @@ from ingest.sources import Target, check_regular, check_size, discover, path_key
 from ingest.worker import Reader, shared_reader
 from qa.errors import RejectedInput
 from qa.index import DocRecord, Index, IndexWriter
+from qa.records import embed_text
 from qa.types import Chunk, Document, FileStatus, IngestReport
 
 Progress = Callable[[int, int, str], None]
@@ -351,14 +352,6 @@ class _Run:
             seconds=seconds,
             files=tuple(c.files),
         )
-
-
-def embed_text(chunk: Chunk) -> str:
-    """The text embedded for a chunk: its title first (passages often never name their subject), unless the
-    chunk already starts with it. The stored chunk text stays exactly the document's slice."""
-    if not chunk.title or chunk.text.startswith(chunk.title):
-        return chunk.text
-    return f"{chunk.title}\n{chunk.text}"
 
 
 def _file_of(rec: DocRecord) -> str:

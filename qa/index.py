@@ -10,9 +10,8 @@ Two collections per embedder, so that switching models never mixes vectors:
 A third, `fonte-meta-<embedder id>`, holds one record, the generation marker: every write that changes what
 is committed sets it to a new value, so that a reader learns whether the index changed by reading that one
 record (and the document count) instead of every document's record (`generation`).
-
 Those are the `default` collection's names; another document collection (`Settings.collection`) has its own
-three, named with `--<collection>` after them (so each collection has its own generation marker).
+three, named with `--<collection>` after them. Vector files a killed writer left unreadable: `qa.store_repair`.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from qa import lexical_store
+from qa import lexical_store, store_repair
 from qa.embed import Embedder, make_embedder
 from qa.errors import ConfigError, IndexLockedError, StoreError
 from qa.records import DocRecord, chunk_from, chunk_id, chunk_meta, doc_key, doc_meta, doc_record, owned_chunks
@@ -104,13 +103,14 @@ class Index:
         """Open (creating if needed) the index that `settings.index` names, for `settings.embedder`.
 
         Raises:
-            ConfigError, StoreError: the location is unusable or the server unreachable, or the index was built
-                with vectors of another size under the same embedder id.
+            ConfigError, StoreError: the location is unusable or the server unreachable, the index was built
+                with vectors of another size under the same embedder id, or it needs a repair it cannot have.
             ModelError: the embedder cannot be loaded (or its endpoint reached).
         """
         emb = embedder or make_embedder(settings.embedder, settings.llm_threads, settings)
         try:
-            return cls(settings, emb, _client(settings))
+            store_repair.repair_broken(index := cls(settings, emb, _client(settings)))  # files a kill broke
+            return index
         except (ConfigError, StoreError):
             raise
         except Exception as exc:

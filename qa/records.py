@@ -116,3 +116,11 @@ def doc_record(meta: dict[str, Any]) -> DocRecord:
         ingested_at=float(meta.get("ingested_at", 0.0)),
         metadata=json.loads(str(meta.get("metadata", "{}"))),
     )
+
+
+def embed_text(chunk: Chunk) -> str:
+    """The text embedded for a chunk: its title first (passages often never name their subject), unless the
+    chunk already starts with it. The stored chunk text stays exactly the document's slice."""
+    if not chunk.title or chunk.text.startswith(chunk.title):
+        return chunk.text
+    return f"{chunk.title}\n{chunk.text}"
