@@ -94,7 +94,7 @@ class Retriever:
             ):
                 return False
             settings = self.index.settings
-            big = self.index.chunk_count() > settings.dense_exact_max
+            big = self.index.committed_chunks() > settings.dense_exact_max
             stored = self._open_stored(gen) if big else None
             self._fallback = big and stored is None
             if stored is not None:  # no chunk and no vector held here

@@ -81,6 +81,32 @@ def test_the_generation_check_reads_one_marker_not_every_document(make_settings,
     assert reader.generation() == seen[-1]  # nothing changed since
 
 
+def test_the_marker_records_how_many_chunks_are_committed(make_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A worker learns the collection's size from the marker (a just-started Chroma server answers `count()` only
+    once it has loaded the vector index): the recorded number follows adds, replacements, deletions and a
+    writer's repair, and the store is not counted to read it."""
+    s: Settings = make_settings(embedder="hashing", chunk_chars=120)
+    index = Index.open(s)
+    long = " ".join(f"Il fiume numero {i} scorre verso il mare." for i in range(80))
+    _put(index, "a", "Fiumi", long)
+    _put(index, "b", "Ponti", "Il ponte di Rialto si trova a Venezia.")
+    seen = [index.committed_chunks()]
+    _put(index, "a", "Fiumi", "Il Reno attraversa la Svizzera.")  # many chunks replaced by one
+    seen.append(index.committed_chunks())
+    with index.writer() as w:
+        w.delete("b")
+    seen.append(index.committed_chunks())
+    index._chunks.upsert(ids=["orphan:x:0"], embeddings=[[0.1] * index.embedder.dim], documents=["x"],
+                         metadatas=[{"doc_id": "orphan", "content_hash": "x", "index": 0}])  # fmt: skip
+    with index.writer():  # repairs the orphan a crash left
+        pass
+    seen.append(index.committed_chunks())
+    assert seen[0] > 3 and seen[1:] == [2, 1, 1]
+    reader = Index.open(s)
+    monkeypatch.setattr(reader, "chunk_count", lambda: pytest.fail("the store was counted"))
+    assert reader.committed_chunks() == 1
+
+
 def test_each_collection_has_its_own_generation_marker(make_settings) -> None:  # type: ignore[no-untyped-def]
     """A write into one document collection leaves another's generation as it was: its readers do not reload
     for a change that is not theirs."""
