@@ -6,9 +6,11 @@ from then on every call on that collection fails, reads and `count()` included (
 reader ... Error deserializing pickle file"). The records themselves (ids, texts, metadata) live in the sqlite
 file and survive; only the vectors are lost, since Chroma purges its log once they are in those files.
 
-`repair_broken` finds such a collection, removes its vector folder, and writes every record again with its
-vector: chunks embedded again from their stored text (the text ingest embeds, `embed_text`), the documents' and
-the marker's placeholder vectors as they were. A marker file written before the folder is removed and deleted
+`repair_broken` finds such a collection without asking Chroma (whose first call on a collection loads its whole
+vector index: seconds at a million chunks): a complete pickle ends with its STOP opcode, one cut short almost
+never does. It removes that collection's vector folder and writes every record again with its vector: chunks
+embedded again from their stored text (the text ingest embeds, `embed_text`), the documents' and the marker's
+placeholder vectors as they were. A marker file written before the folder is removed and deleted
 after the last record is written makes a repair that is itself interrupted go on at the next open.
 """
 
@@ -34,12 +36,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _PAGE = 500  # records re-written per call: bounded memory at a million chunks
-_SIGNS = ("hnsw segment reader", "pickle", "hnsw index")  # Chroma's words for unreadable vector files
 
 
 def repair_broken(index: Index, wait_s: float = 120.0) -> list[str]:
     """Repair each collection of a local `index` whose vector files cannot be read (or whose repair was cut
-    short). Returns the names of the collections repaired (none, nearly always: one `count()` each).
+    short). Returns the names of the collections repaired (none, nearly always: a look at three files).
 
     Raises:
         IndexLockedError: another process holds the writer lock for longer than `wait_s`.
@@ -49,7 +50,7 @@ def repair_broken(index: Index, wait_s: float = 120.0) -> list[str]:
         return []
     every = [(index._chunks, chunk_vectors(index))]
     every += [(index._docs, placeholder_vectors), (index._meta, placeholder_vectors)]
-    todo = [(coll, vectors) for coll, vectors in every if _marker(index, coll).exists() or _broken(coll)]
+    todo = [(coll, vectors) for coll, vectors in every if _needs_repair(index, coll)]
     if not todo:
         return []
     from filelock import FileLock, Timeout
@@ -65,7 +66,7 @@ def repair_broken(index: Index, wait_s: float = 120.0) -> list[str]:
     try:
         done = []
         for coll, vectors in todo:  # checked again under the lock: another process may have repaired it
-            if _marker(index, coll).exists() or _broken(coll):
+            if _needs_repair(index, coll):
                 _repair(index, coll, vectors)
                 done.append(str(coll.name))
         return done
@@ -87,14 +88,20 @@ def placeholder_vectors(rows: list[tuple[str, dict[str, Any], str]]) -> np.ndarr
     return np.ones((len(rows), 1), np.float32)
 
 
-def _broken(coll: Any) -> bool:
+def _needs_repair(index: Index, coll: Any) -> bool:
+    """A repair of `coll` was cut short, or its vector index's pickle does not end as a whole pickle does."""
+    if _marker(index, coll).exists():
+        return True
     try:
-        coll.count()
+        pickle = _vector_folder(Path(index.settings.index).expanduser(), str(coll.id)) / "index_metadata.pickle"
+        if not pickle.is_file():  # Chroma writes none below its first 1,000 records
+            return False
+        size = pickle.stat().st_size
+        with pickle.open("rb") as f:
+            f.seek(max(size - 1, 0))
+            return f.read(1) != b"."
+    except (StoreError, OSError):  # nothing to repair that we can find: Chroma's own errors will say what is wrong
         return False
-    except Exception as exc:
-        if any(sign in str(exc).lower() for sign in _SIGNS):
-            return True
-        raise StoreError(f"cannot read the collection {coll.name}: {exc}") from exc
 
 
 def _marker(index: Index, coll: Any) -> Path:
