@@ -44,7 +44,7 @@ class Reader(Protocol):
 
 def locate(span: str, evidence: Sequence[Evidence]) -> tuple[Evidence, int, int] | None:
     """Where `span` is written in `evidence` (the first sentence holding it): exactly, else ignoring case and
-    runs of spaces. Returns (evidence, document start, document end), or None."""
+    runs of spaces, else ignoring spaces altogether. Returns (evidence, document start, document end), or None."""
     span = span.strip()
     if not span:
         return None
@@ -53,10 +53,12 @@ def locate(span: str, evidence: Sequence[Evidence]) -> tuple[Evidence, int, int]
         if i >= 0:
             return e, e.start + i, e.start + i + len(span)
     loose = re.compile(r"\s+".join(re.escape(w) for w in span.split()), re.IGNORECASE)
-    for e in evidence:
-        m = loose.search(e.text)
-        if m:
-            return e, e.start + m.start(), e.start + m.end()
+    spaced = re.compile(r"\s*".join(re.escape(ch) for ch in span if not ch.isspace()), re.IGNORECASE)
+    for pattern in (loose, spaced):  # then spaces written or dropped anywhere ("0,54%" for "0,54 %")
+        for e in evidence:
+            m = pattern.search(e.text)
+            if m:
+                return e, e.start + m.start(), e.start + m.end()
     return None
 
 

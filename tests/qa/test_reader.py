@@ -25,7 +25,9 @@ def test_locate_finds_exact_and_loose_spans_with_document_offsets() -> None:
     assert DOC[start:end] == "315 °C" and e.start == 28
     e, start, end = locate("the  BOX cooker", ev)  # type: ignore[misc]
     assert DOC[start:end] == "The box cooker"
-    assert locate("a microwave", ev) is None and locate("  ", ev) is None
+    e, start, end = locate("315°C", ev)  # type: ignore[misc]  # a model that drops the space before a unit
+    assert DOC[start:end] == "315 °C"
+    assert locate("a microwave", ev) is None and locate("  ", ev) is None and locate("31 5 0", ev) is None
 
 
 @pytest.mark.parametrize(
