@@ -277,6 +277,20 @@ def test_a_delta_past_the_merge_fraction_is_merged_into_a_new_base(deltas: Setti
     assert {p.name for p in folder.iterdir() if p.name[:2] in ("v-", "d-")} == {merged, _version(deltas)}
 
 
+def test_a_base_written_before_deltas_is_rebuilt_whole_by_the_next_write(deltas: Settings) -> None:
+    index = Index.open(deltas)
+    folder = lexical_store.store_dir(index)
+    meta_path = folder / _version(deltas) / "fonte.json"
+    meta = json.loads(meta_path.read_text())
+    meta_path.write_text(json.dumps({k: v for k, v in meta.items() if k != "avgdl"}))  # as an older Fonte wrote it
+    loaded = lexical_store.load(folder)
+    assert loaded is not None and loaded.avgdl == 0.0 and loaded.langs is None
+    _put(index, "nuovo", "Isole", "La Sardegna e la Sicilia sono isole.")
+    assert _version(deltas).startswith("v-")
+    _put(index, "altro", "Altro", "Un'altra isola: Capri.")
+    assert _version(deltas).startswith("d-")
+
+
 def test_a_delta_write_that_fails_midway_leaves_the_previous_version(deltas: Settings, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
     index = Index.open(deltas)
     folder = lexical_store.store_dir(index)
