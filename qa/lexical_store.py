@@ -19,8 +19,7 @@ host share it), `<name>` being the embedder id and the collection as in the stor
 
 `sync(index)` brings it to the index's generation (a delta where it may, `qa.lexical_delta.write_delta`; a new
 base otherwise): the writer calls it when it finishes (`Index.writer`), and a worker that finds none calls it
-itself. Tokens come from the same functions as the in-memory index, so both
-rank alike.
+itself. Tokens come from the same functions as the in-memory index, so both rank alike.
 """
 
 from __future__ import annotations
