@@ -8,16 +8,18 @@ host share it), `<name>` being the embedder id and the collection as in the stor
 
 - `tokens.sqlite3`: each committed chunk's search tokens and its document's language, keyed by chunk id (which
   holds the document's content hash), so that an update tokenises only the chunks written since;
-- `v-<id>/`: one complete version: bm25s's arrays and vocabulary (`BM25.save`), the chunk id of each row (rows
-  in document order, as the in-memory `LexicalIndex` has them), and each row's tokens and each token's
-  document frequency (for `idf_coverage`);
+- `v-<id>/`: one complete ("base") version: bm25s's arrays and vocabulary (`BM25.save`), the chunk id of each
+  row (rows in document order, as the in-memory `LexicalIndex` has them), each row's tokens and language, each
+  token's document frequency (for `idf_coverage`) and the mean row length;
+- `d-<id>/`: a delta version over a base (`qa.lexical_delta`): the chunks added since the base, with the base
+  rows removed since, for a write that changes a small part of a large collection;
 - `current.json`: which version is current and the index generation it was built at. A version is written
   under a temporary name and renamed whole, then `current.json` is replaced atomically: a reader finds the
-  previous version or the new one, never a half-written one.
+  previous version or the new one, never a half-written one. A delta's base is kept as long as the delta.
 
-`sync(index)` brings it to the index's generation: the writer calls it when it finishes (`Index.writer`), and a
-worker that finds none calls it itself. Tokens come from the same functions as the in-memory index, so both
-rank alike.
+`sync(index)` brings it to the index's generation (a delta where it may, `qa.lexical_delta.write_delta`; a new
+base otherwise): the writer calls it when it finishes (`Index.writer`), and a worker that finds none calls it
+itself. Tokens come from the same functions as the in-memory index, so both rank alike.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -43,12 +45,15 @@ from qa.records import chunk_id
 from qa.settings import DEFAULT_COLLECTION
 from qa.types import Chunk
 
+if TYPE_CHECKING:
+    from qa.lexical_delta import Delta
+
 FORMAT = 1
 K1, B = 0.9, 0.4
 EMPTY = "\u2205"  # the token of a chunk with no content word: every row has at least one
 _BATCH = 2000
-_KEEP_VERSIONS = 2  # the current one and the one before it (a reader may be opening it)
 log = logging.getLogger(__name__)
+Corpus = tuple[list[str], list[str], list[list[str]]]  # chunk ids, their languages, their tokens
 
 
 def chunk_text_for_search(chunk: Chunk) -> str:
@@ -64,8 +69,13 @@ def doc_languages(chunks: Sequence[Chunk]) -> list[str]:
 
 def passage_languages(langs: Sequence[str]) -> tuple[str, ...]:
     """The languages passages are written in, each at least 5% of them (at most 4): queries are stemmed in each."""
-    counts = Counter(langs)
-    return tuple(lang for lang, n in counts.most_common(4) if n >= 0.05 * len(langs)) or ("en",)
+    return languages_of_counts(Counter(langs))
+
+
+def languages_of_counts(counts: Counter[str]) -> tuple[str, ...]:
+    """`passage_languages` from how many passages each language has."""
+    total = sum(counts.values())
+    return tuple(lang for lang, n in counts.most_common(4) if n > 0 and n >= 0.05 * total) or ("en",)
 
 
 def search_tokens(chunk: Chunk, lang: str, stem: bool = True) -> list[str]:
@@ -92,7 +102,8 @@ def current(folder: Path) -> dict[str, Any] | None:
 
 @dataclass(frozen=True)
 class Loaded:
-    """One version, memory-mapped: bm25s's index and Fonte's arrays beside it."""
+    """One version, memory-mapped: bm25s's index and Fonte's arrays beside it (a base's), and the delta over it
+    where the version is one (`qa.lexical_delta`: its rows come after the base's)."""
 
     generation: str
     bm25: Any
@@ -103,6 +114,10 @@ class Loaded:
     row_ptr: np.ndarray  # row i's token ids: row_tokens[row_ptr[i]:row_ptr[i + 1]]
     row_tokens: np.ndarray
     languages: tuple[str, ...]
+    base: str = ""  # the base version's folder name
+    avgdl: float = 0.0  # the base's mean row length (0: a version written before deltas, which takes none)
+    langs: np.ndarray | None = None  # each base row's language
+    delta: Delta | None = None
 
 
 def load(folder: Path) -> Loaded | None:
@@ -116,15 +131,30 @@ def load(folder: Path) -> Loaded | None:
     path = folder / str(cur.get("version", ""))
     try:
         meta = json.loads((path / "fonte.json").read_text(encoding="utf-8"))
-        arrays = {n: np.load(path / f"{n}.npy", mmap_mode="r") for n in ("rows", "sorted_ids", "by_id", "df")}
-        arrays |= {n: np.load(path / f"{n}.npy", mmap_mode="r") for n in ("row_ptr", "row_tokens")}
-        bm25 = bm25s.BM25.load(path, mmap=True)
+        delta = None
+        if "base" in meta:  # a delta version: its base, and the delta over it
+            from qa.lexical_delta import load_delta
+
+            delta, path = load_delta(path, meta), folder / str(meta["base"])
+        base = _load_base(bm25s, path)
     except (OSError, ValueError, KeyError):
         return None
-    n = int(meta.get("rows", -1))
-    if n != len(arrays["rows"]) or n != int(bm25.scores["num_docs"]) or meta.get("generation") != cur["generation"]:
+    if base is None or meta.get("generation") != cur["generation"]:
         return None
-    return Loaded(str(cur["generation"]), bm25, languages=tuple(meta["languages"]), **arrays)
+    return Loaded(str(cur["generation"]), languages=tuple(meta["languages"]), base=path.name, delta=delta, **base)
+
+
+def _load_base(bm25s: Any, path: Path) -> dict[str, Any] | None:
+    meta = json.loads((path / "fonte.json").read_text(encoding="utf-8"))
+    got: dict[str, Any] = {n: np.load(path / f"{n}.npy", mmap_mode="r") for n in ("rows", "sorted_ids", "by_id")}
+    got |= {n: np.load(path / f"{n}.npy", mmap_mode="r") for n in ("df", "row_ptr", "row_tokens")}
+    got["bm25"] = bm25s.BM25.load(path, mmap=True)
+    n = int(meta.get("rows", -1))
+    if n != len(got["rows"]) or n != int(got["bm25"].scores["num_docs"]):
+        return None
+    if "avgdl" in meta:  # written by a version that saves what a delta needs
+        got |= {"avgdl": float(meta["avgdl"]), "langs": np.load(path / "langs.npy", mmap_mode="r")}
+    return got
 
 
 def _lock(index: Any) -> Any:
@@ -181,9 +211,13 @@ def _sync_locked(index: Any) -> bool:
     folder = store_dir(index)
     generation = index.generation()
     cur = current(folder)
-    if cur is not None and cur.get("generation") == generation and load(folder) is not None:
+    loaded = None if cur is None else load(folder)
+    if cur is not None and loaded is not None and cur.get("generation") == generation:
         return False
-    _write(folder, generation, _committed_tokens(index, folder))
+    from qa.lexical_delta import write_delta
+
+    if loaded is None or not write_delta(index, folder, generation, loaded):
+        _write(folder, generation, _committed_tokens(index, folder))
     return True
 
 
@@ -194,27 +228,42 @@ def committed_ids(index: Any) -> list[str]:
     return [chunk_id(d, docs[d].content_hash, i) for d in sorted(docs) for i in range(docs[d].chunks)]
 
 
-def _committed_tokens(index: Any, folder: Path) -> tuple[list[str], list[str], list[list[str]]]:
+def _committed_tokens(index: Any, folder: Path) -> Corpus:
     """Ids, languages and tokens of every committed chunk, in document order: from the token cache, with the
     chunks it lacks read from the store and tokenised (a document whole, so that its first chunk gives its
     language)."""
     ids = committed_ids(index)
     with _TokenCache(folder / "tokens.sqlite3") as cache:
         known = cache.ids()
-        stale = known - set(ids)
-        missing_docs = {_doc_of(c) for c in ids if c not in known}
-        for part in _doc_batches([c for c in ids if _doc_of(c) in missing_docs], _BATCH):
-            got = index.chunks_by_id(part)
-            chunks = [got[c] for c in part if c in got]
-            langs = doc_languages(chunks)
-            cache.put([(c.chunk_id, lang, search_tokens(c, lang)) for c, lang in zip(chunks, langs, strict=True)])
-        cache.delete(stale)
+        _tokenise_missing(index, cache, ids, known)
+        cache.delete(known - set(ids))
         rows = cache.get(ids)
-    kept = [c for c in ids if c in rows]
-    return kept, [rows[c][0] for c in kept], [rows[c][1] for c in kept]
+    return _columns(ids, rows)
 
 
-def _write(folder: Path, generation: str, corpus: tuple[list[str], list[str], list[list[str]]]) -> None:
+def cached_tokens(index: Any, folder: Path, ids: Sequence[str]) -> Corpus:
+    """`_committed_tokens` for these chunks alone (whole documents, in document order): what a delta needs."""
+    with _TokenCache(folder / "tokens.sqlite3") as cache:
+        rows = cache.lookup(ids)
+        _tokenise_missing(index, cache, ids, set(rows))
+        rows |= cache.lookup([c for c in ids if c not in rows])
+    return _columns(ids, rows)
+
+
+def _tokenise_missing(index: Any, cache: _TokenCache, ids: Sequence[str], known: set[str]) -> None:
+    missing_docs = {_doc_of(c) for c in ids if c not in known}
+    for part in _doc_batches([c for c in ids if _doc_of(c) in missing_docs], _BATCH):
+        got = index.chunks_by_id(part)
+        chunks = [got[c] for c in part if c in got]
+        langs = doc_languages(chunks)
+        cache.put([(c.chunk_id, lang, search_tokens(c, lang)) for c, lang in zip(chunks, langs, strict=True)])
+
+
+def _columns(ids: Sequence[str], rows: dict[str, tuple[str, list[str]]]) -> Corpus:
+    return [c for c in ids if c in rows], [rows[c][0] for c in ids if c in rows], [rows[c][1] for c in ids if c in rows]
+
+
+def _write(folder: Path, generation: str, corpus: Corpus) -> None:
     import bm25s
     import scipy.sparse as sp
 
@@ -233,19 +282,41 @@ def _write(folder: Path, generation: str, corpus: tuple[list[str], list[str], li
     shape = (len(ids), len(s["indptr"]) - 1)  # bm25s adds "" to the vocabulary after building: no column
     by_token = sp.csc_matrix((s["data"], s["indices"], s["indptr"]), shape=shape)
     by_row = by_token.tocsr()  # every stored score is positive: the matrix's pattern is which row holds which token
-    rows = np.array([c.encode() for c in ids], dtype=f"S{max((len(c) for c in ids), default=1)}")
-    order = np.argsort(rows, kind="stable").astype(np.int64)
-    arrays = {"rows": rows, "sorted_ids": rows[order], "by_id": order, "df": np.diff(by_token.indptr),
+    arrays = {**id_arrays(ids), "df": np.diff(by_token.indptr), "langs": np.array([x.encode() for x in langs], "S"),
               "row_ptr": by_row.indptr.astype(np.int64), "row_tokens": by_row.indices.astype(np.int32)}  # fmt: skip
     for n, a in arrays.items():
         np.save(tmp / f"{n}.npy", a)
-    meta = {"generation": generation, "rows": len(ids), "languages": list(passage_languages(langs))}
+    avgdl = float(np.mean([len(t) for t in tokens])) if tokens else 0.0
+    meta = {"generation": generation, "rows": len(ids), "languages": list(passage_languages(langs)), "avgdl": avgdl}
     (tmp / "fonte.json").write_text(json.dumps(meta), encoding="utf-8")
+    publish(folder, tmp, name, generation)
+
+
+def id_arrays(ids: Sequence[str]) -> dict[str, np.ndarray]:
+    """The chunk id of each row, and the same sorted with the row of each (a chunk id's row by bisection)."""
+    rows = np.array([c.encode() for c in ids], dtype=f"S{max((len(c) for c in ids), default=1)}")
+    order = np.argsort(rows, kind="stable").astype(np.int64)
+    return {"rows": rows, "sorted_ids": rows[order], "by_id": order}
+
+
+def publish(folder: Path, tmp: Path, name: str, generation: str) -> None:
+    """Make the version written in `tmp` the current one, `name`: its files synced, the folder renamed whole,
+    `current.json` replaced; then the versions no reader needs any more removed."""
     for f in tmp.iterdir():
         _fsync(f)
+    before = current(folder)
     os.replace(tmp, folder / name)
     _replace_text(folder / "current.json", json.dumps({"format": FORMAT, "version": name, "generation": generation}))
-    _prune(folder, name)
+    _prune(folder, _family(folder, name) | (_family(folder, str(before.get("version"))) if before else set()))
+
+
+def _family(folder: Path, version: str) -> set[str]:
+    """A version and the base it stands on, if it is a delta."""
+    try:
+        base = json.loads((folder / version / "fonte.json").read_text(encoding="utf-8")).get("base")
+    except (OSError, ValueError):
+        base = None
+    return {version, str(base)} if base else {version}
 
 
 def _replace_text(path: Path, text: str) -> None:
@@ -262,12 +333,13 @@ def _fsync(path: Path) -> None:
         os.fsync(f.fileno())
 
 
-def _prune(folder: Path, keep: str) -> None:
-    """Remove unfinished versions and all but the newest finished ones (a worker holding an older one mapped
-    keeps reading it: the files go when it lets them go)."""
-    done = sorted((p for p in folder.glob("v-*") if p.name != keep), key=lambda p: p.stat().st_mtime)
-    for p in [*folder.glob("tmp-*"), *done[: max(0, len(done) - (_KEEP_VERSIONS - 1))]]:
-        shutil.rmtree(p, ignore_errors=True)
+def _prune(folder: Path, keep: set[str]) -> None:
+    """Remove unfinished versions and finished ones not in `keep` (the current one and the one before it, which
+    a reader may be opening, with their bases; a worker holding an older one mapped keeps reading it: the files
+    go when it lets them go)."""
+    for p in [*folder.glob("tmp-*"), *folder.glob("v-*"), *folder.glob("d-*")]:
+        if p.name not in keep:
+            shutil.rmtree(p, ignore_errors=True)
 
 
 def _doc_of(cid: str) -> str:
@@ -316,3 +388,12 @@ class _TokenCache:
     def get(self, ids: Sequence[str]) -> dict[str, tuple[str, list[str]]]:
         want = set(ids)
         return {c: (lang, t.split("\x1f")) for c, lang, t in self._db.execute("SELECT * FROM tokens") if c in want}
+
+    def lookup(self, ids: Sequence[str]) -> dict[str, tuple[str, list[str]]]:
+        """`get` by key, for a few ids (`get` reads the whole table, faster for most of it)."""
+        out: dict[str, tuple[str, list[str]]] = {}
+        for i in range(0, len(ids), 500):
+            part = list(ids[i : i + 500])
+            sql = f"SELECT * FROM tokens WHERE id IN ({','.join('?' * len(part))})"
+            out |= {c: (lang, t.split("\x1f")) for c, lang, t in self._db.execute(sql, part)}
+        return out

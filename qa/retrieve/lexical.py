@@ -4,7 +4,8 @@ A query is stemmed in its own language and in each language the indexed passages
 matching across languages. Two implementations rank alike:
 - `LexicalIndex`: built in memory over a list of chunks (collections up to `Settings.dense_exact_max` chunks);
 - `StoredLexical`: the collection's persistent index (`qa.lexical_store`), memory-mapped: rows are chunk ids,
-  and no chunk's text is held.
+  and no chunk's text is held. Where its version is a delta (`qa.lexical_delta`), the base's rows come first
+  (those removed since score 0 and are never returned), then the delta's.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from qa import lexical_delta
 from qa.language.words import language_of, stem, tokenize
 from qa.lexical_store import (
     Loaded,
@@ -54,7 +56,7 @@ class _BM25Side:
         if not len(self):
             return False
         forms = {stem(word, lang) for lang in self.languages} if self.stem else {word}
-        return any(f in self._bm25.vocab_dict for f in forms)
+        return any(self._df(f) > 0 for f in forms)
 
     def query_tokens(self, query: str) -> list[str]:
         """The query's tokens: stemmed in its own language and in each language of the passages."""
@@ -144,7 +146,8 @@ class LexicalIndex(_BM25Side):
 
 class StoredLexical(_BM25Side):
     """A collection's persistent BM25 index (`qa.lexical_store.load`), memory-mapped; rows are chunk ids, in the
-    order `LexicalIndex` would hold the chunks, and it scores them alike."""
+    order `LexicalIndex` would hold the chunks, and it scores them alike (a delta version: nearly alike, see
+    `qa.lexical_delta`). Its length is the rows that count; row numbers run over the removed ones too."""
 
     stem = True
 
@@ -153,23 +156,35 @@ class StoredLexical(_BM25Side):
         self.generation = loaded.generation
         self.languages = loaded.languages
         self._bm25 = loaded.bm25
+        self._delta = loaded.delta is not None
 
     def __len__(self) -> int:
-        return len(self.loaded.rows)
+        return self.loaded.delta.live if self.loaded.delta is not None else len(self.loaded.rows)
 
     def _key(self, token: str) -> Any:
-        return self._bm25.vocab_dict.get(token, -1)
+        return lexical_delta.key(self.loaded, token) if self._delta else self._bm25.vocab_dict.get(token, -1)
 
     def _df(self, token: str) -> int:
+        if self._delta:
+            return lexical_delta.df(self.loaded, token)
         i = self._bm25.vocab_dict.get(token, -1)
         return int(self.loaded.df[i]) if 0 <= i < len(self.loaded.df) else 0
 
     def _held(self, positions: Sequence[int]) -> set[Any]:
+        if self._delta:
+            return lexical_delta.held(self.loaded, positions)
         ptr, toks = self.loaded.row_ptr, self.loaded.row_tokens
         return {int(t) for i in positions for t in toks[ptr[i] : ptr[i + 1]]}
 
+    def scores(self, query: str) -> np.ndarray:
+        if self._delta:
+            return lexical_delta.scores(self.loaded, self.query_tokens(query))
+        return super().scores(query)
+
     def positions(self, chunk_ids: Sequence[str]) -> list[int]:
         """The rows of these chunks (those it holds)."""
+        if self._delta:
+            return lexical_delta.positions(self.loaded, chunk_ids)
         ids, by_id = self.loaded.sorted_ids, self.loaded.by_id
         out = []
         for c in chunk_ids:
@@ -180,7 +195,11 @@ class StoredLexical(_BM25Side):
         return out
 
     def chunk_id(self, row: int) -> str:
+        if self._delta:
+            return lexical_delta.chunk_id(self.loaded, row)
         return bytes(self.loaded.rows[row]).decode()
 
     def sample_ids(self, step: int) -> list[str]:
+        if self._delta:
+            return lexical_delta.sample_ids(self.loaded, step)
         return [bytes(c).decode() for c in self.loaded.rows[::step]]

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from ingest.chunk import chunk_document
-from qa import lexical_store
+from qa import lexical_delta, lexical_store
 from qa.index import Index
 from qa.retrieve.hybrid import Retriever
 from qa.retrieve.lexical import LexicalIndex, StoredLexical
@@ -176,4 +176,138 @@ def test_a_failed_update_fails_no_write_and_is_made_good_later(settings: Setting
     monkeypatch.undo()
     _, stored = _pair(settings)  # stale, no writer at work: the worker brings it up to date
     assert isinstance(stored.lexical, StoredLexical) and stored.lexical.generation == index.generation()
+    assert stored.retrieve("Sardegna isole", 1).hits[0].chunk.doc_id == "nuovo"
+
+
+# The delta segment (qa/lexical_delta.py), its thresholds lowered so that five documents make a "large" collection.
+
+
+@pytest.fixture
+def deltas(settings: Settings, monkeypatch) -> Settings:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(lexical_delta, "MIN_BASE_ROWS", 1)
+    monkeypatch.setattr(lexical_delta, "MERGE_FRACTION", 10.0)
+    return settings
+
+
+def _version(s: Settings) -> str:
+    cur = lexical_store.current(lexical_store.store_dir(Index.open(s)))
+    assert cur is not None
+    return str(cur["version"])
+
+
+def _top(side: LexicalIndex | StoredLexical, q: str, k: int = 5) -> list[tuple[str, float]]:
+    return [(side.chunk_id(i), sc) for i, sc in side.search(q, k)]
+
+
+def test_a_small_write_to_a_large_collection_writes_a_delta_that_finds_the_new_chunks(deltas: Settings) -> None:
+    base = _version(deltas)
+    _put(Index.open(deltas), "nuovo", "Isole", "La Sardegna e la Sicilia sono le isole più grandi del Mediterraneo.")
+    assert _version(deltas).startswith("d-") and base.startswith("v-")
+    folder = lexical_store.store_dir(Index.open(deltas))
+    assert (folder / base).is_dir()  # the delta's base stays
+    memory, stored = _pair(deltas)
+    assert isinstance(stored.lexical, StoredLexical) and stored.lexical.loaded.base == base
+    assert len(stored.lexical) == len(memory.lexical) and stored.lexical.generation == Index.open(deltas).generation()
+    assert stored.retrieve("Sardegna isole", 1).hits[0].chunk.doc_id == "nuovo"
+    assert stored.lexical.writes("sardegna") and not stored.lexical.writes("nowhere")
+
+
+def test_a_removed_or_replaced_document_is_no_longer_found_through_a_delta(deltas: Settings) -> None:
+    memory, stored = _pair(deltas)
+    assert isinstance(memory.lexical, LexicalIndex)
+    old = {c.chunk_id for c in memory.lexical.chunks if c.doc_id in ("ponti", "rivers")}
+    assert len(old) >= 2 and old <= set(stored.lexical.sample_ids(1))
+    index = Index.open(deltas)
+    with index.writer() as w:
+        w.delete("ponti")
+    _put(index, "rivers", "Rivers", "The Danube flows through Vienna and Budapest to the Black Sea.")
+    assert _version(deltas).startswith("d-")
+    stored.refresh()
+    sto = stored.lexical
+    assert isinstance(sto, StoredLexical) and sto.loaded.delta is not None and len(sto.loaded.delta.tombstones)
+    assert sto.positions(sorted(old)) == [] and not old & set(sto.sample_ids(1))
+    for q in ("Rialto Venezia ponte", "Thames London Seine Paris"):
+        assert not old & {c for c, _ in _top(sto, q, len(sto) + len(old))}
+        assert not old & {h.chunk.chunk_id for h in stored.retrieve(q, 5).hits}
+    assert stored.retrieve("Danube Vienna Budapest", 1).hits[0].chunk.doc_id == "rivers"
+    assert not sto.writes("rialto") and not sto.writes("thames") and sto.writes("danube")
+
+
+def test_base_and_delta_rank_as_a_full_rebuild(deltas: Settings) -> None:
+    index = Index.open(deltas)
+    _put(index, "nuovo", "Isole", "La Sardegna e la Sicilia sono le isole più grandi del Mediterraneo.")
+    _put(index, "citta", "Città", "Venezia e Torino sono città del nord. Londra e Parigi sono capitali sul fiume.")
+    with index.writer() as w:
+        w.delete("laghi")
+    _put(index, "bridges", "Bridges", "The Brooklyn Bridge crosses the East River. London Bridge spans the Thames.")
+    assert _version(deltas).startswith("d-")
+    memory, stored = _pair(deltas)  # the in-memory index is a full rebuild of what is committed now
+    mem, sto = memory.lexical, stored.lexical
+    assert isinstance(mem, LexicalIndex) and isinstance(sto, StoredLexical) and sto.loaded.delta is not None
+    assert len(sto) == len(mem) and sto.languages == mem.languages
+    for q in [*QUESTIONS, "Thames London bridge", "Venezia città", "isole Mediterraneo", "lago Garda"]:
+        want, got = _top(mem, q, 6), _top(sto, q, 6)
+        # ties may come in another order (the delta's rows come after the base's): compare by score, then id
+        order = lambda top: sorted(top, key=lambda t: (-round(t[1], 1), t[0]))  # noqa: E731
+        assert [c for c, _ in order(got)] == [c for c, _ in order(want)], q
+        assert np.allclose([s for _, s in order(got)], [s for _, s in order(want)], rtol=0.05), q
+        top = [c for c, _ in want[:3]]
+        assert sto.idf_coverage(q, sto.positions(top)) == pytest.approx(mem.idf_coverage(q, mem.positions(top)))
+    for word in ("venezia", "thames", "brooklyn", "garda", "sardegna", "nowhere"):
+        assert sto.writes(word) == mem.writes(word), word
+
+
+def test_a_delta_past_the_merge_fraction_is_merged_into_a_new_base(deltas: Settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    index = Index.open(deltas)
+    rows = len(_pair(deltas)[1].lexical)
+    monkeypatch.setattr(lexical_delta, "MERGE_FRACTION", 1.5 / rows)  # one chunk more, not two
+    first = _version(deltas)
+    _put(index, "uno", "Uno", "Una nota breve.")
+    delta = _version(deltas)
+    assert delta.startswith("d-")
+    _put(index, "due", "Due", "Un'altra nota breve.")
+    merged = _version(deltas)
+    assert merged.startswith("v-") and merged != first
+    folder = lexical_store.store_dir(index)
+    assert {p.name for p in folder.iterdir() if p.name[:2] in ("v-", "d-")} == {merged, delta, first}
+    _, stored = _pair(deltas)
+    assert isinstance(stored.lexical, StoredLexical) and stored.lexical.loaded.delta is None
+    assert {h.chunk.doc_id for h in stored.retrieve("nota breve", 2).hits} == {"uno", "due"}
+    _put(index, "tre", "Tre", "La terza nota.")  # a delta over the new base; the versions of the old one go
+    assert {p.name for p in folder.iterdir() if p.name[:2] in ("v-", "d-")} == {merged, _version(deltas)}
+
+
+def test_a_base_written_before_deltas_is_rebuilt_whole_by_the_next_write(deltas: Settings) -> None:
+    index = Index.open(deltas)
+    folder = lexical_store.store_dir(index)
+    meta_path = folder / _version(deltas) / "fonte.json"
+    meta = json.loads(meta_path.read_text())
+    meta_path.write_text(json.dumps({k: v for k, v in meta.items() if k != "avgdl"}))  # as an older Fonte wrote it
+    loaded = lexical_store.load(folder)
+    assert loaded is not None and loaded.avgdl == 0.0 and loaded.langs is None
+    _put(index, "nuovo", "Isole", "La Sardegna e la Sicilia sono isole.")
+    assert _version(deltas).startswith("v-")
+    _put(index, "altro", "Altro", "Un'altra isola: Capri.")
+    assert _version(deltas).startswith("d-")
+
+
+def test_a_delta_write_that_fails_midway_leaves_the_previous_version(deltas: Settings, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    index = Index.open(deltas)
+    folder = lexical_store.store_dir(index)
+    before = lexical_store.current(folder)
+
+    def crash(path):  # type: ignore[no-untyped-def]
+        raise OSError("disk full")
+
+    monkeypatch.setattr(lexical_store, "_fsync", crash)  # the delta is in its temporary folder, then this
+    _put(index, "nuovo", "Isole", "La Sardegna e la Sicilia sono isole.")
+    assert "was not updated" in caplog.text and [p.name[:6] for p in folder.glob("tmp-*")] == ["tmp-d-"]
+    assert lexical_store.current(folder) == before
+    loaded = lexical_store.load(folder)
+    assert loaded is not None and loaded.generation == before["generation"] != index.generation()
+    monkeypatch.undo()
+    monkeypatch.setattr(lexical_delta, "MIN_BASE_ROWS", 1)
+    monkeypatch.setattr(lexical_delta, "MERGE_FRACTION", 10.0)
+    _, stored = _pair(deltas)  # stale, no writer at work: the worker writes the delta
+    assert _version(deltas).startswith("d-") and not list(folder.glob("tmp-*"))
     assert stored.retrieve("Sardegna isole", 1).hits[0].chunk.doc_id == "nuovo"
