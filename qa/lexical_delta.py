@@ -5,7 +5,9 @@ index (rebuilding it takes a minute and a half at a million chunks).
 A delta version `d-<id>/` names its base `v-<id>/` and holds, for every change since that base (each delta is
 cumulative, so a base has at most one in use): the added chunks' ids, tokens and term-frequency components; the
 base rows whose chunks are gone (tombstones; a replaced document's chunks get new ids, so it is one removed and one
-added); how many tombstoned rows hold each base token. Written, published and pruned as a base is.
+added); how many tombstoned rows hold each base token; the document id of each added chunk's document
+(`docs.json`). Written, published and pruned as a base is. Which chunks changed comes from the writer where it
+can say (`qa.lexical_handover`), from every document's record otherwise.
 
 Scores. bm25s stores `idf(token) * tfc(row, token)` (Lucene's BM25), with the idf of the corpus it was built on.
 Reading a delta, each query token gets the idf of the collection as it is now: its document frequency in the base,
