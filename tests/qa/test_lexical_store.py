@@ -11,7 +11,7 @@ import pytest
 
 from ingest.chunk import chunk_document
 from qa import lexical_delta, lexical_store
-from qa.index import Index
+from qa.index import Index, IndexWriter
 from qa.retrieve.hybrid import Retriever
 from qa.retrieve.lexical import LexicalIndex, StoredLexical
 from qa.settings import Settings
@@ -493,7 +493,7 @@ def test_a_write_that_failed_midway_within_a_writer_makes_it_list(deltas: Settin
     _right(deltas)
 
 
-def _put_with(index: Index, w: object, doc_id: str, text: str) -> None:
+def _put_with(index: Index, w: IndexWriter, doc_id: str, text: str) -> None:
     doc = Document(doc_id, doc_id, doc_id, text, hashlib.sha256(text.encode()).hexdigest())
     chunks = chunk_document(doc, 200)
-    w.put(doc, chunks, index.embedder.embed_passages([c.text for c in chunks]))  # type: ignore[attr-defined]
+    w.put(doc, chunks, index.embedder.embed_passages([c.text for c in chunks]))
