@@ -246,10 +246,10 @@ def lexical_rebuild(location: str, size: int) -> dict[str, float]:
     spent: list[float] = []
     sync = lexical_store._sync_locked
 
-    def timed(ix: Any) -> bool:
+    def timed(ix: Any, *changes: Any) -> bool:
         t = time.perf_counter()
         try:
-            return sync(ix)
+            return sync(ix, *changes)
         finally:
             spent.append(time.perf_counter() - t)
 

@@ -30,6 +30,7 @@ from qa import lexical_store, store_repair
 from qa.chroma_client import connect
 from qa.embed import Embedder, make_embedder
 from qa.errors import ConfigError, IndexLockedError, StoreError
+from qa.lexical_handover import Changes
 from qa.records import DocRecord, chunk_from, chunk_id, chunk_meta, doc_key, doc_meta, doc_record, owned_chunks
 from qa.settings import DEFAULT_COLLECTION, Settings
 from qa.types import Chunk, Document
@@ -250,10 +251,11 @@ class Index:
                 f"another ingest is writing the index at {self.settings.index}; wait for it to finish "
                 "or run again with a longer --wait."
             ) from None
-        try:
-            with lexical_store.writing(self):  # the BM25 index follows what this writer commits
+        try:  # the BM25 index follows what this writer commits, from the changes it hands over where they serve
+            with lexical_store.writing(self, changes=(changes := Changes())):
                 self.recover()
-                yield IndexWriter(self)
+                changes.start = self.generation()  # after the repair, which may bump it
+                yield IndexWriter(self, changes)
         finally:
             self._doc_cache = None
             lock.release()
@@ -310,8 +312,9 @@ class Index:
 class IndexWriter:
     """Writes whole documents under the writer lock; see the module docstring for the commit order."""
 
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, changes: Changes | None = None) -> None:
         self._ix = index
+        self._changes = changes or Changes()  # what it commits, for the BM25 index's sync (`qa.lexical_handover`)
 
     def put(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         """Replace `doc` (if present) by this version, atomically as far as readers and crashes go."""
@@ -326,6 +329,7 @@ class IndexWriter:
                 raise StoreError(f"{doc.source}: {len(chunks)} chunks but {len(vectors)} vectors.")
         if not items:
             return
+        self._changes.begin()
         keep = {chunk_id(d.doc_id, d.content_hash, c.index) for d, cs, _ in items for c in cs}
         doc_ids = [d.doc_id for d, _, _ in items]
         old_ids = [cid for cid in _ids_where(ix._chunks, {"doc_id": {"$in": doc_ids}}) if cid not in keep]
@@ -350,6 +354,7 @@ class IndexWriter:
         ix._bump(len(old_ids))
         ix._delete(ix._chunks, old_ids)
         ix._doc_cache = None
+        self._changes.done({d.doc_id: (d.content_hash, len(cs)) for d, cs, _ in items})
 
     def put_records(self, items: Sequence[tuple[Document, int]]) -> None:
         """Rewrite the records of documents whose committed chunks stay as they are (same content hash, same
@@ -373,10 +378,12 @@ class IndexWriter:
     def delete(self, doc_id: str) -> None:
         """Remove a document and its chunks."""
         ix = self._ix
+        self._changes.begin()
         ix._docs.delete(ids=[doc_key(doc_id)])
         ix._bump(len(ids := _ids_where(ix._chunks, {"doc_id": doc_id})))
         ix._delete(ix._chunks, ids)
         ix._doc_cache = None
+        self._changes.done({doc_id: None})
 
 
 def _ids_where(coll: Any, where: dict[str, Any]) -> list[str]:

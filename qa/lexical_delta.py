@@ -5,7 +5,9 @@ index (rebuilding it takes a minute and a half at a million chunks).
 A delta version `d-<id>/` names its base `v-<id>/` and holds, for every change since that base (each delta is
 cumulative, so a base has at most one in use): the added chunks' ids, tokens and term-frequency components; the
 base rows whose chunks are gone (tombstones; a replaced document's chunks get new ids, so it is one removed and one
-added); how many tombstoned rows hold each base token. Written, published and pruned as a base is.
+added); how many tombstoned rows hold each base token; the document id of each added chunk's document
+(`docs.json`). Written, published and pruned as a base is. Which chunks changed comes from the writer where it
+can say (`qa.lexical_handover`), from every document's record otherwise.
 
 Scores. bm25s stores `idf(token) * tfc(row, token)` (Lucene's BM25), with the idf of the corpus it was built on.
 Reading a delta, each query token gets the idf of the collection as it is now: its document frequency in the base,
@@ -31,6 +33,8 @@ from typing import Any
 import numpy as np
 
 from qa import lexical_store as ls
+from qa.lexical_handover import DOCS_FILE, Changes, doc_names, handed_over
+from qa.records import doc_key
 
 MIN_BASE_ROWS = 20_000  # below, every write rebuilds the whole index (a second or two at this size)
 MERGE_FRACTION = 0.10  # a delta changing more of the base's rows than this (added + removed) is merged into a base
@@ -68,18 +72,16 @@ def load_delta(path: Path, meta: dict[str, Any]) -> Delta:
     return Delta(vocab=vocab, live=int(meta["live"]), **arrays)
 
 
-def write_delta(index: Any, folder: Path, generation: str, base: ls.Loaded) -> bool:
-    """Write a delta over `base` (the current version's base) bringing it to `generation`, and make it current.
-    Returns False, writing nothing, where a new base is due instead: the base is small, predates deltas, or the
-    changes since it pass `MERGE_FRACTION` of its rows."""
+def write_delta(index: Any, folder: Path, generation: str, base: ls.Loaded, changes: Changes | None = None) -> bool:
+    """Write a delta over `base` (the current version's base) bringing it to `generation`, and make it current:
+    from the `changes` its writer hands over where they are all that changed since (`qa.lexical_handover`), from
+    the listing of every committed chunk otherwise. Returns False, writing nothing, where a new base is due
+    instead: the base is small, predates deltas, or the changes since it pass `MERGE_FRACTION` of its rows."""
     nb = len(base.rows)
     if nb < MIN_BASE_ROWS or base.langs is None or not base.avgdl:
         return False
-    ids = ls.committed_ids(index)
-    held = base.rows.tolist()  # bytes, one a row
-    live_ids, in_base = {c.encode() for c in ids}, set(held)
-    added = [c for c in ids if c.encode() not in in_base]
-    tombstones = np.array([i for i, c in enumerate(held) if c not in live_ids], np.int64)
+    handed = _handed(folder, base, changes) if changes is not None and changes.usable(base.generation) else None
+    added, tombstones, names = handed or _listed(index, base)
     if len(added) + len(tombstones) > MERGE_FRACTION * nb:
         return False
     kept, langs, tokens = ls.cached_tokens(index, folder, added)
@@ -94,11 +96,36 @@ def write_delta(index: Any, folder: Path, generation: str, base: ls.Loaded) -> b
     for n, a in arrays.items():
         np.save(tmp / f"{n}.npy", a)
     (tmp / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    docs = {k: names[k] for k in dict.fromkeys(c.split(":", 1)[0] for c in kept)}
+    (tmp / DOCS_FILE).write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
     meta = {"generation": generation, "base": base.base, "rows": len(kept), "tombstones": len(tombstones),
             "live": nb - len(tombstones) + len(kept), "languages": list(ls.languages_of_counts(counts))}  # fmt: skip
     (tmp / "fonte.json").write_text(json.dumps(meta), encoding="utf-8")
     ls.publish(folder, tmp, name, generation)
     return True
+
+
+def _listed(index: Any, base: ls.Loaded) -> tuple[list[str], np.ndarray, dict[str, str]]:
+    """The committed chunks that are not base rows (in document order), the base rows no longer committed, and the
+    former's document ids by document key: from every committed document's record."""
+    ids = ls.committed_ids(index)
+    held = base.rows.tolist()  # bytes, one a row
+    live_ids, in_base = {c.encode() for c in ids}, set(held)
+    added = [c for c in ids if c.encode() not in in_base]
+    tombstones = np.array([i for i, c in enumerate(held) if c not in live_ids], np.int64)
+    keys = {c.split(":", 1)[0] for c in added}
+    return added, tombstones, {k: d for d in index.documents() if (k := doc_key(d)) in keys}  # the records listed
+
+
+def _handed(folder: Path, base: ls.Loaded, changes: Changes) -> tuple[list[str], np.ndarray, dict[str, str]] | None:
+    """`_listed` from the current version's rows and the changes its writer hands over (`qa.lexical_handover`);
+    None where the version's delta has no record of its documents' ids."""
+    cur = ls.current(folder) or {}
+    names = doc_names(folder, str(cur.get("version"))) if base.delta is not None else {}
+    got = None if names is None else handed_over(base, names, changes)
+    if got is None or names is None:
+        return None
+    return got[0], got[1], names | {doc_key(d): d for d, v in changes.docs.items() if v}
 
 
 def _arrays(

@@ -46,7 +46,7 @@ from qa.settings import DEFAULT_COLLECTION
 from qa.types import Chunk
 
 if TYPE_CHECKING:
-    from qa.lexical_delta import Delta
+    from qa.lexical_delta import Changes, Delta
 
 FORMAT = 1
 K1, B = 0.9, 0.4
@@ -183,10 +183,10 @@ def sync(index: Any, wait_s: float = 600.0) -> bool:
 
 
 @contextmanager
-def writing(index: Any, wait_s: float = 600.0) -> Iterator[None]:
-    """Hold the BM25 index's lock while a writer writes (so that workers serve the last version rather than
-    rebuild it after each batch), and bring it up to date when the writer finishes without an error. A failure to
-    update leaves it stale, for the next writer or a worker to rebuild, and fails no ingest."""
+def writing(index: Any, wait_s: float = 600.0, changes: Changes | None = None) -> Iterator[None]:
+    """Hold the BM25 index's lock while a writer writes (so that workers serve the last version rather than rebuild
+    it after each batch), and bring it up to date when the writer finishes without an error (from the `changes` it
+    hands over where they serve: `qa.lexical_handover`); a failure leaves it stale for the next writer or a worker."""
     from filelock import Timeout
 
     lock = _lock(index)
@@ -199,7 +199,7 @@ def writing(index: Any, wait_s: float = 600.0) -> Iterator[None]:
     try:
         yield
         try:
-            _sync_locked(index)
+            _sync_locked(index, changes)
         except Exception as exc:  # noqa: BLE001 - what the writer committed stands; the next sync rebuilds this
             log.warning("the lexical index of %s was not updated (%s); it is rebuilt later", index.settings.index, exc,
                         exc_info=True)  # fmt: skip
@@ -207,7 +207,7 @@ def writing(index: Any, wait_s: float = 600.0) -> Iterator[None]:
         lock.release()
 
 
-def _sync_locked(index: Any) -> bool:
+def _sync_locked(index: Any, changes: Changes | None = None) -> bool:
     folder = store_dir(index)
     generation = index.generation()
     cur = current(folder)
@@ -216,7 +216,7 @@ def _sync_locked(index: Any) -> bool:
         return False
     from qa.lexical_delta import write_delta
 
-    if loaded is None or not write_delta(index, folder, generation, loaded):
+    if loaded is None or not write_delta(index, folder, generation, loaded, changes):
         _write(folder, generation, _committed_tokens(index, folder))
     return True
 

@@ -11,7 +11,7 @@ import pytest
 
 from ingest.chunk import chunk_document
 from qa import lexical_delta, lexical_store
-from qa.index import Index
+from qa.index import Index, IndexWriter
 from qa.retrieve.hybrid import Retriever
 from qa.retrieve.lexical import LexicalIndex, StoredLexical
 from qa.settings import Settings
@@ -114,7 +114,7 @@ def test_an_update_tokenises_only_the_chunks_written_since(settings: Settings, m
 
 def test_a_worker_sees_a_removed_document_go_before_the_index_is_rebuilt(settings: Settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     _, stored = _pair(settings)
-    monkeypatch.setattr(lexical_store, "_sync_locked", lambda index: False)  # the writer's update never comes
+    monkeypatch.setattr(lexical_store, "_sync_locked", lambda index, *changes: False)  # the writer's update never comes
     with Index.open(settings).writer() as w:
         w.delete("ponti")
     stored.refresh()
@@ -311,3 +311,189 @@ def test_a_delta_write_that_fails_midway_leaves_the_previous_version(deltas: Set
     _, stored = _pair(deltas)  # stale, no writer at work: the worker writes the delta
     assert _version(deltas).startswith("d-") and not list(folder.glob("tmp-*"))
     assert stored.retrieve("Sardegna isole", 1).hits[0].chunk.doc_id == "nuovo"
+
+
+# The writer's hand-over (qa/lexical_handover.py): a delta from what the writer changed, not from every record.
+
+QUERIES = [*QUESTIONS, "Thames London bridge", "Danube Vienna", "isole Mediterraneo", "nota breve", "lago Garda"]
+
+
+def _delete(index: Index, *doc_ids: str) -> None:
+    with index.writer() as w:
+        for d in doc_ids:
+            w.delete(d)
+
+
+def _snapshot(s: Settings) -> dict[str, object]:
+    """The current version's rows, delta arrays, documents and search results, copied out of its files."""
+    folder = lexical_store.store_dir(Index.open(s))
+    loaded = lexical_store.load(folder)
+    assert loaded is not None and loaded.delta is not None
+    d, sto = loaded.delta, StoredLexical(loaded)
+    arrays = {n: np.array(getattr(d, n)).tolist() for n in lexical_delta._ARRAYS}
+    docs = json.loads((folder / _version(s) / "docs.json").read_text())
+    tops = {q: _top(sto, q, len(sto)) for q in QUERIES}
+    return {"base": loaded.base, "arrays": arrays, "vocab": d.vocab, "live": d.live, "languages": sto.languages,
+            "docs": docs, "tops": tops, "writes": [sto.writes(w) for w in ("venezia", "danube", "garda")]}  # fmt: skip
+
+
+def _listed_again(s: Settings, before: dict[str, object]) -> dict[str, object]:
+    """The delta the full listing writes over the version before the last write (made current again)."""
+    folder = lexical_store.store_dir(Index.open(s))
+    lexical_store._replace_text(folder / "current.json", json.dumps(before))
+    assert lexical_store.sync(Index.open(s)) is True
+    return _snapshot(s)
+
+
+@pytest.fixture
+def handed(deltas: Settings, monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+    """Each hand-over's chunks added, checked against what the listing gives at that point."""
+    used: list[int] = []
+    original = lexical_delta._handed
+
+    def check(folder, base, changes):  # type: ignore[no-untyped-def]
+        got = original(folder, base, changes)
+        assert got is not None
+        added, tombstones, names = lexical_delta._listed(Index.open(deltas), base)
+        assert got[0] == added and got[1].tolist() == tombstones.tolist()  # the same ids, in the same order
+        assert {k: got[2][k] for k in names} == names
+        used.append(len(added))
+        return got
+
+    monkeypatch.setattr(lexical_delta, "_handed", check)
+    return used
+
+
+def test_a_delta_from_the_writers_changes_is_the_one_the_listing_writes(deltas: Settings, handed: list[int]) -> None:
+    index = Index.open(deltas)
+    steps = [
+        lambda: _put(index, "nuovo", "Isole", "La Sardegna e la Sicilia sono le isole più grandi del Mediterraneo."),
+        lambda: _put(index, "rivers", "Rivers", "The Danube flows through Vienna and Budapest to the Black Sea."),
+        lambda: _delete(index, "ponti"),
+        lambda: _put(index, "nuovo", "Isole", "Capri e Ischia sono isole del golfo di Napoli."),  # a delta document
+        lambda: _delete(index, "nuovo", "nowhere"),
+        lambda: _put(index, "ponti", *DOCS["ponti"]),  # its base rows again, under the same ids
+    ]
+    for i, step in enumerate(steps):
+        folder = lexical_store.store_dir(index)
+        before = lexical_store.current(folder)
+        assert before is not None
+        step()
+        assert len(handed) == i + 1 and _version(deltas).startswith("d-")
+        assert _snapshot(deltas) == _listed_again(deltas, before), i
+    memory, stored = _pair(deltas)
+    assert len(stored.lexical) == len(memory.lexical) and stored.lexical.generation == index.generation()
+    assert stored.retrieve("Danube Vienna", 1).hits[0].chunk.doc_id == "rivers"
+
+
+def test_several_writes_by_one_writer_are_handed_over_as_one(deltas: Settings, handed: list[int]) -> None:
+    index = Index.open(deltas)
+    _put(index, "uno", "Uno", "Una nota breve sul magazzino.")
+    before = lexical_store.current(lexical_store.store_dir(index))
+    assert before is not None
+    notes = {f"nota{i}": f"La nota numero {i} parla dello scaffale {i}." for i in range(4)}
+    with index.writer() as w:
+        for doc_id, text in notes.items():
+            doc = Document(doc_id, doc_id, doc_id, text, hashlib.sha256(text.encode()).hexdigest())
+            chunks = chunk_document(doc, 200)
+            w.put_many([(doc, chunks, index.embedder.embed_passages([c.text for c in chunks]))])
+        w.delete("uno")
+        w.delete("nota1")
+        w.delete("laghi")
+    assert len(handed) == 2 and _snapshot(deltas) == _listed_again(deltas, before)
+    _, stored = _pair(deltas)
+    found = {h.chunk.doc_id for h in stored.retrieve("nota numero scaffale", 5).hits}
+    assert {"nota0", "nota2", "nota3"} <= found and not {"nota1", "uno", "laghi"} & found
+
+
+def test_a_hand_over_reads_no_document_record(deltas: Settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    index = Index.open(deltas)
+    used: list[object] = []
+    original = lexical_delta._handed
+    monkeypatch.setattr(lexical_delta, "_handed", lambda *a: used.append(original(*a)) or used[-1])
+
+    def refused(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the hand-over listed the documents")
+
+    with index.writer() as w, monkeypatch.context() as m:  # its repair reads the records; the rest does not
+        m.setattr(index, "documents", refused)
+        m.setattr(lexical_store, "committed_ids", refused)
+        doc = Document("nuovo", "nuovo", "Isole", "La Sardegna e la Sicilia sono isole.", "h" * 64)
+        chunks = chunk_document(doc, 200)
+        w.put(doc, chunks, index.embedder.embed_passages([c.text for c in chunks]))
+        w.delete("laghi")
+    assert len(used) == 1 and used[0] is not None and _version(deltas).startswith("d-")
+    memory, stored = _pair(deltas)
+    assert stored.lexical.generation == index.generation() and len(stored.lexical) == len(memory.lexical)
+    assert stored.retrieve("Sardegna isole", 1).hits[0].chunk.doc_id == "nuovo"
+
+
+def _listings(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+    """Counts the listings of every committed chunk (`committed_ids`), whichever module calls it."""
+    calls: list[int] = []
+    original = lexical_store.committed_ids
+    monkeypatch.setattr(lexical_store, "committed_ids", lambda index: calls.append(1) or original(index))
+    return calls
+
+
+def _right(s: Settings) -> None:
+    """The current version holds every committed chunk (and no other) and ranks as a full rebuild."""
+    index = Index.open(s)
+    loaded = lexical_store.load(lexical_store.store_dir(index))
+    assert loaded is not None and loaded.generation == index.generation()
+    memory, stored = _pair(s)
+    assert isinstance(stored.lexical, StoredLexical) and isinstance(memory.lexical, LexicalIndex)
+    assert sorted(stored.lexical.sample_ids(1)) == sorted(lexical_store.committed_ids(index))
+    for q in QUERIES:
+        assert {c for c, _ in _top(stored.lexical, q, 3)} == {c for c, _ in _top(memory.lexical, q, 3)}, q
+
+
+@pytest.mark.parametrize("how", ["skipped", "failed"])
+def test_a_write_the_bm25_index_missed_makes_the_next_writer_list(deltas: Settings, monkeypatch, how: str) -> None:  # type: ignore[no-untyped-def]
+    index = Index.open(deltas)
+    with monkeypatch.context() as m:  # another writer's sync: skipped (its lock was busy) or failed midway
+        if how == "skipped":
+            m.setattr(lexical_store, "_sync_locked", lambda index, *changes: False)
+        else:
+            m.setattr(lexical_delta.ls, "cached_tokens", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
+        _put(index, "nuovo", "Isole", "La Sardegna e la Sicilia sono le isole più grandi del Mediterraneo.")
+        _delete(index, "ponti")
+    listings = _listings(monkeypatch)
+    _put(index, "rivers", "Rivers", "The Danube flows through Vienna and Budapest to the Black Sea.")
+    assert listings and _version(deltas).startswith("d-")
+    _right(deltas)
+    assert _pair(deltas)[1].retrieve("Sardegna isole", 1).hits[0].chunk.doc_id == "nuovo"
+    listings.clear()
+    _put(index, "uno", "Uno", "Una nota breve.")  # the version is current again: this one hands over
+    assert not listings
+    _right(deltas)
+
+
+def test_a_repair_at_the_writers_start_makes_it_list(deltas: Settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    index = Index.open(deltas)
+    stray = index.chunks()[0]  # a chunk a killed writer left, which no committed document owns
+    index._chunks.upsert(ids=["0123456789abcdef:deadbeef0000:0"], embeddings=[[0.0] * index.embedder.dim],
+                         documents=[stray.text], metadatas=[{"doc_id": "gone", "content_hash": "x"}])  # fmt: skip
+    listings = _listings(monkeypatch)
+    _put(index, "nuovo", "Isole", "La Sardegna e la Sicilia sono isole.")  # its repair removes it, a new generation
+    assert listings and index.chunk_count() == sum(d.chunks for d in index.documents(refresh=True).values())
+    _right(deltas)
+
+
+def test_a_write_that_failed_midway_within_a_writer_makes_it_list(deltas: Settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    index = Index.open(deltas)
+    listings = _listings(monkeypatch)
+    with index.writer() as w:
+        with monkeypatch.context() as m:  # its records are written, the generation marker is not
+            m.setattr(index, "_bump", lambda dropping: (_ for _ in ()).throw(OSError("server gone")))
+            with pytest.raises(OSError):
+                _put_with(index, w, "nuovo", "La Sardegna e la Sicilia sono isole.")
+        _put_with(index, w, "uno", "Una nota breve.")
+    assert listings and "nuovo" in index.documents(refresh=True)
+    _right(deltas)
+
+
+def _put_with(index: Index, w: IndexWriter, doc_id: str, text: str) -> None:
+    doc = Document(doc_id, doc_id, doc_id, text, hashlib.sha256(text.encode()).hexdigest())
+    chunks = chunk_document(doc, 200)
+    w.put(doc, chunks, index.embedder.embed_passages([c.text for c in chunks]))
