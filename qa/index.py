@@ -241,16 +241,11 @@ class Index:
         Raises:
             IndexLockedError: another ingest holds the lock.
         """
-        from filelock import FileLock, Timeout
-
-        lock = FileLock(str(self._lock_path()))
-        try:
-            lock.acquire(timeout=wait_s)
-        except Timeout:
-            raise IndexLockedError(
-                f"another ingest is writing the index at {self.settings.index}; wait for it to finish "
-                "or run again with a longer --wait."
-            ) from None
+        lock = self.take_lock(
+            wait_s,
+            f"another ingest is writing the index at {self.settings.index}; wait for it to finish or run again "
+            "with a longer --wait.",
+        )
         try:  # the BM25 index follows what this writer commits, from the changes it hands over where they serve
             with lexical_store.writing(self, changes=(changes := Changes())):
                 self.recover()
@@ -276,6 +271,21 @@ class Index:
         self._bump(len(stale))  # a writer that died may have committed a record and not set the marker after it
         self._delete(self._chunks, stale)
         return len(stale)
+
+    def take_lock(self, wait_s: float, busy: str) -> Any:
+        """The single-writer lock, taken (waiting up to `wait_s`); release it when done.
+
+        Raises:
+            IndexLockedError: another process holds it; `busy` says so to the user.
+        """
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(str(self._lock_path()))
+        try:
+            lock.acquire(timeout=wait_s)
+        except Timeout:
+            raise IndexLockedError(busy) from None
+        return lock
 
     def _lock_path(self) -> Path:
         if self.settings.is_remote_index:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from qa.errors import IndexLockedError, StoreError
+from qa.errors import StoreError
 from qa.records import chunk_from, embed_text
 
 if TYPE_CHECKING:
@@ -53,16 +53,8 @@ def repair_broken(index: Index, wait_s: float = 120.0) -> list[str]:
     todo = [(coll, vectors) for coll, vectors in every if _needs_repair(index, coll)]
     if not todo:
         return []
-    from filelock import FileLock, Timeout
-
-    lock = FileLock(str(index._lock_path()))
-    try:
-        lock.acquire(timeout=wait_s)
-    except Timeout:
-        raise IndexLockedError(
-            f"the index at {index.settings.index} needs repair, and another process is writing it: try again "
-            "when it has finished."
-        ) from None
+    busy = f"the index at {index.settings.index} needs repair, and another process is writing it: try again later."
+    lock = index.take_lock(wait_s, busy)
     try:
         done = []
         for coll, vectors in todo:  # checked again under the lock: another process may have repaired it
