@@ -46,7 +46,8 @@ from qa.settings import DEFAULT_COLLECTION
 from qa.types import Chunk
 
 if TYPE_CHECKING:
-    from qa.lexical_delta import Changes, Delta
+    from qa.lexical_delta import Delta
+    from qa.lexical_handover import Changes
 
 FORMAT = 1
 K1, B = 0.9, 0.4
