@@ -131,8 +131,8 @@ def answer_prefix(language: str) -> str:
 
 
 def warm(llm: LLM, languages: Sequence[str] = ("en", "it")) -> None:
-    """Have `llm` read the answer instructions of `languages`, and the follow-up rewrite's, ahead of the first
-    question.
+    """Have `llm` read the answer instructions of `languages`, the follow-up rewrite's and the reader's, ahead of
+    the first question.
 
     Raises:
         ModelError: the model failed.
@@ -140,6 +140,15 @@ def warm(llm: LLM, languages: Sequence[str] = ("en", "it")) -> None:
     for lang in languages:
         llm.keep_prefix(answer_prefix(lang))
     llm.keep_prefix(rewrite_prefix())
+    llm.keep_prefix(read_prefix())
+    prepare_copy = getattr(llm, "prepare_copy", None)
+    if prepare_copy is not None:  # the token table constrained copying reads (`LocalLLM.copy`)
+        prepare_copy()
+
+
+def read_prefix() -> str:
+    """The fixed start of every read prompt (qa/read/reader.py): its instructions, up to the evidence."""
+    return template("read").split("{evidence}")[0]
 
 
 def rewrite_prefix() -> str:

@@ -67,6 +67,7 @@ class LocalLLM:
         self._lock = threading.Lock()
         self._kept: dict[str, tuple[list[int], bytes]] = {}  # prefix text -> (its tokens, saved sequence state)
         self.last_read = 0  # prompt tokens the last call had to read (the rest came from the cache)
+        self._table: Any = None  # the tokens as bytes, for `copy`
 
     def tokens(self, prompt: str) -> tuple[list[int], list[str]]:
         """The tokens of `prompt` sent as a user message in the model's chat template, and the template's
@@ -180,6 +181,61 @@ class LocalLLM:
                 raise ModelError(f"the local model failed while judging: {exc}.") from exc
             yes, no = self._answer_tokens()
             return float(max(logits[t] for t in yes) - max(logits[t] for t in no))
+
+    def copy(self, prompt: str, texts: Sequence[str], *, alternatives: Sequence[str] = (), max_tokens: int = 24) -> str:
+        """The reply to `prompt`, decoded greedily under `qa.read.copying.SpanCopy`: a verbatim span of one of
+        `texts` (from a word's start) or one of `alternatives`, whatever the model would rather write.
+
+        Raises:
+            ModelError: the model failed.
+        """
+        import numpy as np
+
+        from qa.read.copying import SpanCopy
+
+        with self._lock:
+            table = self._token_table()
+            try:
+                toks, template_stop = self.tokens(prompt)
+                self._reuse_kept(toks)
+                self._read(toks)
+                stops = {self._llama.token_eos(), *table.by_bytes.get(b"\n", ())}
+                for s in template_stop:
+                    stops.update(self._tokenize(s, False)[:1])
+                span = SpanCopy(table, texts, sorted(stops), alternatives)
+                out: list[int] = []
+                whole = 0  # how many of `out` end at a word's end: a copy cut by max_tokens is cut back there
+                for _ in range(max_tokens):
+                    allowed = np.asarray(span.allowed(), dtype=np.int64)
+                    if not allowed.size:
+                        break
+                    logits = np.ctypeslib.as_array(self._llama._ctx.get_logits(), shape=(self._llama.n_vocab(),))
+                    token = int(allowed[np.argmax(logits[allowed])])
+                    if token in stops:
+                        break
+                    span.advance(token)
+                    out.append(token)
+                    whole = len(out) if span.can_end else whole
+                    self._llama.eval([token])
+                else:
+                    out = out[:whole]
+            except (ValueError, RuntimeError) as exc:
+                raise ModelError(f"the local model failed while reading: {exc}.") from exc
+        return self._llama.detokenize(out).decode("utf-8", "ignore").strip()
+
+    def prepare_copy(self) -> None:
+        """Read the token table `copy` needs now rather than at the first copy."""
+        with self._lock:
+            self._token_table()
+
+    def _token_table(self) -> Any:
+        """Every token's bytes (`qa.read.copying.TokenTable`), read from the model once (about 0.5 s)."""
+        if self._table is None:
+            from qa.read.copying import TokenTable
+
+            pieces = [self._llama.detokenize([t], special=False) for t in range(self._llama.n_vocab())]
+            self._table = TokenTable.of(pieces)
+        return self._table
 
     def _answer_tokens(self) -> tuple[list[int], list[int]]:
         def first(words: Sequence[str]) -> list[int]:

@@ -3,7 +3,8 @@
 Every reader returns a `ShortAnswer` whose span is located in the evidence, so its `doc_id`, `start`, `end`
 always point at what the document writes; a span the evidence does not hold is no answer. Readers, chosen by
 name in `make_reader` alone:
-- `llm`: the LLM is asked to copy the shortest phrase of the numbered evidence that answers (any language);
+- `llm`: the LLM is asked to copy the shortest phrase of the numbered evidence that answers (any language); a
+  model run in-process can only copy (`qa.read.copying`: decoding kept to spans of the evidence);
 - `gap`: without a model and in any language, the best of the runs of words a top sentence adds to the
   question's own (`qa.read.gap`), ranked with weights fitted on the dev suite (`python -m eval.fit_reader`);
 - `lead`: the short span the evidence stage found in a top sentence (`Evidence.lead`, qa/read/spans.py), given
@@ -30,6 +31,7 @@ from qa.types import Evidence, ShortAnswer
 READER_FILE = "reader.json"
 READ_EVIDENCE = 3  # sentences shown to an LLM reader
 READ_TOKENS = 24
+NONE_REPLY = "NONE"  # what the read prompt asks for when the evidence does not answer
 
 
 class Reader(Protocol):
@@ -176,7 +178,11 @@ class LLMReader:
         if not shown:
             return None
         prompt = template("read").format(evidence=evidence_block(shown), question=question.strip())
-        reply = self.llm.complete(prompt, max_tokens=READ_TOKENS, stop=("\n",))  # type: ignore[attr-defined]
+        copy = getattr(self.llm, "copy", None)
+        if copy is not None:  # a model decoded in-process copies under constraint (qa/read/copying.py)
+            reply = copy(prompt, [e.text for e in shown], alternatives=(NONE_REPLY,), max_tokens=READ_TOKENS)
+        else:
+            reply = self.llm.complete(prompt, max_tokens=READ_TOKENS, stop=("\n",))  # type: ignore[attr-defined]
         phrase = clean_phrase(reply)
         if not phrase or _says_none(phrase):
             return None

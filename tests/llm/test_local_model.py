@@ -28,8 +28,9 @@ from qa.answer.generate import (
 from qa.answer.llm import LLM, LocalLLM, make_llm
 from qa.embed import Embedder
 from qa.language.identify import detect
+from qa.read.reader import LLMReader
 from qa.settings import Settings
-from qa.types import Evidence
+from qa.types import Document, Evidence
 
 pytestmark = pytest.mark.slow
 
@@ -125,6 +126,18 @@ def test_local_keeps_nothing_when_the_evidence_does_not_answer(
     question = "What was the budget of Cyber Coalition 2023?"  # the article gives no budget
     g = answer(local_llm, question, "en", ranked_evidence(question, MAX_EVIDENCE), e5)
     assert g.text == "" and g.cited == (), f"kept {g.text!r} from {g.raw!r}"
+
+
+def test_the_local_reader_copies_a_span_of_the_italian_evidence_for_an_english_question(
+    local_llm: LLM, evidence_for: Callable[..., list[Evidence]], article: Document
+) -> None:
+    # asked in English, the model would write the English names ("Luxembourg"), which the document does not
+    # write; decoded under the span constraint it copies the Italian sentence's own words
+    evidence = evidence_for("Montenegro", "Tallinn")
+    short = LLMReader(local_llm).read(EN, evidence, "en")
+    assert short is not None and short.span, short
+    assert "Lussemburgo" in short.span or "Montenegro" in short.span, short
+    assert article.text[short.start : short.end] == short.span
 
 
 def test_local_translates_a_quote(local_llm: LLM, evidence_for: Callable[..., list[Evidence]]) -> None:

@@ -10,11 +10,20 @@ from typing import Any
 import pytest
 
 from ingest.pipeline import ingest
-from qa.answer.generate import answer_prefix, answer_prompt, generate, rewrite_followup, translate, warm
+from qa.answer.generate import (
+    answer_prefix,
+    answer_prompt,
+    generate,
+    read_prefix,
+    rewrite_followup,
+    translate,
+    warm,
+)
 from qa.answer.llm import ScriptedLLM
 from qa.assistant import Assistant
 from qa.errors import ConfigError
 from qa.index import Index
+from qa.read.reader import LLMReader
 from qa.settings import Settings
 from qa.types import Evidence
 
@@ -123,9 +132,12 @@ def test_answer_and_translation_prompts_start_with_the_prefix_they_keep(
     rewrite_followup(llm, "and who joined for the first time?", [(EN, "Montenegro [1].")])
     assert len(llm.kept) == 1 and llm.prompts[0].startswith(llm.kept[0]) and EN not in llm.kept[0]
     rewrite = llm.kept[0]
+    llm = ScriptedLLM(["Montenegro"])
+    LLMReader(llm).read(EN, ev, "en")
+    assert llm.prompts[0].startswith(read_prefix()) and "<evidence>" in read_prefix() and EN not in read_prefix()
     llm = ScriptedLLM([""])
     warm(llm)
-    assert llm.kept == [answer_prefix("en"), answer_prefix("it"), rewrite]
+    assert llm.kept == [answer_prefix("en"), answer_prefix("it"), rewrite, read_prefix()]
 
 
 def _no_embedder() -> Any:
