@@ -199,7 +199,7 @@ class LocalLLM:
                 toks, template_stop = self.tokens(prompt)
                 self._reuse_kept(toks)
                 self._read(toks)
-                stops = {self._llama.token_eos(), *table.by_bytes.get(b"\n", ())}
+                stops = {self._llama.token_eos(), *(t for t, p in enumerate(table.pieces) if p.strip(b" ") == b"\n")}
                 for s in template_stop:
                     stops.update(self._tokenize(s, False)[:1])
                 span = SpanCopy(table, texts, sorted(stops), alternatives)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 _SEPARATOR = b"\x00"  # between texts: no span runs across two of them
+_UNCOPIED = frozenset(b"\x00\n\r")  # bytes of tokens never copied: the separator, line breaks (a reply is one line)
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class TokenTable:
         """The table of `pieces` (token id -> bytes); tokens longer than `longest` bytes are never copied."""
         by: dict[bytes, list[int]] = {}
         for token, piece in enumerate(pieces):
-            if piece and len(piece) <= longest and _SEPARATOR not in piece:
+            if piece and len(piece) <= longest and not _UNCOPIED.intersection(piece):
                 by.setdefault(fold(piece), []).append(token)
         return cls(tuple(pieces), {k: tuple(v) for k, v in by.items()}, max(map(len, by), default=1))
 
@@ -46,8 +47,11 @@ class SpanCopy:
     ) -> None:
         self.table = table
         self.stops = tuple(stops)
-        self._text = fold(_SEPARATOR.join(t.encode("utf-8") for t in (*texts, *alternatives)))
-        self._starts, self._finals = _word_bounds(texts, alternatives)
+        folded = [fold_text(t) for t in texts]
+        self._text = _SEPARATOR.join(
+            t.encode("utf-8", "surrogateescape") for t in (*folded, *map(fold_text, alternatives))
+        )
+        self._starts, self._finals = _word_bounds(folded, alternatives)
         self._ends: set[int] | None = None  # byte offsets where the copy so far can end; None before the first
         self._next: dict[int, set[int]] = {}
 
@@ -99,21 +103,24 @@ class SpanCopy:
 def _word_bounds(texts: Sequence[str], alternatives: Sequence[str]) -> tuple[list[int], set[int]]:
     """Byte offsets, in the joined texts, where a copy may start and where it may end: at the edges of words
     (runs of letters, digits and marks; a number within letters counts as a word of its own, "41" of "41st"),
-    never inside one; at any character of a script written without spaces between words (Chinese, Japanese,
-    Thai ...). A copy starts at a character that is not a space (a word, a number, a bracket or a quote). An
-    alternative only starts and ends where it does."""
+    or within `AFFIX` letters of them (a short prefix or suffix written onto a word: the Arabic "ب" of "بسيطرة",
+    the "ه" of "عهده"), never deeper inside one; at any character of a script written without spaces between
+    words (Chinese, Japanese, Thai ...). A copy starts at a character that is not a space. An alternative only
+    starts and ends where it does. `texts` are folded (`fold_text`) already."""
     starts, finals, offset = [], set(), 0
     for text in texts:
-        at = offset
-        for i, ch in enumerate(text):
-            prev, after = text[i - 1] if i else "", text[i + 1] if i + 1 < len(text) else ""
-            size = len(ch.encode("utf-8"))
-            if not ch.isspace() and not _mark(ch) and (not _joined(prev, ch) or _unspaced(ch)):
-                starts.append(at)
-            if not ch.isspace() and (not _joined(ch, after) or _unspaced(ch) or _unspaced(after)):
-                finals.add(at + size)
-            at += size
-        offset += len(text.encode("utf-8")) + 1
+        sizes = [len(ch.encode("utf-8", "surrogateescape")) for ch in text]
+        at = [offset]
+        for size in sizes:
+            at.append(at[-1] + size)
+        for a, b in _words(text):
+            starts += [at[i] for i in range(a, b) if i == a or _unspaced(text[i]) or _affix(text, a, i, b, start=True)]
+            finals.update(
+                at[j]
+                for j in range(a + 1, b + 1)
+                if j == b or _unspaced(text[j - 1]) or _affix(text, a, j, b, start=False)
+            )
+        offset = at[-1] + 1
     for alt in alternatives:
         starts.append(offset)
         offset += len(alt.encode("utf-8"))
@@ -122,13 +129,44 @@ def _word_bounds(texts: Sequence[str], alternatives: Sequence[str]) -> tuple[lis
     return starts, finals
 
 
+AFFIX = 2  # letters a copy may leave off the start or the end of a word
+
+
+def _affix(text: str, a: int, i: int, b: int, *, start: bool) -> bool:
+    """Word text[a:b], all letters, may be cut at i leaving off at most AFFIX letters before a start (or after
+    an end) and keeping at least two (a number is never cut: "5" of "1950")."""
+    off, kept = (i - a, b - i) if start else (b - i, i - a)
+    return 0 < off <= AFFIX and kept >= 2 and text[a:b].isalpha()
+
+
+def _words(text: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of the words of `text`: runs of characters `_joined` holds together,
+    and single other characters that are not spaces (a bracket, a quote, a sign)."""
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(text):
+        if text[i].isspace() or _mark(text[i]):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(text) and _joined(text[j - 1], text[j]):
+            j += 1
+        out.append((i, j))
+        i = j
+    return out
+
+
+def fold_text(text: str) -> str:
+    """`text` in lower case, each space written " ", character for character (`fold`)."""
+    return "".join(" " if c.isspace() else _lower(c) for c in text)
+
+
 def fold(raw: bytes) -> bytes:
-    """`raw` in lower case, byte for byte: a character whose lower case is written in as many bytes is
-    lowered, any other byte (part of a character cut between tokens) is kept. A model may begin a copy with a
-    capital the evidence writes in lower case ("The Dalai Lama"): the two still match, and the span is then
-    taken as the document writes it (`qa.read.reader.located`)."""
-    text = raw.decode("utf-8", "surrogateescape")
-    return "".join(_lower(c) for c in text).encode("utf-8", "surrogateescape")
+    """`raw` folded as `fold_text` folds text, and any byte that is part of a character cut between tokens
+    kept as it is. A model may begin a copy with a capital the evidence writes in lower case ("The Dalai
+    Lama"), or write a space where the evidence has a no-break space: the two still match, and the span is
+    then taken as the document writes it (`qa.read.reader.located`)."""
+    return fold_text(raw.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
 
 
 def _lower(c: str) -> str:
