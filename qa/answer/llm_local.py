@@ -184,7 +184,7 @@ class LocalLLM:
 
     def copy(self, prompt: str, texts: Sequence[str], *, alternatives: Sequence[str] = (), max_tokens: int = 24) -> str:
         """The reply to `prompt`, decoded greedily under `qa.read.copying.SpanCopy`: a verbatim span of one of
-        `texts` (from a word's start) or one of `alternatives`, whatever the model would rather write.
+        `texts` (whole words, or an affix off) or one of `alternatives`, whatever the model would rather write.
 
         Raises:
             ModelError: the model failed.

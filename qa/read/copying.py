@@ -3,9 +3,9 @@
 Asked to copy a phrase, a small model often writes it otherwise: translated ("5" for "fünf Jahre"), respelt
 (Arabic hamza and vowel marks), cut mid-word, or a sentence of its own. Such a reply is no span of the evidence
 and is thrown away (`qa.read.reader.locate`). Decoding under `SpanCopy` lets the model choose only tokens
-that continue a span of the evidence texts, starting at a word's start (or one of a few whole `alternatives`,
-such as the prompt's "NONE"), so whatever it replies is found in the evidence. Nothing here knows a language:
-tokens are compared as the bytes they stand for, in lower case.
+that continue a span of the evidence texts, from the edge of a word to the edge of one (or one of a few whole
+`alternatives`, such as the prompt's "NONE"), so whatever it replies is found in the evidence. Nothing here
+knows a language: tokens are compared as the bytes they stand for, in lower case.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def _word_bounds(texts: Sequence[str], alternatives: Sequence[str]) -> tuple[lis
         offset = at[-1] + 1
     for alt in alternatives:
         starts.append(offset)
-        offset += len(alt.encode("utf-8"))
+        offset += len(fold_text(alt).encode("utf-8", "surrogateescape"))
         finals.add(offset)
         offset += 1
     return starts, finals
