@@ -170,13 +170,8 @@ class LocalLLM:
         """
         with self._lock:
             try:
-                toks, _ = self.tokens(prompt)
-                self._reuse_kept(toks)
-                self._read(toks)
-                # llama-cpp-python keeps no logits without logits_all: read the last position's from the context
-                import numpy as np
-
-                logits = np.ctypeslib.as_array(self._llama._ctx.get_logits(), shape=(self._llama.n_vocab(),))
+                self._read_prompt(prompt)
+                logits = self._last_logits()
             except (ValueError, RuntimeError) as exc:
                 raise ModelError(f"the local model failed while judging: {exc}.") from exc
             yes, no = self._answer_tokens()
@@ -196,10 +191,8 @@ class LocalLLM:
         with self._lock:
             table = self._token_table()
             try:
-                toks, template_stop = self.tokens(prompt)
-                self._reuse_kept(toks)
-                self._read(toks)
-                stops = {self._llama.token_eos(), *(t for t, p in enumerate(table.pieces) if p.strip(b" ") == b"\n")}
+                template_stop = self._read_prompt(prompt)
+                stops = {self._llama.token_eos(), *table.breaks}
                 for s in template_stop:
                     stops.update(self._tokenize(s, False)[:1])
                 span = SpanCopy(table, texts, sorted(stops), alternatives)
@@ -209,8 +202,7 @@ class LocalLLM:
                     allowed = np.asarray(span.allowed(), dtype=np.int64)
                     if not allowed.size:
                         break
-                    logits = np.ctypeslib.as_array(self._llama._ctx.get_logits(), shape=(self._llama.n_vocab(),))
-                    token = int(allowed[np.argmax(logits[allowed])])
+                    token = int(allowed[np.argmax(self._last_logits()[allowed])])
                     if token in stops:
                         break
                     span.advance(token)
@@ -222,6 +214,21 @@ class LocalLLM:
             except (ValueError, RuntimeError) as exc:
                 raise ModelError(f"the local model failed while reading: {exc}.") from exc
         return self._llama.detokenize(out).decode("utf-8", "ignore").strip()
+
+    def _read_prompt(self, prompt: str) -> list[str]:
+        """Evaluate `prompt` in the chat template (a kept prefix restored, the cache reused); returns the
+        template's stop strings."""
+        toks, template_stop = self.tokens(prompt)
+        self._reuse_kept(toks)
+        self._read(toks)
+        return template_stop
+
+    def _last_logits(self) -> Any:
+        """The logits of the last evaluated position, read from the context (llama-cpp-python keeps none without
+        logits_all); a view, valid until the next evaluation."""
+        import numpy as np
+
+        return np.ctypeslib.as_array(self._llama._ctx.get_logits(), shape=(self._llama.n_vocab(),))
 
     def prepare_copy(self) -> None:
         """Read the token table `copy` needs now rather than at the first copy."""

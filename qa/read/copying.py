@@ -25,15 +25,19 @@ class TokenTable:
     pieces: tuple[bytes, ...]
     by_bytes: dict[bytes, tuple[int, ...]]
     longest: int
+    breaks: tuple[int, ...] = ()  # the tokens that are a line break alone: a reply ends there
 
     @classmethod
     def of(cls, pieces: Sequence[bytes], longest: int = 48) -> TokenTable:
         """The table of `pieces` (token id -> bytes); tokens longer than `longest` bytes are never copied."""
         by: dict[bytes, list[int]] = {}
+        breaks = []
         for token, piece in enumerate(pieces):
             if piece and len(piece) <= longest and not _UNCOPIED.intersection(piece):
-                by.setdefault(fold(piece), []).append(token)
-        return cls(tuple(pieces), {k: tuple(v) for k, v in by.items()}, max(map(len, by), default=1))
+                by.setdefault(fold_bytes(piece), []).append(token)
+            elif piece.strip(b" ") == b"\n":
+                breaks.append(token)
+        return cls(tuple(pieces), {k: tuple(v) for k, v in by.items()}, max(map(len, by), default=1), tuple(breaks))
 
 
 class SpanCopy:
@@ -54,10 +58,6 @@ class SpanCopy:
         self._starts, self._finals = _word_bounds(folded, alternatives)
         self._ends: set[int] | None = None  # byte offsets where the copy so far can end; None before the first
         self._next: dict[int, set[int]] = {}
-
-    @property
-    def started(self) -> bool:
-        return self._ends is not None
 
     @property
     def can_end(self) -> bool:
@@ -157,11 +157,11 @@ def _words(text: str) -> list[tuple[int, int]]:
 
 
 def fold_text(text: str) -> str:
-    """`text` in lower case, each space written " ", character for character (`fold`)."""
+    """`text` in lower case, each space written " ", character for character (`fold_bytes`)."""
     return "".join(" " if c.isspace() else _lower(c) for c in text)
 
 
-def fold(raw: bytes) -> bytes:
+def fold_bytes(raw: bytes) -> bytes:
     """`raw` folded as `fold_text` folds text, and any byte that is part of a character cut between tokens
     kept as it is. A model may begin a copy with a capital the evidence writes in lower case ("The Dalai
     Lama"), or write a space where the evidence has a no-break space: the two still match, and the span is
